@@ -1,0 +1,151 @@
+"""The one permission policy of eGov.
+
+Roles are data (Role + RoleGrant rows): a grant gives a role one action, either in the unit of the
+position that holds the role (and every unit below it) or in all units. A person holds roles
+through their current Positions and through Delegations active today.
+
+- `can(actor, action, obj=None)` answers one question;
+- `unit_q(actor, action, field)` builds the queryset filter "what may this actor see";
+- services call `require(actor, action, obj)`, which raises PermissionDenied.
+
+Checks live in services and selectors, never only in templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .errors import PermissionDenied
+
+# Every action a role can be granted. Modules add theirs with `register_action`.
+ACTIONS: dict[str, object] = {
+    "core.manage_orgs": _("Manage units, positions and delegations"),
+    "core.manage_users": _("Manage user accounts"),
+    "core.manage_calendar": _("Edit the working-day calendar"),
+    "core.view_audit": _("Read the audit trail"),
+    "core.view_unit_work": _("See the work items of a unit"),
+    "core.assign_work": _("Assign work to people of a unit"),
+}
+
+
+def register_action(code: str, label) -> None:
+    ACTIONS[code] = label
+
+
+@dataclass(frozen=True)
+class Grant:
+    action: str
+    scope: str  # "unit" or "all"
+    unit_id: int
+    unit_path: str
+
+
+def _today():
+    return timezone.localdate()
+
+
+def grants_for(user) -> list[Grant]:
+    """The grants a user holds today (own positions + active delegations); cached on the user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_egov_grants", None)
+    if cached is not None:
+        return cached
+    from .models import Position, RoleGrant
+
+    today = _today()
+    valid = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    own = Q(user=user)
+    delegated = Q(delegations__delegate=user, delegations__start__lte=today,
+                  delegations__end__gte=today)
+    positions = list(
+        Position.objects.filter(valid & (own | delegated))
+        .select_related("org_unit")
+        .distinct()
+        .values_list("id", "org_unit_id", "org_unit__path")
+    )
+    result: list[Grant] = []
+    if positions:
+        rows = RoleGrant.objects.filter(
+            role__positions__id__in=[p[0] for p in positions]
+        ).values_list("action", "scope", "role__positions__id")
+        by_pos = {p[0]: (p[1], p[2]) for p in positions}
+        seen = set()
+        for action, scope, pos_id in rows:
+            unit_id, path = by_pos[pos_id]
+            key = (action, scope, unit_id)
+            if key not in seen:
+                seen.add(key)
+                result.append(Grant(action, scope, unit_id, path))
+    user._egov_grants = result
+    return result
+
+
+def forget(user) -> None:
+    """Drop the cached grants (after positions or roles changed in the same request)."""
+    if hasattr(user, "_egov_grants"):
+        del user._egov_grants
+
+
+def _unit_of(obj):
+    """The OrgUnit an object belongs to: the object itself, or its `policy_unit` / `org_unit`."""
+    from .models import OrgUnit
+
+    if obj is None:
+        return None
+    if isinstance(obj, OrgUnit):
+        return obj
+    for attr in ("policy_unit", "org_unit"):
+        unit = getattr(obj, attr, None)
+        if callable(unit):
+            unit = unit()
+        if unit is not None:
+            return unit
+    return None
+
+
+def can(actor, action: str, obj=None) -> bool:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    grants = [g for g in grants_for(actor) if g.action == action]
+    if not grants:
+        return False
+    if obj is None:
+        return True
+    unit = _unit_of(obj)
+    if unit is None:
+        return any(g.scope == "all" for g in grants)
+    return any(g.scope == "all" or unit.path.startswith(g.unit_path) for g in grants)
+
+
+def require(actor, action: str, obj=None) -> None:
+    if not can(actor, action, obj):
+        raise PermissionDenied()
+
+
+def unit_q(actor, action: str, field: str = "org_unit") -> Q:
+    """A filter on `field` (a ForeignKey to OrgUnit) keeping the rows the actor may act on."""
+    if actor is not None and getattr(actor, "is_superuser", False):
+        return Q()
+    grants = [g for g in grants_for(actor) if g.action == action]
+    if any(g.scope == "all" for g in grants):
+        return Q()
+    if not grants:
+        return Q(pk__in=[])
+    q = Q()
+    for path in sorted({g.unit_path for g in grants}):
+        q |= Q(**{f"{field}__path__startswith": path})
+    return q
+
+
+def role_units(actor, action: str) -> list[int]:
+    """Ids of the units where the actor holds `action` directly (not their sub-units)."""
+    return sorted({g.unit_id for g in grants_for(actor) if g.action == action})

@@ -1,0 +1,1 @@
+"""Signal handlers of the shared kernel."""

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the production settings with EGOV_TESTING=1."""
+
+import os
+
+os.environ.setdefault("EGOV_TESTING", "1")
+os.environ.setdefault("EGOV_HTTPS", "0")
+
+from .settings import *  # noqa: E402,F403
+
+# Tests that need Argon2 itself override this; everything else hashes quickly.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(os.environ.get("EGOV_TEST_MEDIA_ROOT", "/tmp/egov-test-media"))  # noqa: F405

@@ -1,0 +1,55 @@
+"""Shared fixtures: a small organisation tree and users holding roles through positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from egov.core.models import OrgUnit, OrgUnitKind, Position, Role, User
+
+PASSWORD = "Mat-khau-thu-2026"
+
+
+@pytest.fixture
+def org(db):
+    """Province committee → office + two departments; a commune committee; a service centre."""
+    province = OrgUnit.objects.create(
+        kind=OrgUnitKind.PROVINCE_COMMITTEE, name="Ủy ban nhân dân tỉnh Thử Nghiệm",
+        abbreviation="UBND", electronic_id="000.00.00.T99", place_name="Thử Nghiệm",
+    )
+    office = OrgUnit.objects.create(
+        kind=OrgUnitKind.DIVISION, name="Văn phòng UBND tỉnh", abbreviation="VP",
+        parent=province, electronic_id="000.00.01.T99", place_name="Thử Nghiệm",
+    )
+    justice = OrgUnit.objects.create(
+        kind=OrgUnitKind.AGENCY, name="Sở Tư pháp", abbreviation="STP", parent=province,
+        electronic_id="000.00.02.T99", place_name="Thử Nghiệm",
+    )
+    finance = OrgUnit.objects.create(
+        kind=OrgUnitKind.AGENCY, name="Sở Tài chính", abbreviation="STC", parent=province,
+        electronic_id="000.00.03.T99", place_name="Thử Nghiệm",
+    )
+    commune = OrgUnit.objects.create(
+        kind=OrgUnitKind.COMMUNE_COMMITTEE, name="Ủy ban nhân dân xã An Bình",
+        abbreviation="UBND", parent=province, electronic_id="000.01.00.T99",
+        place_name="An Bình",
+    )
+    return {"province": province, "office": office, "justice": justice, "finance": finance,
+            "commune": commune}
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user("name", unit, "clerk", "leader", title="…") → a user with one position."""
+
+    def _make(username: str, unit: OrgUnit | None = None, *roles: str, title: str = "Chuyên viên",
+              password: str = PASSWORD, **extra) -> User:
+        user = User.objects.create_user(username=username, password=password,
+                                        full_name=extra.pop("full_name", username.title()),
+                                        **extra)
+        if unit is not None:
+            pos = Position.objects.create(user=user, org_unit=unit, title=title)
+            if roles:
+                pos.roles.set(Role.objects.filter(code__in=roles))
+        return user
+
+    return _make
