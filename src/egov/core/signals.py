@@ -1,1 +1,2 @@
 """Signal handlers of the shared kernel."""
+from . import calendar  # noqa: F401

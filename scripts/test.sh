@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Command two: set up (including test packages), then run the whole suite.
+# SQLite by default; PostgreSQL when EGOV_DATABASE_URL is set (pytest-django creates a fresh
+# test_<name> database and drops it afterwards).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$HOME/.local/bin:$PATH"
+echo "==> Test suite on ${EGOV_DATABASE_URL:+PostgreSQL ($EGOV_DATABASE_URL)}${EGOV_DATABASE_URL:-SQLite}"
+# pytest exits 5 when it collected no test: that counts as a failure here too.
+exec uv run pytest --create-db "$@"

@@ -1,0 +1,26 @@
+"""`egov demo`: load the fictional demo organisation and accounts (idempotent) and print them."""
+
+from django.core.management.base import BaseCommand
+
+from egov.core.demo import DEMO_PASSWORD, USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data (a fictional province, its units and one user per role); idempotent."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--quiet-accounts", action="store_true",
+                            help="Do not print the demo accounts.")
+
+    def handle(self, *, quiet_accounts=False, **options) -> None:
+        created = load_demo()
+        self.stdout.write(
+            "Demo data (DỮ LIỆU MẪU, fictional): "
+            f"{created['units']} units, {created['users']} users, "
+            f"{created['work_items']} work items created."
+        )
+        if not quiet_accounts:
+            self.stdout.write("")
+            self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+            for username, (full_name, _eid, title, roles, desc) in USERS.items():
+                self.stdout.write(f"  {username:<12} {desc:<18} {title} — {full_name}")
