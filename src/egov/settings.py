@@ -213,6 +213,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # --- Public site ----------------------------------------------------------------------------
 EGOV_SITE_URL = os.environ.get("EGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EGOV_SMS_GATEWAY = os.environ.get("EGOV_SMS_GATEWAY", "egov.core.sms.ConsoleSmsGateway")
 EGOV_WORKDAY_CUTOFF = os.environ.get("EGOV_WORKDAY_CUTOFF", "15:00")
 EGOV_OFFICE_OPENS = os.environ.get("EGOV_OFFICE_OPENS", "07:30")
 EGOV_OFFICE_CLOSES = os.environ.get("EGOV_OFFICE_CLOSES", "17:00")

@@ -139,3 +139,15 @@ def test_rolled_back_action_notifies_nobody(db, make_user, org,
             raise RuntimeError("the action failed")
     assert callbacks == []
     assert not Notification.objects.exists()
+
+
+def test_sms_gateway_is_a_plugin(settings):
+    from egov.core import sms
+    from egov.core.errors import InvalidInput
+
+    settings.EGOV_SMS_GATEWAY = "egov.core.sms.OutboxSmsGateway"
+    assert sms.sms_send(to="0912 345 678", text="Hồ sơ của ông/bà đã có kết quả") == "outbox-1"
+    assert sms.get_gateway().outbox == [("+84912345678", "Hồ sơ của ông/bà đã có kết quả")]
+    with pytest.raises(InvalidInput) as err:
+        sms.sms_send(to="12345", text="x")
+    assert err.value.code == "bad_phone" and "phone" in err.value.fields
