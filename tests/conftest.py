@@ -9,6 +9,17 @@ from egov.core.models import OrgUnit, OrgUnitKind, Position, Role, User
 PASSWORD = "Mat-khau-thu-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """A rolled-back test sends no delete signal: drop the in-process calendar cache around
+    every test so no test sees another's calendar edits."""
+    from egov.core import calendar
+
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
+
+
 @pytest.fixture
 def org(db):
     """Province committee → office + two departments; a commune committee; a service centre."""

@@ -407,7 +407,8 @@ BASIS_HOLIDAY = "Bộ luật Lao động 2019, Điều 112"
 BASIS_OBSERVED = "Bộ luật Lao động 2019, Điều 111 khoản 3 và Điều 112"
 BASIS_TET = "Bộ luật Lao động 2019, Điều 112 khoản 1 và khoản 3 (Thủ tướng quyết định ngày nghỉ Tết)"
 BASIS_CULTURE_DAY = "Nghị quyết 28/2026/QH16"
-BASIS_SWAP = "Thông báo hoán đổi ngày làm việc hằng năm (Bộ luật Lao động 2019, Điều 112 khoản 3)"
+BASIS_SWAP = ("Hoán đổi ngày làm việc theo thông báo hằng năm của cơ quan có thẩm quyền "
+              "(dữ liệu gói holidays; đối chiếu văn bản chính thức)")
 SEEDED_BY = "holidays"
 
 _SWAP_RE = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
