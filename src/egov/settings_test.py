@@ -14,3 +14,11 @@ PASSWORD_HASHERS = [
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(os.environ.get("EGOV_TEST_MEDIA_ROOT", "/tmp/egov-test-media"))  # noqa: F405
+
+# A file database (not SQLite's shared in-memory one): a second writer then waits on the lock
+# (IMMEDIATE transactions, 30 s timeout) as in production instead of failing at once with
+# "database table is locked". One file per pytest process.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path("/tmp") / f"egov-test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

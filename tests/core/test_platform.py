@@ -98,7 +98,7 @@ def _decoded_subject(msg) -> str:
 
 
 def test_notification_email_is_sent_by_the_worker_after_commit(
-        db, settings, smtp_server, make_user, org, django_capture_on_commit_callbacks):
+        transactional_db, settings, smtp_server, make_user, org):
     controller, handler = smtp_server
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -108,13 +108,14 @@ def test_notification_email_is_sent_by_the_worker_after_commit(
 
     from egov.core.notifications import notify
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            notify(users=[user], subject=subject, body="Đồng chí xem và chỉ đạo.",
-                   url="/documents/1/")
-        # nothing is sent before the worker runs
-    assert len(callbacks) == 1
-    assert handler.messages == []
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        notify(users=[user], subject=subject, body="Đồng chí xem và chỉ đạo.",
+               url="/documents/1/")
+        assert not DBTaskResult.objects.exists()  # enqueued only after commit
+    assert DBTaskResult.objects.count() == 1
+    assert handler.messages == []  # nothing is sent before the worker runs
     assert Notification.objects.filter(user=user, subject=subject).count() == 1
 
     call_command("worker", batch=True, startup_delay=False, verbosity=0)
