@@ -106,9 +106,9 @@ def test_notification_email_is_sent_by_the_worker_after_commit(
     user = make_user("lanhdao2", org["province"], "leader", email="lanhdao2@example.gov.vn")
     subject = "Văn bản đến hỏa tốc: Quyết định số 05/QĐ-UBND về việc phòng, chống lũ"
 
-    from egov.core.notifications import notify
-
     from django_tasks_db.models import DBTaskResult
+
+    from egov.core.notifications import notify
 
     with transaction.atomic():
         notify(users=[user], subject=subject, body="Đồng chí xem và chỉ đạo.",

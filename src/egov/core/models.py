@@ -109,6 +109,9 @@ class OrgUnitName(models.Model):
         verbose_name_plural = _("unit name history")
         ordering = ["unit", "valid_from"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from:%d/%m/%Y})"
+
 
 # --- People, roles, positions -------------------------------------------------------------------
 
@@ -231,6 +234,9 @@ class Delegation(models.Model):
                                    name="delegation_dates_ordered"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.capacity}. {self.position} → {self.delegate}"
+
 
 # --- Work items ---------------------------------------------------------------------------------
 
@@ -302,12 +308,12 @@ class WorkItem(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
     def save(self, *args, **kwargs):
         self.due_sort = self.due_at or FAR_FUTURE
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.title
 
 
 # --- Calendar -----------------------------------------------------------------------------------
@@ -398,6 +404,9 @@ class AuditHead(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit head #{self.last_seq}"
+
 
 # --- Files --------------------------------------------------------------------------------------
 
@@ -448,6 +457,9 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
 
 # --- Notifications ------------------------------------------------------------------------------
 
@@ -466,3 +478,6 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["user", "-created_at"], name="notification_user")]
+
+    def __str__(self) -> str:
+        return self.subject

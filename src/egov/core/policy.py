@@ -50,7 +50,7 @@ def _today():
 
 def grants_for(user) -> list[Grant]:
     """The grants a user holds today (own positions + active delegations); cached on the user."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_egov_grants", None)
     if cached is not None:
@@ -133,7 +133,7 @@ def require(actor, action: str, obj=None) -> None:
 
 def unit_q(actor, action: str, field: str = "org_unit") -> Q:
     """A filter on `field` (a ForeignKey to OrgUnit) keeping the rows the actor may act on."""
-    if actor is not None and getattr(actor, "is_superuser", False):
+    if actor is not None and getattr(actor, "is_superuser", False) and actor.is_active:
         return Q()
     grants = [g for g in grants_for(actor) if g.action == action]
     if any(g.scope == "all" for g in grants):

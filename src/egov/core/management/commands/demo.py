@@ -22,5 +22,5 @@ class Command(BaseCommand):
         if not quiet_accounts:
             self.stdout.write("")
             self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
-            for username, (full_name, _eid, title, roles, desc) in USERS.items():
+            for username, (full_name, _eid, title, _roles, desc) in USERS.items():
                 self.stdout.write(f"  {username:<12} {desc:<18} {title} — {full_name}")
