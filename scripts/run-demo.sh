@@ -17,6 +17,7 @@ export EGOV_SITE_URL="${EGOV_SITE_URL:-http://127.0.0.1:$PORT}"
 unset EGOV_DATABASE_URL  # the demo always uses ./var/egov.sqlite3
 
 uv run egov migrate --noinput -v 0
+uv run egov createcachetable
 uv run egov collectstatic --noinput -v 0
 uv run egov demo --quiet-accounts
 echo

@@ -29,7 +29,7 @@ API = "/api/v1"
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(db):
     cache.clear()  # the lockout of unknown usernames lives in the cache
     yield
     cache.clear()

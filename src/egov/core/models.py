@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
@@ -180,7 +181,7 @@ class Position(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="positions"
     )
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="positions")
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=100)
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), related_name="positions")
     is_primary = models.BooleanField(_("primary post"), default=True)
     valid_from = models.DateField(_("valid from"), default=dt.date(2025, 7, 1))
@@ -260,7 +261,7 @@ class WorkItem(models.Model):
 
     module = models.CharField(_("module"), max_length=32)
     kind = models.CharField(_("kind"), max_length=64)
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(pgettext_lazy("work item", "title"), max_length=500)
     url = models.CharField(max_length=500, blank=True)
     subject_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,6 +8,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("notifications/", views.notifications, name="notifications"),
     path("tokens/", views.api_tokens, name="api_tokens"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views.audit_trail, name="audit_log"),
     path("healthz", views.healthz, name="healthz"),
 ]
