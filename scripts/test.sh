@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 export PATH="$HOME/.local/bin:$PATH"
-echo "==> Test suite on ${EGOV_DATABASE_URL:+PostgreSQL ($EGOV_DATABASE_URL)}${EGOV_DATABASE_URL:-SQLite}"
+if [ -n "${EGOV_DATABASE_URL:-}" ]; then db="PostgreSQL ($EGOV_DATABASE_URL)"; else db="SQLite"; fi
+echo "==> Test suite on $db"
 # pytest exits 5 when it collected no test: that counts as a failure here too.
 exec uv run pytest --create-db "$@"

@@ -234,3 +234,20 @@ def test_screenshots(context, live_server, people, login):
         page.wait_for_load_state()
         page.screenshot(path=str(SHOTS / f"login-error-{width}.png"), full_page=True)
     assert re.search(r"inbox-1280\.png", " ".join(p.name for p in SHOTS.iterdir()))
+
+
+def test_admin_screens_have_no_serious_axe_violation(page, live_server, people, login):
+    """The administration (units, positions, calendar) is part of the product too."""
+    people["admin"].is_staff = True
+    people["admin"].is_superuser = True
+    people["admin"].save()
+    login(page, "quantri")
+    problems = {}
+    for path in ["/admin/", "/admin/core/orgunit/", "/admin/core/orgunit/add/",
+                 "/admin/core/calendarday/", "/admin/core/position/"]:
+        page.goto(live_server.url + path)
+        assert page.locator("#content").count() == 1, path
+        bad = _serious(page)
+        if bad:
+            problems[path] = bad
+    assert problems == {}
