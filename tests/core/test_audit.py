@@ -4,15 +4,13 @@ database, the append-only triggers, and concurrent appends."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import threading
-import time
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from egov.core.audit import (
     GENESIS_HASH,
@@ -50,24 +48,6 @@ def _as_attacker(sql: str, params=()) -> None:
             cursor.execute(sql, params)
             for _name, trigger_sql in triggers:
                 cursor.execute(trigger_sql)
-
-
-def retry_if_sqlite_locked(fn):
-    """Run `fn` (one whole transaction), retrying it when SQLite says "locked".
-
-    The SQLite test database is in memory with a shared cache, where a second writer gets
-    "database table is locked" at once (the busy timeout does not apply to shared-cache locks);
-    on a file database, as in production, BEGIN IMMEDIATE simply waits. The failed attempt was
-    rolled back as a whole, so retrying it is what a client would do. PostgreSQL never retries.
-    """
-    for _attempt in range(5000):
-        try:
-            return fn()
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc):
-                raise
-            time.sleep(random.uniform(0, 0.003))
-    raise AssertionError("still locked after many attempts")
 
 
 def _verify_fails() -> str:
@@ -333,7 +313,7 @@ def test_concurrent_appends_keep_one_chain(transactional_db):
                         audit_log(actor=f"system:thread-{k}", action="test.concurrent",
                                   details={"thread": k, "i": i})
 
-                retry_if_sqlite_locked(append)
+                append()
         except BaseException as exc:  # reported in the main thread
             errors.append(exc)
         finally:

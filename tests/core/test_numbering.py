@@ -4,14 +4,13 @@ the leading zero, and concurrent allocation."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import threading
 import time
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 
 from egov.core.errors import InvalidInput
 from egov.core.models import Sequence
@@ -99,24 +98,6 @@ def test_format_number():
         format_number(-1)
 
 
-def retry_if_sqlite_locked(fn):
-    """Run `fn` (one whole transaction), retrying it when SQLite says "locked".
-
-    The SQLite test database is in memory with a shared cache, where a second writer gets
-    "database table is locked" at once (the busy timeout does not apply to shared-cache locks);
-    on a file database, as in production, BEGIN IMMEDIATE simply waits. The failed attempt was
-    rolled back as a whole, so retrying it is what a client would do. PostgreSQL never retries.
-    """
-    for _attempt in range(5000):
-        try:
-            return fn()
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc):
-                raise
-            time.sleep(random.uniform(0, 0.003))
-    raise AssertionError("still locked after many attempts")
-
-
 class _Rollback(Exception):
     pass
 
@@ -150,7 +131,7 @@ def test_concurrent_allocation_is_gapless_and_unique(transactional_db):
         try:
             start.wait()
             for i in range(per_thread):
-                retry_if_sqlite_locked(lambda i=i: allocate(k, i))
+                allocate(k, i)
         except BaseException as exc:  # reported in the main thread
             errors.append(exc)
         finally:
