@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "egov.core",
+    "egov.documents",
 ]
 
 MIDDLEWARE = [

@@ -4,11 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from egov.core.api import api
+from egov.documents.api import router as documents_router
+
+# Module routers are added here (the project level), so the shared kernel depends on no module.
+api.add_router("/documents/", documents_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("documents/", include("egov.documents.urls")),
     path("", include("egov.core.urls")),
 ]
 if settings.DEBUG:

@@ -235,3 +235,27 @@ def test_anonymous_may_do_nothing(org):
         assert not policy.can(None, action)
     assert not WorkItem.objects.filter(policy.unit_q(AnonymousUser(), "core.view_unit_work",
                                                      "assignee_unit")).exists()
+
+
+def test_agency_scope_covers_the_agency_and_its_divisions_only(org, make_user):
+    """A Văn phòng clerk acts for the committee the office serves, not for the Sở under it."""
+    from egov.core.models import OrgUnit, OrgUnitKind, Role, RoleGrant
+
+    role = Role.objects.create(code="agency_probe", name="probe")
+    RoleGrant.objects.create(role=role, action="core.view_unit_work", scope="agency")
+    other_division = OrgUnit.objects.create(kind=OrgUnitKind.DIVISION, name="Phòng Kinh tế",
+                                            parent=org["province"])
+    justice_division = OrgUnit.objects.create(kind=OrgUnitKind.DIVISION, name="Văn phòng Sở",
+                                              parent=org["justice"])
+    clerk = make_user("vt", org["office"], "agency_probe", title="Văn thư")
+    assert org["office"].agency_id == org["province"].pk
+    assert justice_division.agency_id == org["justice"].pk
+    expected = {org["province"]: True, org["office"]: True, other_division: True,
+                org["justice"]: False, justice_division: False, org["commune"]: False}
+    assert {u: policy.can(clerk, "core.view_unit_work", u) for u in expected} == expected
+    from egov.core.models import WorkItem
+
+    for unit in expected:
+        WorkItem.objects.create(module="core", kind="probe", title=unit.name, assignee_unit=unit)
+    seen = WorkItem.objects.filter(policy.unit_q(clerk, "core.view_unit_work", "assignee_unit"))
+    assert {w.assignee_unit for w in seen} == {u for u, ok in expected.items() if ok}

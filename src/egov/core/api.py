@@ -14,13 +14,13 @@ Unknown paths under /api/v1/ and wrong methods answer in the same shape.
 Adding a module's endpoints
 ---------------------------
 Write a `Router` in `egov/<app>/api.py` (handlers parse input, call one service or selector and
-shape the output) and register it at the bottom of this file, e.g.
+shape the output) and register it in `egov/urls.py` (the project level, so that the shared kernel
+depends on no module), before `api.urls` is mounted:
 
     from egov.documents.api import router as documents_router
     api.add_router("/documents/", documents_router)
 
-Routers must be added here, at import time: Ninja builds the URL patterns once, when
-egov/urls.py mounts `api.urls`. The API-wide authentication and error handlers apply to them;
+Ninja builds the URL patterns once, when egov/urls.py mounts `api.urls`. The API-wide authentication and error handlers apply to them;
 an endpoint that must be public says `auth=None`. Errors are raised, not returned: raise
 `InvalidInput` / `NotFound` / `PermissionDenied` (egov.core.errors) or let the service raise.
 """

@@ -53,6 +53,12 @@ class OrgUnit(models.Model):
     place_name = models.CharField(_("place name"), max_length=100, blank=True)
     # Materialised path "/1/5/12/" of ids from the root: subtree queries use one indexed prefix test.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    # The agency a unit belongs to: itself unless it is an internal division, else its parent's
+    # agency. A Văn phòng's clerk registers documents for the committee it serves.
+    agency = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="+",
+    )
     valid_from = models.DateField(_("valid from"), default=dt.date(2025, 7, 1))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     successor = models.ForeignKey(
@@ -75,8 +81,19 @@ class OrgUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_agency(self) -> bool:
+        return self.kind != OrgUnitKind.DIVISION
+
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
+        agency_id = self.pk if self.is_agency or not self.parent_id else self.parent.agency_id
+        if agency_id != self.agency_id:
+            OrgUnit.objects.filter(pk=self.pk).update(agency_id=agency_id)
+            self.agency_id = agency_id
+            # Divisions below inherit the agency.
+            for child in OrgUnit.objects.filter(parent=self, kind=OrgUnitKind.DIVISION):
+                child.save(update_fields=None)
         new_path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
         if new_path != self.path:
             if self.parent_id and self.parent.path.startswith(self.path or "\0"):
@@ -154,6 +171,7 @@ class Role(models.Model):
 
 class Scope(models.TextChoices):
     UNIT = "unit", _("Own unit and its sub-units")
+    AGENCY = "agency", _("Own agency and its internal divisions")
     ALL = "all", _("All units")
 
 

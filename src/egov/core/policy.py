@@ -1,7 +1,11 @@
 """The one permission policy of eGov.
 
-Roles are data (Role + RoleGrant rows): a grant gives a role one action, either in the unit of the
-position that holds the role (and every unit below it) or in all units. A person holds roles
+Roles are data (Role + RoleGrant rows): a grant gives a role one action with a scope:
+- "unit": the unit of the position that holds the role and every unit below it;
+- "agency": the agency that unit belongs to (OrgUnit.agency) and that agency's internal
+  divisions, not the agencies below it — a Văn phòng's clerk registers the committee's documents
+  but not those of the departments under the committee;
+- "all": every unit. A person holds roles
 through their current Positions and through Delegations active today.
 
 - `can(actor, action, obj=None)` answers one question;
@@ -39,9 +43,10 @@ def register_action(code: str, label) -> None:
 @dataclass(frozen=True)
 class Grant:
     action: str
-    scope: str  # "unit" or "all"
+    scope: str  # "unit", "agency" or "all"
     unit_id: int
     unit_path: str
+    agency_id: int | None = None
 
 
 def _today():
@@ -66,21 +71,21 @@ def grants_for(user) -> list[Grant]:
         Position.objects.filter(valid & (own | delegated))
         .select_related("org_unit")
         .distinct()
-        .values_list("id", "org_unit_id", "org_unit__path")
+        .values_list("id", "org_unit_id", "org_unit__path", "org_unit__agency_id")
     )
     result: list[Grant] = []
     if positions:
         rows = RoleGrant.objects.filter(
             role__positions__id__in=[p[0] for p in positions]
         ).values_list("action", "scope", "role__positions__id")
-        by_pos = {p[0]: (p[1], p[2]) for p in positions}
+        by_pos = {p[0]: (p[1], p[2], p[3]) for p in positions}
         seen = set()
         for action, scope, pos_id in rows:
-            unit_id, path = by_pos[pos_id]
+            unit_id, path, agency_id = by_pos[pos_id]
             key = (action, scope, unit_id)
             if key not in seen:
                 seen.add(key)
-                result.append(Grant(action, scope, unit_id, path))
+                result.append(Grant(action, scope, unit_id, path, agency_id))
     user._egov_grants = result
     return result
 
@@ -123,7 +128,15 @@ def can(actor, action: str, obj=None) -> bool:
     unit = _unit_of(obj)
     if unit is None:
         return any(g.scope == "all" for g in grants)
-    return any(g.scope == "all" or unit.path.startswith(g.unit_path) for g in grants)
+    return any(_covers(g, unit) for g in grants)
+
+
+def _covers(grant: Grant, unit) -> bool:
+    if grant.scope == "all":
+        return True
+    if grant.scope == "agency":
+        return grant.agency_id is not None and unit.agency_id == grant.agency_id
+    return unit.path.startswith(grant.unit_path)
 
 
 def require(actor, action: str, obj=None) -> None:
@@ -141,9 +154,17 @@ def unit_q(actor, action: str, field: str = "org_unit") -> Q:
     if not grants:
         return Q(pk__in=[])
     q = Q()
-    for path in sorted({g.unit_path for g in grants}):
+    for path in sorted({g.unit_path for g in grants if g.scope == "unit"}):
         q |= Q(**{f"{field}__path__startswith": path})
+    agencies = sorted({g.agency_id for g in grants if g.scope == "agency" and g.agency_id})
+    if agencies:
+        q |= Q(**{f"{field}__agency_id__in": agencies})
     return q
+
+
+def agencies_for(actor, action: str) -> list[int]:
+    """Ids of the agencies where the actor holds `action` (any scope but "all")."""
+    return sorted({g.agency_id for g in grants_for(actor) if g.action == action and g.agency_id})
 
 
 def role_units(actor, action: str) -> list[int]:

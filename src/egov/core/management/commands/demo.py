@@ -14,6 +14,16 @@ class Command(BaseCommand):
 
     def handle(self, *, quiet_accounts=False, **options) -> None:
         created = load_demo()
+        # Each module may add its own demo data in `<app>/demo.py` with `load_demo()`.
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        from django.apps import apps
+
+        for config in apps.get_app_configs():
+            if config.name.startswith("egov.") and config.name != "egov.core" \
+                    and find_spec(f"{config.name}.demo"):
+                import_module(f"{config.name}.demo").load_demo()
         self.stdout.write(
             "Demo data (DỮ LIỆU MẪU, fictional): "
             f"{created['units']} units, {created['users']} users, "

@@ -1,0 +1,12 @@
+"""The documents API under /api/v1/documents/: one sub-router per concern."""
+
+from ninja import Router
+
+from . import casefiles, incoming, outgoing, registers, search
+
+router = Router(tags=["documents"])
+router.add_router("", search.router)
+router.add_router("", incoming.router)
+router.add_router("", outgoing.router)
+router.add_router("", registers.router)
+router.add_router("", casefiles.router)

@@ -1,0 +1,3 @@
+"""Pages (filled by the casefiles work)."""
+
+urlpatterns: list = []

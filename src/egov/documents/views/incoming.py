@@ -1,0 +1,3 @@
+"""Pages (filled by the incoming work)."""
+
+urlpatterns: list = []

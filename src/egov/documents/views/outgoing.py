@@ -1,0 +1,3 @@
+"""Pages (filled by the outgoing work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages (filled by the search work)."""
+
+urlpatterns: list = []
