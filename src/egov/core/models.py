@@ -81,10 +81,6 @@ class OrgUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_agency(self) -> bool:
-        return self.kind != OrgUnitKind.DIVISION
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         agency_id = self.pk if self.is_agency or not self.parent_id else self.parent.agency_id
@@ -107,6 +103,10 @@ class OrgUnit(models.Model):
                         path=new_path + child.path[len(old_path):]
                     )
             self.path = new_path
+
+    @property
+    def is_agency(self) -> bool:
+        return self.kind != OrgUnitKind.DIVISION
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
