@@ -10,6 +10,17 @@ PASSWORD = "Mat-khau-thu-2026"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """A transactional test's flush re-creates content types with new ids; Django's ContentType
+    cache would still hold the old ones (work items reference content types)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """A rolled-back test sends no delete signal: drop the in-process calendar cache around
     every test so no test sees another's calendar edits."""

@@ -554,3 +554,14 @@ def test_openapi_and_docs(client, db):
 def test_calendar_router_is_public(client, db):
     response = client.get(API + "/calendar/working-days?start=2026-01-05&end=2026-01-09")
     assert response.status_code == 200 and response.json() == {"count": 4}
+
+
+def test_broken_multipart_body_is_a_400_not_a_500(client, bearer, make_user, org):
+    user = make_user("multipart", org["justice"])
+    response = client.generic(
+        "POST", "/api/v1/me/tokens",
+        b"--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated",
+        content_type="multipart/form-data; boundary=xyz", **bearer(user),
+    )
+    assert response.status_code in (400, 422), response.content
+    assert set(response.json()) == {"code", "message", "fields"}

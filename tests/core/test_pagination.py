@@ -156,3 +156,25 @@ def test_bad_cursor_is_refused(items, cursor):
 def test_order_must_end_with_a_unique_field():
     with pytest.raises(ValueError):
         keyset_page(WorkItem.objects.all(), order=("due_sort",), cursor=None, limit=5)
+
+
+def test_ordering_by_a_foreign_key_pages_by_the_related_id(org, make_user):
+    """Regression: the cursor of an order on a plain foreign key must hold the related id."""
+    from egov.core.models import WorkItem
+    from egov.core.pagination import keyset_page
+
+    units = [org["province"], org["office"], org["justice"], org["finance"], org["commune"]]
+    for unit in units:
+        for i in range(2):
+            WorkItem.objects.create(module="core", kind="fk", title=f"{unit.name} {i}",
+                                    assignee_unit=unit)
+    qs = WorkItem.objects.filter(kind="fk")
+    seen, cursor = [], None
+    while True:
+        page = keyset_page(qs, order=("assignee_unit", "id"), cursor=cursor, limit=3)
+        seen += [w.pk for w in page.items]
+        cursor = page.next
+        if not cursor:
+            break
+    expected = list(qs.order_by("assignee_unit", "id").values_list("pk", flat=True))
+    assert seen == expected

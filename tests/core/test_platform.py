@@ -19,7 +19,8 @@ from egov.core.models import Notification, OrgUnit, User, WorkItem
 
 def _egov(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items()
-            if not k.startswith("EGOV_") and k != "DJANGO_SETTINGS_MODULE"}
+            if not k.startswith("EGOV_")
+            and k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     base.update(env)
     return subprocess.run([sys.executable, "-m", "egov.cli", *args], env=base,
                           capture_output=True, text=True, timeout=120)

@@ -31,10 +31,11 @@ import datetime as dt
 import functools
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -254,8 +255,10 @@ def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
-        while loc and loc[0] in _SOURCES:
-            loc.pop(0)
+        source = loc.pop(0) if loc and loc[0] in _SOURCES else ""
+        if source in {"body", "form", "query"} and len(loc) > 1:
+            loc.pop(0)  # the handler's schema parameter ("payload"), not a field
+
         name = ".".join(loc) or "__all__"
         message = _validation_message(err)
         if message not in fields.setdefault(name, []):
@@ -267,6 +270,14 @@ def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
 def _validation_error(request, exc: ValidationError):
     return error_response(request, 422, "invalid", _("Check the highlighted fields."),
                           validation_fields(exc.errors))
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def _malformed_request(request, exc):
+    # A broken multipart body (or an oversized / suspicious one) is the client's error, never a 500.
+    return error_response(request, 400, "malformed_body",
+                          _("The request body could not be read."))
 
 
 @api.exception_handler(AuthenticationError)

@@ -125,10 +125,13 @@ def _keys(qs: QuerySet, order: Sequence[str]) -> list[_Key]:
         name = item.lstrip("-")
         fld = _model_field(qs.model, name)
         attr = name.replace("__", ".")
-        if name == "pk" or (fld.primary_key and "__" not in name):
+        if name == "pk":
             attr = "pk"
         elif "__" not in name and qs.model._meta.get_field(name).many_to_one:
-            attr = qs.model._meta.get_field(name).attname  # "unit" -> "unit_id", no extra query
+            # A foreign key orders by the related id: "unit" -> "unit_id" (not the row's own pk).
+            attr = qs.model._meta.get_field(name).attname
+        elif fld.primary_key and "__" not in name:
+            attr = "pk"
         keys.append(_Key(name, attr, descending, fld))
     last = keys[-1].field
     if not (last.primary_key or last.unique):

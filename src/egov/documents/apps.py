@@ -14,3 +14,26 @@ class DocumentsConfig(AppConfig):
 
         for code, label in ACTIONS.items():
             register_action(code, label)
+
+        from egov.core.nav import NavEntry, register_module, register_nav
+
+        register_module("documents", _("Documents"))
+        for entry in [
+            NavEntry("documents_incoming", _("Incoming documents"), "documents:incoming_list",
+                     order=100),
+            NavEntry("documents_queue", _("Waiting for instructions"),
+                     "documents:incoming_queue", action="documents.assign", order=105),
+            NavEntry("documents_outgoing", _("Outgoing documents"), "documents:outgoing_list",
+                     action="documents.draft", order=110),
+            NavEntry("documents_issue", _("Waiting to be issued"), "documents:outgoing_queue",
+                     action="documents.issue", order=120),
+            NavEntry("documents_search", _("Search documents"), "documents:search", order=130),
+            NavEntry("documents_registers", _("Registers"), "documents:registers",
+                     action="documents.reports", order=140),
+            NavEntry("documents_files", _("Case files"), "documents:casefile_list",
+                     action="documents.manage_case_files", order=150),
+        ]:
+            register_nav(entry)
+
+        # Search index upkeep (SQLite FTS5) and text extraction are signal handlers.
+        from . import search  # noqa: F401

@@ -1,0 +1,109 @@
+"""Shared fixtures of the documents tests: an organisation with clerks, leaders, a unit head and
+officers; small real PDFs; a helper that registers an incoming document."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from egov.core.models import OrgUnit, OrgUnitKind
+
+_counter = itertools.count(1)
+
+
+def make_pdf(text: str = "Van ban den") -> bytes:
+    """A minimal, valid one-page PDF (hand-written objects, correct xref offsets). Different
+    texts give different files (and SHA-256s)."""
+    safe = text.encode("latin-1", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(")
+    safe = safe.replace(b")", b"\\)")
+    stream = b"BT /F1 18 Tf 72 720 Td (" + safe + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n".encode() + b"0000000000 65535 f \n"
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+            .encode())
+    return bytes(out)
+
+
+def unique_pdf(label: str = "doc") -> bytes:
+    return make_pdf(f"{label} {next(_counter)}")
+
+
+def incoming_data(**overrides) -> dict:
+    """Valid registration data (Phụ lục VI fields) with a fresh number each call."""
+    n = next(_counter)
+    data = {
+        "issuer_name": "Bộ Nội vụ", "issuer_electronic_id": "000.00.00.G09",
+        "number": str(100 + n), "notation": "BNV-VP", "issued_date": "2026-01-05",
+        "type_code": "CV", "subject": f"V/v hướng dẫn công tác văn thư năm 2026 ({n})",
+        "signer_name": "Nguyễn Văn Ký", "signer_position": "Thứ trưởng",
+        "urgency": "normal", "secrecy": "none", "page_count": 2, "channel": "paper",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def docs_org(org, make_user):
+    """org from tests/conftest.py plus the people of the documents flows:
+
+    - clerk (Văn thư) in org["office"] — acts for org["province"] through the "agency" scope;
+    - leader (Chủ tịch) in org["province"];
+    - economy = "Phòng Kinh tế", a division under org["province"], with unit_head (Trưởng
+      phòng), officer and officer2 (Chuyên viên);
+    - justice_clerk and justice_leader in org["justice"] (another agency).
+    """
+    economy = OrgUnit.objects.create(
+        kind=OrgUnitKind.DIVISION, name="Phòng Kinh tế", abbreviation="KT",
+        parent=org["province"], place_name="Thử Nghiệm",
+    )
+    people = {
+        "clerk": make_user("vanthu", org["office"], "clerk", title="Văn thư",
+                           full_name="Lê Thị Văn Thư", email="vanthu@example.invalid"),
+        "leader": make_user("chutich", org["province"], "leader", title="Chủ tịch",
+                            full_name="Trần Văn Chủ Tịch", email="chutich@example.invalid"),
+        "unit_head": make_user("truongphong", economy, "unit_head", title="Trưởng phòng",
+                               full_name="Phạm Văn Trưởng"),
+        "officer": make_user("chuyenvien", economy, "officer", title="Chuyên viên",
+                             full_name="Nguyễn Thị Chuyên"),
+        "officer2": make_user("chuyenvien2", economy, "officer", title="Chuyên viên",
+                              full_name="Đỗ Văn Hai"),
+        "justice_clerk": make_user("vanthustp", org["justice"], "clerk", title="Văn thư",
+                                   full_name="Hoàng Thị Tư Pháp"),
+        "justice_leader": make_user("giamdocstp", org["justice"], "leader", title="Giám đốc",
+                                    full_name="Vũ Văn Giám Đốc"),
+    }
+    return {**org, **people, "economy": economy}
+
+
+@pytest.fixture
+def register_incoming(docs_org):
+    """register_incoming(**data overrides) → an IncomingDocument registered by the province's
+    clerk (actor/agency/pdf/confirm_duplicate may be overridden too)."""
+    from egov.documents.services.incoming import incoming_register
+
+    def _register(*, actor=None, agency=None, pdf: bytes | None = None,
+                  confirm_duplicate: bool = False, **overrides):
+        return incoming_register(
+            actor=actor or docs_org["clerk"], agency=agency or docs_org["province"],
+            file=("van-ban.pdf", pdf if pdf is not None else unique_pdf()),
+            data=incoming_data(**overrides), confirm_duplicate=confirm_duplicate,
+        )
+
+    return _register
