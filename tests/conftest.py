@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import email
+import socket
+
 import pytest
 
 from egov.core.models import OrgUnit, OrgUnitKind, Position, Role, User
@@ -75,3 +78,32 @@ def make_user(db):
         return user
 
     return _make
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on loopback; Django's SMTP backend is pointed at it.
+    Yields the handler: `.messages` holds every e-mail received (email.message.Message)."""
+    from aiosmtpd.controller import Controller
+
+    class Collector:
+        def __init__(self):
+            self.messages: list[email.message.Message] = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(email.message_from_bytes(envelope.original_content))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    try:
+        yield handler
+    finally:
+        controller.stop()

@@ -67,43 +67,13 @@ def test_demo_is_idempotent_and_marked(db):
     assert all("(mẫu)" in u.name and u.is_demo for u in OrgUnit.objects.all())
 
 
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on loopback collecting the messages it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Collector:
-        def __init__(self):
-            self.messages: list[email.message.Message] = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(email.message_from_bytes(envelope.original_content))
-            return "250 OK"
-
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
-
-
 def _decoded_subject(msg) -> str:
     return str(email.header.make_header(email.header.decode_header(msg["Subject"])))
 
 
 def test_notification_email_is_sent_by_the_worker_after_commit(
-        transactional_db, settings, smtp_server, make_user, org):
-    controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
+        transactional_db, smtp_server, make_user, org):
+    handler = smtp_server
     user = make_user("lanhdao2", org["province"], "leader", email="lanhdao2@example.gov.vn")
     subject = "Văn bản đến hỏa tốc: Quyết định số 05/QĐ-UBND về việc phòng, chống lũ"
 

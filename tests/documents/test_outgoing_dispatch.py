@@ -118,34 +118,6 @@ def test_a_reply_needs_an_incoming_document_the_drafter_can_see(docs_org, regist
 # --- e-mail through a real SMTP server ----------------------------------------------------------
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd) on loopback collecting the messages it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Collector:
-        def __init__(self):
-            self.messages: list[email.message.Message] = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(email.message_from_bytes(envelope.original_content))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
 def _subject(msg) -> str:
     return str(email.header.make_header(email.header.decode_header(msg["Subject"])))
 
