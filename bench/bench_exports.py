@@ -116,11 +116,11 @@ def _generate(rows: int):
                 """
                 INSERT INTO documents_assignment (document_id, role, assignee_unit_id,
                     instruction, due_date, state, result, assigned_by_id, assigned_at,
-                    first_viewed_at)
+                    first_viewed_at, doc_arrival_date)
                 SELECT d.id, 'lead', %(office)s, 'Văn phòng chủ trì tham mưu',
                        d.handling_due_date, 'open', '', %(leader)s,
                        d.arrival_date + INTERVAL '2 hours',
-                       d.arrival_date + INTERVAL '3 hours'
+                       d.arrival_date + INTERVAL '3 hours', d.arrival_date
                 FROM documents_incomingdocument d WHERE d.register_id = %(register)s
                 """,
                 {"office": office.pk, "leader": leader.pk, "register": register.pk},

@@ -83,7 +83,7 @@ class OutgoingDraftForm(forms.Form):
     )
     recipients_external = forms.CharField(
         label=_("Other recipients"), required=False,
-        help_text=_("One a line: “Name <e-mail>”. Those with an e-mail address receive the PDF "
+        help_text=_("One per line: “Name <e-mail>”. Those with an e-mail address receive the PDF "
                     "by e-mail."),
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
     )
@@ -93,7 +93,7 @@ class OutgoingDraftForm(forms.Form):
     )
     copies = forms.IntegerField(label=_("Number of copies"), required=False, min_value=1,
                                 max_value=999, initial=1)
-    page_count = forms.IntegerField(label=_("Pages"), required=False, min_value=1,
+    page_count = forms.IntegerField(label=_("Number of pages"), required=False, min_value=1,
                                     max_value=9999)
     note = forms.CharField(label=_("Note on this version"), required=False, max_length=500)
     replaces_id = forms.IntegerField(required=False, widget=forms.HiddenInput)

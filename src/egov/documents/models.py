@@ -123,7 +123,7 @@ class Register(models.Model):
                                             verbose_name=_("document types"))
     # For advisory bodies issuing in their own name: the abbreviation used in the notation.
     issuer_abbreviation = models.CharField(_("issuer abbreviation"), max_length=32, blank=True)
-    year_in_notation = models.BooleanField(_("year in the number"), default=False)
+    year_in_notation = models.BooleanField(_("year in the notation"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -223,6 +223,7 @@ class IncomingDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "-arrival_date", "-id"], name="incoming_agency_recent"),
+            models.Index(fields=["-arrival_date", "-id"], name="incoming_recent"),
             models.Index(fields=["issuer_name", "code", "issued_date"], name="incoming_dup_key"),
         ]
 
@@ -269,6 +270,11 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
+    # A copy of the document's arrival_date (which never changes): the sort key of the
+    # assignee's document list, so each assignee's documents are read newest first from one
+    # index (assignment_user_recent / assignment_unit_recent) without touching the documents.
+    # Filled by save() from the document when not given.
+    doc_arrival_date = models.DateTimeField(editable=False)
     first_viewed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -284,10 +290,19 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["assignee_user", "document"], name="assignment_user"),
             models.Index(fields=["assignee_unit", "document"], name="assignment_unit"),
+            models.Index(fields=["assignee_user", "-doc_arrival_date", "-document"],
+                         name="assignment_user_recent"),
+            models.Index(fields=["assignee_unit", "-doc_arrival_date", "-document"],
+                         name="assignment_unit_recent"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.assignee_user or self.assignee_unit}"
+
+    def save(self, *args, **kwargs):
+        if self.doc_arrival_date is None and self.document_id is not None:
+            self.doc_arrival_date = self.document.arrival_date
+        super().save(*args, **kwargs)
 
 
 # --- Outgoing documents -------------------------------------------------------------------------
@@ -369,7 +384,13 @@ class OutgoingDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "-created_at", "-id"], name="outgoing_agency_recent"),
-            models.Index(fields=["drafter", "-created_at"], name="outgoing_drafter"),
+            # The outgoing list's branches (selectors.lists): all, drafting unit, signer, drafter.
+            models.Index(fields=["-created_at", "-id"], name="outgoing_recent"),
+            models.Index(fields=["drafting_unit", "-created_at", "-id"],
+                         name="outgoing_unit_recent"),
+            models.Index(fields=["signer", "-created_at", "-id"], name="outgoing_signer_recent"),
+            models.Index(fields=["drafter", "-created_at", "-id"],
+                         name="outgoing_drafter_recent"),
         ]
 
     def __str__(self) -> str:
@@ -553,7 +574,7 @@ class CaseFilePlan(models.Model):
 
 class CaseFileState(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("case file", "Open")
     CLOSED = "closed", _("Closed")
     TRANSFERRED = "transferred", _("Transferred to the archive")
 

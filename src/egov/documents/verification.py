@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 logger = logging.getLogger(__name__)
 
 Verifier = Callable[[Any], "tuple[str, dict] | None"]
@@ -63,7 +65,7 @@ def use_verifier(fn: Verifier) -> Iterator[Verifier]:
 
 
 def default_verifier(stored_file) -> tuple[str, dict]:
-    return NOT_CHECKED, {"reason": "signing module not installed"}
+    return NOT_CHECKED, {"reason": gettext_noop("signing module not installed")}
 
 
 def _clean(answer) -> tuple[str, dict] | None:

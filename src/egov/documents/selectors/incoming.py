@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
@@ -15,7 +16,14 @@ from django.utils.translation import gettext as _
 from egov.core import calendar, policy
 from egov.core.errors import InvalidInput, NotFound, PermissionDenied
 from egov.core.models import OrgUnit, Position, User
-from egov.core.pagination import Page, check_limit, decode_cursor, encode_cursor, keyset_page
+from egov.core.pagination import (
+    Page,
+    check_limit,
+    cursor_values,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 
 from ..models import (
     Assignment,
@@ -37,9 +45,11 @@ from ..services.incoming import (
     is_assignee,
     parse_date,
 )
+from . import lists
 from .visibility import current_unit_ids, incoming_visible_q, outgoing_visible_q
 
 LIST_ORDER = ("-arrival_date", "-id")
+VIEW_ALL = "documents.view_all"
 MINE_ORDER = ("-assigned_at", "-id")
 HEAVY = ("text_content", "signature_report")
 
@@ -79,48 +89,65 @@ def _check_visible(actor, document: IncomingDocument) -> None:
 # --- lists --------------------------------------------------------------------------------------
 
 
-def _filtered(qs, filters: dict[str, Any] | None):
+@dataclass
+class _Where:
+    """The list filters, checked: `terms` are (lookup on IncomingDocument, value, negated)."""
+
+    terms: list[tuple[str, Any, bool]] = field(default_factory=list)
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None  # exclusive
+    agency: int | None = None
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        for lookup, value, negated in self.terms:
+            term = Q(**{f"{prefix}{lookup}": value})
+            q &= ~term if negated else term
+        return q
+
+
+def _where(filters: dict[str, Any] | None) -> _Where:
     filters = filters or {}
     errors: dict[str, list[str]] = {}
+    where = _Where()
     state = filters.get("state") or ""
     if state:
         if state not in IncomingState.values:
             errors["state"] = [_("Unknown state.")]
         else:
-            qs = qs.filter(state=state)
+            where.terms.append(("state", state, False))
     urgency = filters.get("urgency") or ""
     if urgency == "urgent_any":
-        qs = qs.exclude(urgency=Urgency.NORMAL)
+        where.terms.append(("urgency", Urgency.NORMAL, True))
     elif urgency:
         if urgency not in Urgency.values:
             errors["urgency"] = [_("Unknown urgency.")]
         else:
-            qs = qs.filter(urgency=urgency)
+            where.terms.append(("urgency", urgency, False))
     type_code = filters.get("type") or ""
     if type_code:
         if not isinstance(type_code, str) or len(type_code) > 20:
             errors["type"] = [_("Unknown document type.")]
         else:
-            qs = qs.filter(doc_type__code=type_code)
+            where.terms.append(("doc_type__code", type_code, False))
     since = parse_date(filters.get("arrival_from"), "arrival_from", errors)
     until = parse_date(filters.get("arrival_to"), "arrival_to", errors)
     if since and until and until < since:
         errors.setdefault("arrival_to", []).append(_("The end date is before the start date."))
     if since:
-        qs = qs.filter(arrival_date__gte=dt.datetime.combine(since, dt.time.min,
-                                                             tzinfo=calendar.LOCAL_TZ))
+        where.since = dt.datetime.combine(since, dt.time.min, tzinfo=calendar.LOCAL_TZ)
     if until:
-        qs = qs.filter(arrival_date__lt=dt.datetime.combine(
-            until + dt.timedelta(days=1), dt.time.min, tzinfo=calendar.LOCAL_TZ))
+        where.until = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min,
+                                          tzinfo=calendar.LOCAL_TZ)
     agency = filters.get("agency")
     if agency not in (None, ""):
         try:
-            qs = qs.filter(agency_id=int(agency))
+            where.agency = int(agency)
         except (TypeError, ValueError):
             errors["agency"] = [_("Enter a whole number.")]
     if errors:
         raise InvalidInput(_("Check the highlighted fields."), fields=errors)
-    return qs
+    return where
 
 
 def _decorate(documents: list[IncomingDocument]) -> list[IncomingDocument]:
@@ -141,15 +168,59 @@ def _decorate(documents: list[IncomingDocument]) -> list[IncomingDocument]:
 
 def incoming_list(*, actor, cursor: str | None = None, limit: int = 50,
                   filters: dict[str, Any] | None = None) -> Page:
-    """Incoming documents the actor may see, newest arrival first. Filters: state, urgency
-    (a value, or "urgent_any"), type (DocumentType.code), arrival_from / arrival_to (dates),
-    agency (id). Queries: grants and units (cached per request) + 1."""
-    qs = (IncomingDocument.objects.filter(incoming_visible_q(actor))
-          .select_related("doc_type", "agency").defer(*HEAVY))
-    qs = _filtered(qs, filters)
-    page = keyset_page(qs, order=LIST_ORDER, cursor=cursor, limit=limit)
-    _decorate(page.items)
-    return page
+    """Incoming documents the actor may see (`incoming_visible_q`), newest arrival first.
+    Filters: state, urgency (a value, or "urgent_any"), type (DocumentType.code),
+    arrival_from / arrival_to (dates), agency (id).
+
+    Served as a union of index-ordered branches (see `selectors.lists`): one per agency the
+    actor sees entirely (documents.view_all; index incoming_agency_recent), the actor's own
+    assignments and those of each unit where they hold a post (assignment_user_recent /
+    assignment_unit_recent, on the document's arrival date copied onto the assignment).
+    Queries: grants and units (cached on the actor) + keys (1) + rows (1); +1 when a view_all
+    grant has the "unit" scope."""
+    where = _where(filters)
+    limit = check_limit(limit)
+    values = cursor_values(IncomingDocument.objects.all(), LIST_ORDER, cursor) if cursor else None
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Page(items=[], next=None)
+    scope = lists.scope_of(actor, agency_actions=[VIEW_ALL])
+
+    documents = IncomingDocument.objects.filter(
+        where.q(), lists.as_datetime_bounds(where.since, where.until, "arrival_date"))
+    if values is not None:
+        documents = documents.filter(lists.after_q("arrival_date", "id", values))
+    if where.agency is not None:
+        documents = documents.filter(agency_id=where.agency)
+    branches = []
+    if scope.everything:
+        branches.append(documents)
+    else:
+        agencies = [a for a in scope.agencies if where.agency in (None, a)]
+        branches += lists.split(documents, "agency_id", agencies)
+        assigned = Assignment.objects.filter(
+            where.q("document__"),
+            lists.as_datetime_bounds(where.since, where.until, "doc_arrival_date"))
+        if values is not None:
+            assigned = assigned.filter(lists.after_q("doc_arrival_date", "document_id", values))
+        if where.agency is not None:
+            assigned = assigned.filter(document__agency_id=where.agency)
+        branches.append(assigned.filter(assignee_user=actor))
+        branches += lists.split(assigned, "assignee_unit_id", current_unit_ids(actor))
+    keys = [lists.branch_keys(b, "arrival_date", "id", limit + 1)
+            if b.model is IncomingDocument
+            else lists.branch_keys(b, "doc_arrival_date", "document_id", limit + 1)
+            for b in branches]
+    ids = lists.first_ids(keys, limit + 1)
+    rows = lists.in_order(
+        IncomingDocument.objects.filter(pk__in=ids).select_related("doc_type", "agency")
+        .defer(*HEAVY), ids) if ids else []
+    more = len(ids) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        next_cursor = encode_cursor([rows[-1].arrival_date, rows[-1].pk])
+    _decorate(rows)
+    return Page(items=rows, next=next_cursor)
 
 
 def leader_agency_ids(actor) -> list[int] | None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from egov.core import policy
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.models import Delegation, OrgUnit, OrgUnitKind, Position, User
-from egov.core.pagination import Page, keyset_page
+from egov.core.pagination import Page, check_limit, cursor_values, encode_cursor, keyset_page
 
 from ..models import (
     Approval,
@@ -33,6 +33,7 @@ from ..models import (
     Recipient,
     Register,
 )
+from . import lists
 from .visibility import incoming_visible_q, outgoing_visible_q
 
 ORDER = ("-created_at", "-id")
@@ -210,29 +211,76 @@ def _list_qs(actor) -> QuerySet:
 LIST_FILTERS = {"state", "mine", "type_code", "agency_id"}
 
 
+# Read on the document's agency / on its drafting unit (as in `outgoing_visible_q`).
+AGENCY_ACTIONS = ("documents.view_all", "documents.review_format", "documents.issue")
+UNIT_ACTIONS = ("documents.review_content",)
+
+
 def outgoing_list(*, actor, cursor: str | None = None, limit: int = 50,
                   filters: dict | None = None) -> Page:
-    """Outgoing documents the actor may see, newest first. Filters: `state` (one of
-    OutgoingState), `mine` (true: drafted by the actor), `type_code`, `agency_id`."""
-    qs = _list_qs(actor)
+    """Outgoing documents the actor may see (`outgoing_visible_q`), newest first. Filters:
+    `state` (one of OutgoingState), `mine` (true: drafted by the actor), `type_code`,
+    `agency_id`.
+
+    Served as a union of index-ordered branches (see `selectors.lists`): one per agency the
+    actor sees entirely (view_all, review_format, issue), one per drafting unit whose content
+    they review, their own drafts and the documents they are to sign. Queries: grants (cached
+    on the actor) + units (1, only for unit-scoped grants) + keys (1) + rows (1)."""
     filters = filters or {}
     errors: dict[str, list[str]] = {}
+    where = Q()
     state = filters.get("state")
     if state:
         if state not in OutgoingState.values:
             errors["state"] = [_("Choose one of: %(values)s.")
                                % {"values": ", ".join(OutgoingState.values)}]
         else:
-            qs = qs.filter(state=state)
-    if filters.get("mine"):
-        qs = qs.filter(drafter=actor)
+            where &= Q(state=state)
     if filters.get("type_code"):
-        qs = qs.filter(doc_type__code=filters["type_code"])
-    if filters.get("agency_id"):
-        qs = qs.filter(agency_id=filters["agency_id"])
+        where &= Q(doc_type__code=filters["type_code"])
+    agency_id = filters.get("agency_id")
+    if agency_id not in (None, ""):
+        try:
+            agency_id = int(agency_id)
+        except (TypeError, ValueError):
+            errors["agency_id"] = [_("Enter a whole number.")]
+        else:
+            where &= Q(agency_id=agency_id)
+    else:
+        agency_id = None
     if errors:
         raise InvalidInput(_("Check the highlighted fields."), fields=errors)
-    return keyset_page(qs, order=ORDER, cursor=cursor, limit=limit)
+    limit = check_limit(limit)
+    values = cursor_values(OutgoingDocument.objects.all(), ORDER, cursor) if cursor else None
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Page(items=[], next=None)
+
+    documents = OutgoingDocument.objects.filter(where)
+    if values is not None:
+        documents = documents.filter(lists.after_q("created_at", "id", values))
+    if filters.get("mine"):
+        branches = [documents.filter(drafter=actor)]
+    else:
+        scope = lists.scope_of(actor, agency_actions=AGENCY_ACTIONS, unit_actions=UNIT_ACTIONS)
+        if scope.everything:
+            branches = [documents]
+        else:
+            agencies = [a for a in scope.agencies if agency_id in (None, a)]
+            branches = [*lists.split(documents, "agency_id", agencies),
+                        *lists.split(documents, "drafting_unit_id", scope.units),
+                        documents.filter(drafter=actor), documents.filter(signer=actor)]
+    keys = [lists.branch_keys(b, "created_at", "id", limit + 1) for b in branches]
+    ids = lists.first_ids(keys, limit + 1)
+    rows = lists.in_order(
+        OutgoingDocument.objects.filter(pk__in=ids)
+        .select_related("agency", "doc_type", "drafter", "signer", "drafting_unit")
+        .defer("text_content"), ids) if ids else []
+    more = len(ids) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].pk])
+    return Page(items=rows, next=next_cursor)
 
 
 def outgoing_clerk_queue(*, actor, cursor: str | None = None, limit: int = 50) -> Page:

@@ -159,7 +159,7 @@ def casefile_create(*, actor, agency: OrgUnit, plan: CaseFilePlan | None = None,
     if not may_create_own(actor, agency):
         raise PermissionDenied()
     if not may_manage_agency(actor, agency) and creator.pk != actor.pk:
-        raise PermissionDenied(_("You may only create files of your own."))
+        raise PermissionDenied(_("You may only create case files with yourself as their creator."))
     errors: dict[str, list[str]] = {}
     year = _check_year(year, errors)
     notation = _text(notation, "notation", 20, errors, required=True)

@@ -864,7 +864,7 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
             continue
         unit_id, user_id = item.get("unit_id"), item.get("user_id")
         if (unit_id in (None, "")) == (user_id in (None, "")):
-            _add(errors, f"{p}.unit_id", _("Give either a unit or a person."))
+            _add(errors, f"{p}.unit_id", _("Give a unit or a person, not both."))
             continue
         key = "unit_id" if unit_id not in (None, "") else "user_id"
         ident = _as_id(unit_id if key == "unit_id" else user_id)
@@ -941,9 +941,9 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
             item = _handle_item(actor=actor, document=locked, role=x["role"], due_date=x["due"],
                                 unit=unit, user=user)
             created.append(Assignment.objects.create(
-                document=locked, role=x["role"], assignee_unit=unit, assignee_user=user,
-                instruction=instruction, due_date=x["due"], work_item=item,
-                assigned_by=actor, assigned_at=now,
+                document=locked, doc_arrival_date=locked.arrival_date, role=x["role"],
+                assignee_unit=unit, assignee_user=user, instruction=instruction,
+                due_date=x["due"], work_item=item, assigned_by=actor, assigned_at=now,
             ))
         closed = _close_present_items(actor=actor, document=locked)
         locked.state = IncomingState.IN_PROGRESS
@@ -1103,9 +1103,9 @@ def assignment_reassign(*, actor, assignment: Assignment, to_user_id: int, instr
                 assignee_user=user, due_at=due_at, due_sort=due_at or FAR_FUTURE,
                 opened_at=None)
         child = Assignment.objects.create(
-            document=parent.document, parent=parent, role=parent.role, assignee_unit=unit,
-            assignee_user=user, instruction=instruction, due_date=due, work_item_id=item.pk,
-            assigned_by=actor, assigned_at=now,
+            document=parent.document, doc_arrival_date=parent.doc_arrival_date, parent=parent,
+            role=parent.role, assignee_unit=unit, assignee_user=user, instruction=instruction,
+            due_date=due, work_item_id=item.pk, assigned_by=actor, assigned_at=now,
         )
         details = {"assignment": parent.pk, "child": child.pk, "unit": unit.pk,
                    "to_user": user.pk, "to": user.get_full_name(), "instruction": instruction,
@@ -1188,7 +1188,7 @@ def assignment_complete(*, actor, assignment: Assignment, result: str = "",
 def _resolve_target(actor, document: IncomingDocument, to_unit_id, to_user_id,
                     errors) -> tuple[OrgUnit | None, User | None]:
     if (to_unit_id in (None, "")) == (to_user_id in (None, "")):
-        _add(errors, "to_unit_id", _("Give either a unit or a person."))
+        _add(errors, "to_unit_id", _("Give a unit or a person, not both."))
         return None, None
     if to_unit_id not in (None, ""):
         pk = _as_id(to_unit_id)
@@ -1238,7 +1238,8 @@ def assignment_forward(*, actor, assignment: Assignment, to_unit_id: int | None 
                             due_date=None if fresh.role == WorkRole.INFORM else due,
                             unit=unit, user=user)
         new = Assignment.objects.create(
-            document=fresh.document, parent=fresh.parent, role=fresh.role, assignee_unit=unit,
+            document=fresh.document, doc_arrival_date=fresh.doc_arrival_date,
+            parent=fresh.parent, role=fresh.role, assignee_unit=unit,
             assignee_user=user, instruction=reason or fresh.instruction,
             due_date=None if fresh.role == WorkRole.INFORM else due, work_item=item,
             assigned_by=actor, assigned_at=now,

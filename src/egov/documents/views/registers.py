@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
@@ -45,7 +45,7 @@ class DateInput(forms.DateInput):
 
 
 class RegisterForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Register"), choices=KIND_CHOICES,
+    kind = forms.ChoiceField(label=pgettext_lazy("noun", "Register"), choices=KIND_CHOICES,
                              required=False)
     agency = forms.TypedChoiceField(label=gettext_lazy("Agency"), coerce=int, required=False)
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1900, max_value=9999,
