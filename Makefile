@@ -13,7 +13,10 @@ lint:
 setup:
 	scripts/setup.sh --test
 
+# Benchmarks print their figures against the budgets (PostgreSQL; EGOV_DATABASE_URL overrides).
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/egov_bench
 bench:
-	uv run python bench/bench_calendar.py
-	uv run python bench/bench_sequence.py
-	uv run python bench/bench_inbox.py
+	EGOV_DATABASE_URL=$(BENCH_DB) uv run python bench/bench_calendar.py
+	EGOV_DATABASE_URL=$(BENCH_DB) uv run python bench/bench_sequence.py
+	EGOV_DATABASE_URL=$(BENCH_DB) uv run python bench/bench_inbox.py
+	EGOV_DATABASE_URL=$(BENCH_DB)_docs uv run python bench/bench_documents.py

@@ -52,6 +52,8 @@ import tempfile
 import time
 from collections.abc import Callable
 
+import common  # noqa: E402 - bench/common.py (scripts run from bench/)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/egov_bench_docs"
 MARKER_EID = "000.00.00.D99"  # the bench province's electronic identifier
 AGENCIES = 50
@@ -134,47 +136,6 @@ TYPES = ["CV"] * 8 + ["QD"] * 3 + ["TB"] * 2 + ["KH"] * 2 + ["BC"] * 2 + [
 # --- setup ----------------------------------------------------------------------------------------
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("EGOV_DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    os.environ.setdefault("EGOV_DEBUG", "1")
-    # The files stored by the write measures stay out of the project's var/media.
-    os.environ.setdefault("EGOV_MEDIA_ROOT", os.path.join(tempfile.gettempdir(),
-                                                          "egov-bench-documents-media"))
-    import django
-
-    django.setup()
-
-
-def _ensure_database(url: str) -> None:
-    """CREATE DATABASE if it does not exist (connecting to the maintenance database)."""
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    cfg = dj_database_url.parse(url)
-    conninfo = {"host": cfg.get("HOST"), "port": cfg.get("PORT"), "user": cfg.get("USER"),
-                "password": cfg.get("PASSWORD")}
-    conninfo = {k: v for k, v in conninfo.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            [cfg["NAME"]]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-            print(f"created database {cfg['NAME']}")
-
-
-class Timer:
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-    def __enter__(self):
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        print(f"  {self.label}: {time.perf_counter() - self.started:.1f} s", flush=True)
-
-
 # --- data -----------------------------------------------------------------------------------------
 
 
@@ -223,7 +184,7 @@ def _generate() -> None:
     print("generating data …", flush=True)
     started = time.perf_counter()
     with transaction.atomic():
-        with Timer(f"{AGENCIES} agencies + {2 * AGENCIES} divisions (ORM)"):
+        with common.Timer(f"{AGENCIES} agencies + {2 * AGENCIES} divisions (ORM)"):
             agencies, offices, divisions = _units()
             incoming_registers = [Register.objects.create(
                 agency=a, direction="incoming", kind="incoming", name="Sổ văn bản đến").pk
@@ -235,7 +196,7 @@ def _generate() -> None:
             code__in=["clerk", "leader", "unit_head", "officer"])}
         types = {t.code: t for t in DocumentType.objects.all()}
         with connection.cursor() as cur:
-            with Timer(f"{AGENCIES * USERS_PER_AGENCY:,} users + posts (INSERT … SELECT)"):
+            with common.Timer(f"{AGENCIES * USERS_PER_AGENCY:,} users + posts (INSERT … SELECT)"):
                 cur.execute(
                     """
                     INSERT INTO core_user (password, is_superuser, username, first_name,
@@ -321,7 +282,7 @@ def _generate() -> None:
                           "documents_outgoing_code_prefix"):
                 cur.execute(f"DROP INDEX IF EXISTS {index}")
 
-            with Timer(f"{INCOMING:,} incoming documents (INSERT … SELECT, trigger on)"):
+            with common.Timer(f"{INCOMING:,} incoming documents (INSERT … SELECT, trigger on)"):
                 cur.execute(
                     f"""
                     INSERT INTO documents_incomingdocument (agency_id, register_id, year,
@@ -372,7 +333,7 @@ def _generate() -> None:
                         ELSE ty.abbr || '-' || iss.abbr END AS notation) n
                     """, params)
 
-            with Timer(f"{OUTGOING:,} outgoing documents (INSERT … SELECT, trigger on)"):
+            with common.Timer(f"{OUTGOING:,} outgoing documents (INSERT … SELECT, trigger on)"):
                 cur.execute(
                     f"""
                     INSERT INTO documents_outgoingdocument (agency_id, drafting_unit_id,
@@ -416,7 +377,7 @@ def _generate() -> None:
                         END AS notation) n
                     """, params)
 
-            with Timer("360,000 assignments (officers and divisions)"):
+            with common.Timer("360,000 assignments (officers and divisions)"):
                 cur.execute(
                     """
                     INSERT INTO documents_assignment (document_id, role, assignee_user_id,
@@ -460,11 +421,11 @@ def _build_search_structures() -> None:
     migration = import_module("egov.documents.migrations.0003_search")
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '512MB'")
-        with Timer("search indexes (GIN tsvector, pg_trgm, btree prefix) if missing"):
+        with common.Timer("search indexes (GIN tsvector, pg_trgm, btree prefix) if missing"):
             for sql in migration.PG_INDEXES:
                 cur.execute(sql)
         cur.execute("RESET maintenance_work_mem")
-        with Timer("ANALYZE"):
+        with common.Timer("ANALYZE"):
             for table in ("documents_incomingdocument", "documents_outgoingdocument",
                           "documents_assignment", "core_user", "core_position", "core_orgunit",
                           "core_position_roles"):
@@ -916,8 +877,8 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("EGOV_DATABASE_URL must point to PostgreSQL", file=sys.stderr)
         return 2
-    _ensure_database(url)
-    _setup_django()
+    common.ensure_database(url)
+    common.setup_django(DEFAULT_URL, EGOV_MEDIA_ROOT=os.path.join(tempfile.gettempdir(), "egov-bench-documents-media"))
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -23,35 +23,12 @@ import os
 import sys
 import time
 
+import common  # noqa: E402 - bench/common.py (scripts run from bench/)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/egov_bench_exports"
 BUDGET_SECONDS = 5.0
 MARKER_EID = "000.00.00.X98"
 YEAR = 2026
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("EGOV_DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    os.environ.setdefault("EGOV_DEBUG", "1")
-    import django
-
-    django.setup()
-
-
-def _ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    cfg = dj_database_url.parse(url)
-    conninfo = {"host": cfg.get("HOST"), "port": cfg.get("PORT"), "user": cfg.get("USER"),
-                "password": cfg.get("PASSWORD")}
-    conninfo = {k: v for k, v in conninfo.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            [cfg["NAME"]]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-            print(f"created database {cfg['NAME']}")
 
 
 def _generate(rows: int):
@@ -159,8 +136,8 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("EGOV_DATABASE_URL must point to PostgreSQL", file=sys.stderr)
         return 2
-    _ensure_database(url)
-    _setup_django()
+    common.ensure_database(url)
+    common.setup_django(DEFAULT_URL)
     from django.core.management import call_command
     from openpyxl import load_workbook
 

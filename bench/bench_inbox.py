@@ -28,6 +28,8 @@ import statistics
 import sys
 import time
 
+import common  # noqa: E402 - bench/common.py (scripts run from bench/)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/egov_bench"
 BUDGET_P95_MS = 30.0
 BUDGET_QUERIES = 8
@@ -38,44 +40,6 @@ TOTAL_ITEMS = 1_000_000
 MINE_PERSONAL = 6_000
 MINE_UNIT = 4_000
 BENCH_USER = "bench_u00000"
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("EGOV_DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    os.environ.setdefault("EGOV_DEBUG", "1")
-    import django
-
-    django.setup()
-
-
-def _ensure_database(url: str) -> None:
-    """CREATE DATABASE if it does not exist (connecting to the maintenance database)."""
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    cfg = dj_database_url.parse(url)
-    conninfo = {"host": cfg.get("HOST"), "port": cfg.get("PORT"), "user": cfg.get("USER"),
-                "password": cfg.get("PASSWORD")}
-    conninfo = {k: v for k, v in conninfo.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            [cfg["NAME"]]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-            print(f"created database {cfg['NAME']}")
-
-
-class Timer:
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-    def __enter__(self):
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        print(f"  {self.label}: {time.perf_counter() - self.started:.1f} s", flush=True)
 
 
 def _generate() -> None:
@@ -90,7 +54,7 @@ def _generate() -> None:
     print("generating data …", flush=True)
     started = time.perf_counter()
     with transaction.atomic():
-        with Timer("50 units (ORM)"):
+        with common.Timer("50 units (ORM)"):
             root = OrgUnit.objects.create(kind=OrgUnitKind.PROVINCE_COMMITTEE,
                                           name="UBND tỉnh Đo Tải (bench)", abbreviation="UBND",
                                           electronic_id=MARKER_EID, place_name="Đo Tải")
@@ -101,7 +65,7 @@ def _generate() -> None:
                     parent=root, electronic_id=f"000.00.{i:02d}.B99", place_name="Đo Tải",
                 ).pk)
         with connection.cursor() as cur:
-            with Timer(f"{USERS:,} users + posts (INSERT … SELECT)"):
+            with common.Timer(f"{USERS:,} users + posts (INSERT … SELECT)"):
                 cur.execute(
                     """
                     INSERT INTO core_user (password, is_superuser, username, first_name,
@@ -141,7 +105,7 @@ def _generate() -> None:
                     "CURRENT_DATE + 30, 'bench', now() FROM core_position WHERE user_id = %s",
                     [me, users[2]])
 
-            common = """
+            insert_sql = """
                 INSERT INTO core_workitem (module, kind, title, url, subject_id,
                     assignee_user_id, assignee_unit_id, role, urgency, state, due_at, due_sort,
                     created_at, opened_at, finished_at)
@@ -154,19 +118,19 @@ def _generate() -> None:
                     ELSE date_trunc('minute', now()) + ((g %% 60) - 20) * INTERVAL '1 day'
                          + (g %% 24) * INTERVAL '1 hour' END AS due) d
             """
-            with Timer(f"{MINE_PERSONAL + MINE_UNIT:,} open items of the bench user"):
-                cur.execute(common.format(user="%s", unit="%s", state="'open'", finished="NULL"),
+            with common.Timer(f"{MINE_PERSONAL + MINE_UNIT:,} open items of the bench user"):
+                cur.execute(insert_sql.format(user="%s", unit="%s", state="'open'", finished="NULL"),
                             [me, units[1], MINE_PERSONAL])
-                cur.execute(common.format(user="NULL",
+                cur.execute(insert_sql.format(user="NULL",
                                           unit="(ARRAY[%s, %s, %s]::bigint[])[(g %% 3) + 1]",
                                           state="'open'", finished="NULL"),
                             [units[1], units[2], units[3], MINE_UNIT])
             rest = TOTAL_ITEMS - MINE_PERSONAL - MINE_UNIT
-            with Timer(f"{rest:,} other items (90 % done, 5 % cancelled, 5 % open)"):
+            with common.Timer(f"{rest:,} other items (90 % done, 5 % cancelled, 5 % open)"):
                 # Open items of other people may sit in the bench user's units (she must not
                 # see them); unassigned open items only in units 4..49.
                 cur.execute(
-                    common.format(
+                    insert_sql.format(
                         user="CASE WHEN g %% 40 = 0 THEN NULL "
                              "ELSE (%s::bigint[])[(g %% (%s - 1)) + 2] END",
                         unit="CASE WHEN g %% 40 = 0 THEN (%s::bigint[])[(g %% 46) + 5] "
@@ -178,7 +142,7 @@ def _generate() -> None:
                     ),
                     [users, USERS, units, units, rest],
                 )
-    with connection.cursor() as cur, Timer("ANALYZE"):
+    with connection.cursor() as cur, common.Timer("ANALYZE"):
         cur.execute("ANALYZE core_workitem")
         cur.execute("ANALYZE core_position")
         cur.execute("ANALYZE core_delegation")
@@ -234,8 +198,8 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("EGOV_DATABASE_URL must point to PostgreSQL", file=sys.stderr)
         return 2
-    _ensure_database(url)
-    _setup_django()
+    common.ensure_database(url)
+    common.setup_django(DEFAULT_URL)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

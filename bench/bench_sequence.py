@@ -19,37 +19,11 @@ import sys
 import time
 import uuid
 
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-    os.environ.setdefault("EGOV_DEBUG", "1")
-    import django
-
-    django.setup()
-
-
-def _ensure_database(url: str) -> None:
-    """CREATE DATABASE if it does not exist (connecting to the maintenance database)."""
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    cfg = dj_database_url.parse(url)
-    conninfo = {
-        "host": cfg.get("HOST") or None, "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None, "password": cfg.get("PASSWORD") or None,
-    }
-    conninfo = {k: v for k, v in conninfo.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **conninfo) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                              [cfg["NAME"]]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-            print(f"created database {cfg['NAME']}")
+import common  # noqa: E402 - bench/common.py (scripts run from bench/)
 
 
 def _client(count: int, scope: str, barrier, results) -> None:
-    _setup_django()
+    common.setup_django()
     from django.db import connection, transaction
 
     from egov.core.numbering import sequence_next
@@ -78,8 +52,8 @@ def main() -> int:
         print("Set EGOV_DATABASE_URL to a PostgreSQL database, e.g. "
               "postgres://postgres@127.0.0.1:5432/egov_bench", file=sys.stderr)
         return 2
-    _ensure_database(url)
-    _setup_django()
+    common.ensure_database(url)
+    common.setup_django()
     from django.core.management import call_command
 
     from egov.core.models import Sequence
