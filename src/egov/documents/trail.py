@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import DocumentEvent, IncomingDocument, OutgoingDocument
 
@@ -41,3 +42,48 @@ def trail_record(*, document: IncomingDocument | OutgoingDocument, action: str, 
         actor_unit_id=primary_unit_id(actor) if getattr(actor, "pk", None) else None,
         details=details or {}, **kwargs,
     )
+
+
+# The trail's words for each action (shown by the `trail_label` template filter).
+TRAIL_LABELS = {
+    "registered": _("Registered"),
+    "received": _("Received electronically"),
+    "presented": _("Presented for instructions"),
+    "viewed": _("Viewed"),
+    "downloaded": _("Downloaded"),
+    "assigned": _("Assigned"),
+    "reassigned": _("Passed to a person"),
+    "completed": _("Completed"),
+    "forwarded": _("Forwarded"),
+    "returned": _("Returned"),
+    "completed_by_reply": _("Completed by the reply"),
+    "cancelled": _("Recalled by the issuer"),
+    "created": _("Draft created"),
+    "drafted": _("Draft created"),
+    "version_added": _("New draft version"),
+    "commented": _("Commented"),
+    "submitted": _("Submitted for review"),
+    "approved": _("Approved"),
+    "signed": _("Signed"),
+    "issued": _("Issued"),
+    "dispatched": _("Dispatched"),
+    "delivered": _("Delivered"),
+    "delivery_failed": _("Delivery failed"),
+    "recalled": _("Recalled"),
+    "replaced": _("Replaced"),
+    "updated": _("Draft details changed"),
+    "converted": _("Converted to PDF"),
+    "conversion_failed": _("Conversion to PDF failed"),
+    "notice_sent": _("Notice sent"),
+    "copy_cancelled": _("Recipient's copy cancelled"),
+    "replacement_of": _("Replaces an issued document"),
+    "replacement_drafted": _("Replacement drafted"),
+    "reply_link_failed": _("Reply could not be linked"),
+    "case_file.add": _("Added to a case file"),
+    "case_file.remove": _("Removed from a case file"),
+}
+
+
+def trail_label(action: str) -> str:
+    """The label of a trail action; an unknown action shows its code."""
+    return str(TRAIL_LABELS.get(action, action))
