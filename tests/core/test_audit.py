@@ -4,7 +4,6 @@ database, the append-only triggers, and concurrent appends."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 from io import StringIO
 
@@ -20,6 +19,7 @@ from egov.core.audit import (
     compute_hash,
 )
 from egov.core.models import AuditEvent, AuditHead, OrgUnit, OrgUnitKind
+from tests.concurrency import run_threads
 
 
 def _append(n: int, actor=None) -> list[AuditEvent]:
@@ -301,30 +301,14 @@ def test_live_server_tests_can_flush(live_server):
 
 def test_concurrent_appends_keep_one_chain(transactional_db):
     threads_n, per_thread = 10, 20
-    errors: list[BaseException] = []
-    start = threading.Barrier(threads_n)
 
     def worker(k: int) -> None:
-        try:
-            start.wait()
-            for i in range(per_thread):
-                def append(i=i):
-                    with transaction.atomic():
-                        audit_log(actor=f"system:thread-{k}", action="test.concurrent",
-                                  details={"thread": k, "i": i})
+        for i in range(per_thread):
+            with transaction.atomic():
+                audit_log(actor=f"system:thread-{k}", action="test.concurrent",
+                          details={"thread": k, "i": i})
 
-                append()
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
+    errors = run_threads(worker, threads_n)
     assert not errors, errors
     total = threads_n * per_thread
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, total + 1))

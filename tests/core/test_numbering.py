@@ -10,11 +10,12 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from egov.core.errors import InvalidInput
 from egov.core.models import Sequence
 from egov.core.numbering import format_number, sequence_next
+from tests.concurrency import run_threads
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -108,9 +109,7 @@ def test_concurrent_allocation_is_gapless_and_unique(transactional_db):
     threads_n, per_thread = 24, 6
     committed: list[int] = []
     rolled_back: list[int] = []
-    errors: list[BaseException] = []
     lock = threading.Lock()
-    start = threading.Barrier(threads_n)
 
     def allocate(k: int, i: int) -> None:
         roll_back = (k + i) % 3 == 0
@@ -128,21 +127,10 @@ def test_concurrent_allocation_is_gapless_and_unique(transactional_db):
             committed.append(number)
 
     def worker(k: int) -> None:
-        try:
-            start.wait()
-            for i in range(per_thread):
-                allocate(k, i)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+        for i in range(per_thread):
+            allocate(k, i)
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
+    errors = run_threads(worker, threads_n)
     assert not errors, errors
     n = len(committed)
     assert rolled_back and n == threads_n * per_thread - len(rolled_back)

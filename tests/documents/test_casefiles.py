@@ -8,13 +8,11 @@ import datetime as dt
 import io
 import re
 import subprocess
-import threading
 import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +30,7 @@ from egov.documents.models import (
 from egov.documents.selectors import casefiles as sel
 from egov.documents.services import casefiles as svc
 from egov.documents.services.exports import export_request, exports_run
+from tests.concurrency import run_threads
 from tests.documents.test_registers_views import (  # noqa: F401 - the `reg` fixture
     YEAR,
     at,
@@ -236,23 +235,11 @@ def test_ordinals_are_race_safe(reseeded, reg):
     case_file = svc.casefile_create(actor=clerk, agency=reg["province"], year=YEAR,
                                     notation="03.VP", title="Hồ sơ song song")
     docs = [make_incoming(reg["incoming"], n, by=clerk) for n in range(1, 7)]
-    errors = []
-    barrier = threading.Barrier(len(docs))
 
-    def add(doc):
-        try:
-            barrier.wait(timeout=10)
-            svc.casefile_add_document(actor=clerk, case_file=case_file, incoming=doc)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def add(i: int) -> None:
+        svc.casefile_add_document(actor=clerk, case_file=case_file, incoming=docs[i])
 
-    threads = [threading.Thread(target=add, args=(d,)) for d in docs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = run_threads(add, len(docs))
     assert errors == []
     assert sorted(o for o, _ in _ordinals(case_file)) == [1, 2, 3, 4, 5, 6]
 

@@ -3,13 +3,11 @@ duplicate (NĐ 30/2020, Điều 22.2), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.apps import apps
-from django.db import connection
 
 from egov.documents.models import IncomingDocument, Register
+from tests.concurrency import run_threads
 from tests.documents.conftest import incoming_data, unique_pdf
 
 
@@ -32,27 +30,15 @@ def test_concurrent_registrations_are_gapless(seeded, docs_org):
     from egov.documents.services.incoming import incoming_register
 
     threads_n, per_thread = 8, 3
-    errors: list[BaseException] = []
-    start = threading.Barrier(threads_n)
     pdfs = [[unique_pdf(f"t{k}-{i}") for i in range(per_thread)] for k in range(threads_n)]
     datas = [[incoming_data() for _ in range(per_thread)] for _ in range(threads_n)]
 
     def worker(k: int) -> None:
-        try:
-            start.wait()
-            for i in range(per_thread):
-                incoming_register(actor=docs_org["clerk"], agency=docs_org["province"],
-                                  file=(f"{k}-{i}.pdf", pdfs[k][i]), data=datas[k][i])
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+        for i in range(per_thread):
+            incoming_register(actor=docs_org["clerk"], agency=docs_org["province"],
+                              file=(f"{k}-{i}.pdf", pdfs[k][i]), data=datas[k][i])
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_threads(worker, threads_n)
     assert not errors, errors
     n = threads_n * per_thread
     numbers = sorted(IncomingDocument.objects.values_list("arrival_number", flat=True))

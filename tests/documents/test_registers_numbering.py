@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from egov.core.errors import InvalidInput, PermissionDenied
@@ -18,6 +17,7 @@ from egov.documents.services.registers import (
     register_create,
     register_update,
 )
+from tests.concurrency import run_threads
 from tests.documents.test_outgoing_support import approved, issued, seed_catalogues
 
 
@@ -143,25 +143,6 @@ def test_register_configuration_needs_the_permission(docs_org):
 # --- concurrency --------------------------------------------------------------------------------
 
 
-def _run_threads(target, n: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-    start = threading.Barrier(n)
-
-    def worker(i: int) -> None:
-        try:
-            start.wait()
-            target(i)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def test_twenty_clerks_issue_at_once_without_duplicate_or_gap(transactional_db, make_user):
@@ -175,7 +156,7 @@ def test_twenty_clerks_issue_at_once_without_duplicate_or_gap(transactional_db, 
         document = OutgoingDocument.objects.get(pk=docs[i].pk)
         svc.outgoing_issue(actor=clerks[i], document=document)
 
-    errors = _run_threads(issue, 20)
+    errors = run_threads(issue, 20)
     assert not errors, errors
     rows = list(OutgoingDocument.objects.filter(pk__in=[d.pk for d in docs])
                 .values_list("number", "code", "state", "year"))
@@ -200,7 +181,7 @@ def test_default_register_is_created_once_under_concurrency(transactional_db, ma
         with lock:
             found.append(register.pk)
 
-    errors = _run_threads(pick, 8)
+    errors = run_threads(pick, 8)
     assert not errors, errors
     assert len(set(found)) == 1
     assert Register.objects.filter(agency=o["province"]).count() == 1
