@@ -5,9 +5,11 @@ from django.urls import include, path
 
 from egov.core.api import api
 from egov.documents.api import router as documents_router
+from egov.signing.api import router as signing_router
 
 # Module routers are added here (the project level), so the shared kernel depends on no module.
 api.add_router("/documents/", documents_router)
+api.add_router("", signing_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,0 +1,77 @@
+"""The public verification API: anyone may check a signed PDF, without an account
+(NĐ 30/2020 Điều 13: a recipient must be able to check the digital signature of a document).
+
+    POST /api/v1/signing/verify   multipart "file"   →   the VerificationReport (as_dict)
+
+A file that is not a PDF answers 422 {"code": "not_pdf"}; one larger than
+settings.EGOV_MAX_UPLOAD_BYTES answers 413 {"code": "too_large"}. Never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from egov.core.api import ErrorOut
+from egov.core.errors import AppError, InvalidInput
+
+from .verify import NotAPdf, verify_pdf
+
+router = Router(tags=["signing"])
+
+
+class TimestampOut(Schema):
+    time: str
+    tsa: str
+    intact: bool
+    trusted: bool
+
+
+class SignatureOut(Schema):
+    field: str
+    signer: str
+    organisation: str
+    subject: str
+    issuer: str
+    serial: str
+    signed_at: str | None
+    timestamp: TimestampOut | None
+    intact: bool
+    trusted: bool
+    modification: str
+    coverage: str
+    whole_file: bool
+    docmdp_ok: bool
+    valid: bool
+    kind: str
+    certifying: bool
+    reasons: list[str]
+
+
+class VerificationOut(Schema):
+    valid: bool
+    signatures: list[SignatureOut]
+    reasons: list[str]
+    revisions: int
+
+
+@router.post("/signing/verify", auth=None, response={200: VerificationOut, 400: ErrorOut,
+                                                     413: ErrorOut, 422: ErrorOut},
+             summary="Verify the digital signatures of a PDF (public)")
+def verify(request, file: File[UploadedFile]) -> dict[str, Any]:
+    limit = settings.EGOV_MAX_UPLOAD_BYTES
+    if file.size is not None and file.size > limit:
+        raise AppError("too_large", _("The file is larger than %(size)d MB.")
+                       % {"size": limit // (1024 * 1024)}, status=413)
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise AppError("too_large", _("The file is larger than %(size)d MB.")
+                       % {"size": limit // (1024 * 1024)}, status=413)
+    try:
+        return verify_pdf(data).as_dict()
+    except NotAPdf as exc:
+        raise InvalidInput(str(exc), code="not_pdf", fields={"file": [str(exc)]}) from exc
