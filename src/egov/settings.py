@@ -224,6 +224,15 @@ CACHES = {
 # --- Public site ----------------------------------------------------------------------------
 EGOV_SITE_URL = os.environ.get("EGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EGOV_SMS_GATEWAY = os.environ.get("EGOV_SMS_GATEWAY", "egov.core.sms.ConsoleSmsGateway")
+
+# --- Digital signatures -----------------------------------------------------------------------
+# RFC 3161 timestamp authority for PAdES B-T (none = B-B signatures); see egov.signing.timestamps.
+EGOV_TSA_URL = os.environ.get("EGOV_TSA_URL", "")
+EGOV_TSA_USER = os.environ.get("EGOV_TSA_USER", "")
+EGOV_TSA_PASSWORD = os.environ.get("EGOV_TSA_PASSWORD", "")
+EGOV_TSA_TIMEOUT = env_int("EGOV_TSA_TIMEOUT", 10)
+# Extra trust anchors (PEM/DER files) besides the TrustAnchor rows; see egov.signing.trust.
+EGOV_TRUST_ANCHORS_DIR = os.environ.get("EGOV_TRUST_ANCHORS_DIR", "")
 EGOV_WORKDAY_CUTOFF = os.environ.get("EGOV_WORKDAY_CUTOFF", "15:00")
 EGOV_OFFICE_OPENS = os.environ.get("EGOV_OFFICE_OPENS", "07:30")
 EGOV_OFFICE_CLOSES = os.environ.get("EGOV_OFFICE_CLOSES", "17:00")

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("EGOV_TESTING", "1")
 os.environ.setdefault("EGOV_HTTPS", "0")
+# Files the suite writes under VAR_DIR (e.g. the demo CA's encrypted key) stay out of ./var/.
+os.environ.setdefault("EGOV_VAR_DIR", f"/tmp/egov-test-var-{os.getpid()}")
 
 from .settings import *  # noqa: E402,F403
 

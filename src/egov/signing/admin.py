@@ -1,0 +1,107 @@
+"""Administration of trust anchors and registered signing certificates.
+
+Key material is never shown: SigningCertificate.key_material is excluded from every form and
+list, and key fields are read-only. Registration of key files goes through the services (which
+encrypt the key); the admin only lists, inspects and revokes.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from egov.core.errors import AppError
+
+from . import services
+from .models import SigningCertificate, TrustAnchor
+
+
+class TrustAnchorAddForm(forms.ModelForm):
+    pem_text = forms.CharField(label=_("Certificate (PEM text)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 8, "cols": 70}))
+    upload = forms.FileField(label=_("or certificate file (PEM or DER)"), required=False)
+
+    request = None  # set by TrustAnchorAdmin.get_form
+    anchor = None
+
+    class Meta:
+        model = TrustAnchor
+        fields = ("name",)
+
+    def clean(self):
+        data = super().clean()
+        raw = data.get("pem_text", "").strip().encode()
+        upload = data.get("upload")
+        if upload is not None:
+            raw = upload.read()
+        if not raw:
+            raise forms.ValidationError(_("Paste the PEM text or choose a certificate file."))
+        # The anchor is created here (through the service: permission, checks, audit) so that
+        # a refusal is shown on the form instead of failing in save_model.
+        try:
+            self.anchor = services.trust_anchor_add(actor=self.request.user,
+                                                    certificate_der_or_pem=raw,
+                                                    name=data.get("name", ""))
+        except AppError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return data
+
+
+@admin.register(TrustAnchor)
+class TrustAnchorAdmin(admin.ModelAdmin):
+    list_display = ("name", "fingerprint_sha256", "is_active", "is_demo", "created_at")
+    list_filter = ("is_active", "is_demo")
+    search_fields = ("name", "fingerprint_sha256")
+    readonly_fields = ("fingerprint_sha256", "is_demo", "created_at")
+    exclude = ("certificate_der",)
+    actions = ("deactivate",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = type("BoundTrustAnchorAddForm", (TrustAnchorAddForm,),
+                                  {"request": request})
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "pem_text", "upload")
+        return ("name", "fingerprint_sha256", "is_active", "is_demo", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        anchor = form.anchor
+        obj.pk = anchor.pk
+        obj.__dict__.update({f.attname: getattr(anchor, f.attname)
+                             for f in TrustAnchor._meta.concrete_fields})
+
+    @admin.action(description=_("Deactivate the selected trust anchors"))
+    def deactivate(self, request, queryset):
+        for anchor in queryset:
+            services.trust_anchor_deactivate(actor=request.user, anchor=anchor)
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(admin.ModelAdmin):
+    list_display = ("subject", "owner_user", "owner_unit", "key_source", "not_after",
+                    "revoked_at")
+    list_filter = ("key_source",)
+    search_fields = ("subject", "issuer", "serial", "fingerprint_sha256")
+    exclude = ("key_material", "certificate_der")
+    readonly_fields = ("owner_user", "owner_unit", "subject", "issuer", "serial",
+                       "fingerprint_sha256", "not_before", "not_after", "key_source",
+                       "key_config", "revoked_at", "created_at")
+    actions = ("revoke",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # registration goes through the services, which encrypt the key
+
+    @admin.action(description=_("Revoke the selected certificates"))
+    def revoke(self, request, queryset):
+        for cert in queryset:
+            services.certificate_revoke(actor=request.user, certificate=cert,
+                                        reason=str(_("Revoked by an administrator")))

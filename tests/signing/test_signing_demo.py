@@ -1,0 +1,67 @@
+"""The demo PKI loaded by `egov demo`: one demo CA trusted from the database, a key-file
+certificate for the demo leader and one for the demo province committee."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.management import call_command
+
+from egov.core.models import OrgUnit, User
+from egov.signing import demo
+from egov.signing.models import KeySource, SigningCertificate, TrustAnchor
+from egov.signing.pades import sign_pdf
+from egov.signing.selectors import usable_certificate
+from egov.signing.services import signer_for
+from egov.signing.verify import verify_pdf
+
+
+def test_demo_pki_is_idempotent_and_signs(db, settings, tmp_path, sample_pdf):
+    settings.VAR_DIR = tmp_path
+    call_command("demo", quiet_accounts=True, stdout=io.StringIO())
+    call_command("demo", quiet_accounts=True, stdout=io.StringIO())
+
+    anchor = TrustAnchor.objects.get()
+    assert anchor.name == demo.CA_NAME and anchor.is_demo and anchor.is_active
+    assert SigningCertificate.objects.count() == 2
+    leader = User.objects.get(username="lanhdao")
+    province = OrgUnit.objects.get(electronic_id=demo.PROVINCE_EID)
+    mine = usable_certificate(user=leader)
+    theirs = usable_certificate(unit=province)
+    assert mine.key_source == theirs.key_source == KeySource.KEY_FILE
+    assert "CN=Trần Văn Lãnh (mẫu)" in mine.subject
+    assert "CN=Ủy ban nhân dân tỉnh Minh Phong (mẫu)" in theirs.subject
+    assert "CN=eGov Demo CA (mẫu)" in mine.issuer
+
+    # The CA key is kept encrypted on disk, not in the database.
+    key_file = tmp_path / "demo-ca" / "ca-key.enc"
+    assert key_file.read_bytes().startswith(b"EGK1")
+    assert (key_file.stat().st_mode & 0o777) == 0o600
+
+    signed = sign_pdf(sample_pdf, signer_for(mine), field_name="LanhDao", reason="Ký duyệt")
+    signed = sign_pdf(signed, signer_for(theirs), field_name="CoQuan", reason="Ban hành")
+    report = verify_pdf(signed)  # trust roots from the database
+    assert report.valid
+    assert [s.trusted for s in report.signatures] == [True, True]
+
+
+def test_demo_reissues_a_missing_certificate_under_the_same_ca(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("demo", quiet_accounts=True, stdout=io.StringIO())
+    SigningCertificate.objects.filter(owner_unit__isnull=False).delete()
+    created = demo.load_demo()
+    assert created == {"trust_anchors": 0, "certificates": 1}
+    assert TrustAnchor.objects.count() == 1 and SigningCertificate.objects.count() == 2
+
+
+def test_demo_replaces_the_ca_when_its_key_is_lost(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("demo", quiet_accounts=True, stdout=io.StringIO())
+    old = TrustAnchor.objects.get()
+    (tmp_path / "demo-ca" / "ca-key.enc").unlink()
+    assert demo.load_demo() == {"trust_anchors": 0, "certificates": 0}  # nothing missing
+    SigningCertificate.objects.filter(owner_unit__isnull=False).delete()
+    assert demo.load_demo() == {"trust_anchors": 1, "certificates": 2}
+    old.refresh_from_db()
+    assert not old.is_active
+    assert TrustAnchor.objects.filter(is_active=True).count() == 1
