@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "egov.core",
     "egov.documents",
     "egov.signing",
+    "egov.portal",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("egov.documents.urls")),
+    path("verify/", include("egov.portal.urls")),
     path("", include("egov.core.urls")),
 ]
 if settings.DEBUG:

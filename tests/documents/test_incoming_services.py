@@ -88,8 +88,9 @@ def test_register_fills_the_appendix_fields_and_presents(docs_org, register_inco
     assert doc.register.kind == RegisterKind.INCOMING
     assert doc.register.name == "Sổ đăng ký văn bản đến"
     assert doc.file.content_type == "application/pdf" and doc.file_sha256 == doc.file.sha256
-    assert doc.signature_status == "not_checked"
-    assert doc.signature_report == {"reason": "signing module not installed"}
+    # egov.signing's verifier checks the PDF: it carries no digital signature
+    assert doc.signature_status == "unsigned"
+    assert doc.signature_report["signatures"] == []
     assert doc.registered_by == docs_org["clerk"]
     assert doc.page_count == 3 and doc.due_date == dt.date(2026, 3, 1)
     items = present_items(doc)
@@ -346,7 +347,7 @@ def test_the_signature_hook_is_called_and_stored(docs_org, register_incoming):
     with verification.use_verifier(fake), verification.use_verifier(abstain):
         assert verification.verify_incoming_pdf(doc.file) == ("valid", {
             "signers": ["UBND tỉnh Thử Nghiệm"]})
-    assert verification.verify_incoming_pdf(doc.file)[0] == "not_checked"
+    assert verification.verify_incoming_pdf(doc.file)[0] == "unsigned"
 
 
 def test_register_for_creates_one_register_and_reuses_it(docs_org):

@@ -6,3 +6,11 @@ class SigningConfig(AppConfig):
     name = "egov.signing"
     label = "signing"
     verbose_name = _("Digital signatures")
+
+    def ready(self) -> None:
+        # NĐ 30/2020, Điều 21.2: incoming electronic documents are checked before registration.
+        from egov.documents.verification import register_verifier
+
+        from .incoming_verifier import verify_stored_pdf
+
+        register_verifier(verify_stored_pdf)

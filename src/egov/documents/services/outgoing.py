@@ -1007,6 +1007,16 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             document.issued_at = now
             document.issued_by = actor
             document.issued_file = pdf
+            org_signature = False
+            if document.signed_file_id:
+                # The văn thư's number and date and the agency's digital signature go into the
+                # leader's certified PDF in one incremental update (NĐ 30/2020 Phụ lục I.II;
+                # egov.signing.documents_flow). No agency certificate: issued as signed.
+                from egov.signing.documents_flow import sign_issue
+
+                stamped = sign_issue(document=document, actor=actor)
+                if stamped is not None:
+                    pdf, org_signature = stamped, True
             document.state = OutgoingState.ISSUED
             document.save(update_fields=["register", "year", "number", "notation", "code",
                                          "issued_date", "issued_at", "issued_by",
@@ -1031,6 +1041,7 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
                 "issued_date": today.isoformat(), "register": register.pk,
                 "register_name": register.name, "file": pdf.pk,
                 "digital_signature": bool(document.signed_file_id),
+                "org_signature": org_signature,
                 "replaces": old.code if old else "",
             })
             audit_log(actor=actor, action="documents.outgoing.issue", obj=document, details={
