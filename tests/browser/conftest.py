@@ -29,7 +29,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        # Never a skip: CI installs chromium (scripts/setup.sh --test); a missing browser fails.
+        pytest.fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     pw = sync_playwright().start()
