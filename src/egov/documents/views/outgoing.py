@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -246,71 +246,62 @@ def outgoing_detail(request, pk: int):
 # --- actions ------------------------------------------------------------------------------------
 
 
+def _act(request, pk: int, call, message) -> HttpResponse:
+    """Run one service on the document; on success flash `message` (a string, or a function of
+    the document), on an AppError flash it back by `_fail`; return to the document page."""
+    document = _get(request, pk)
+    try:
+        call(document)
+    except AppError as err:
+        return _fail(request, err, pk)
+    messages.success(request, message(document) if callable(message) else message)
+    return redirect("documents:outgoing_detail", pk=pk)
+
+
 @login_required
 @require_POST
 def outgoing_submit_view(request, pk: int):
-    document = _get(request, pk)
-    try:
-        svc.outgoing_submit(actor=request.user, document=document)
-    except AppError as err:
-        return _fail(request, err, pk)
-    messages.success(request, _("The draft is submitted for review."))
-    return redirect("documents:outgoing_detail", pk=pk)
+    return _act(request, pk,
+                lambda d: svc.outgoing_submit(actor=request.user, document=d),
+                _("The draft is submitted for review."))
 
 
 @login_required
 @require_POST
 def outgoing_review_view(request, pk: int):
-    document = _get(request, pk)
-    try:
-        svc.outgoing_review(actor=request.user, document=document,
-                            step=request.POST.get("step", ""),
-                            decision=request.POST.get("decision", ""),
-                            comment=request.POST.get("comment", ""))
-    except AppError as err:
-        return _fail(request, err, pk)
-    if request.POST.get("decision") == "returned":
-        messages.success(request, _("The draft is returned to the drafter."))
-    else:
-        messages.success(request, _("Your approval is recorded."))
-    return redirect("documents:outgoing_detail", pk=pk)
+    returned = request.POST.get("decision") == "returned"
+    return _act(request, pk,
+                lambda d: svc.outgoing_review(actor=request.user, document=d,
+                                              step=request.POST.get("step", ""),
+                                              decision=request.POST.get("decision", ""),
+                                              comment=request.POST.get("comment", "")),
+                _("The draft is returned to the drafter.") if returned
+                else _("Your approval is recorded."))
 
 
 @login_required
 @require_POST
 def outgoing_issue_view(request, pk: int):
-    document = _get(request, pk)
-    try:
-        svc.outgoing_issue(actor=request.user, document=document)
-    except AppError as err:
-        return _fail(request, err, pk)
-    messages.success(request, _("Issued as %(code)s.") % {"code": document.code})
-    return redirect("documents:outgoing_detail", pk=pk)
+    return _act(request, pk,
+                lambda d: svc.outgoing_issue(actor=request.user, document=d),
+                lambda d: _("Issued as %(code)s.") % {"code": d.code})
 
 
 @login_required
 @require_POST
 def outgoing_recall_view(request, pk: int):
-    document = _get(request, pk)
-    try:
-        svc.outgoing_recall(actor=request.user, document=document,
-                            reason=request.POST.get("reason", ""))
-    except AppError as err:
-        return _fail(request, err, pk)
-    messages.success(request, _("The document is recalled; the recipients are told."))
-    return redirect("documents:outgoing_detail", pk=pk)
+    return _act(request, pk,
+                lambda d: svc.outgoing_recall(actor=request.user, document=d,
+                                              reason=request.POST.get("reason", "")),
+                _("The document is recalled; the recipients are told."))
 
 
 @login_required
 @require_POST
 def outgoing_retry_view(request, pk: int):
-    document = _get(request, pk)
-    try:
-        svc.outgoing_retry_dispatch(actor=request.user, document=document)
-    except AppError as err:
-        return _fail(request, err, pk)
-    messages.success(request, _("The failed deliveries were tried again."))
-    return redirect("documents:outgoing_detail", pk=pk)
+    return _act(request, pk,
+                lambda d: svc.outgoing_retry_dispatch(actor=request.user, document=d),
+                _("The failed deliveries were tried again."))
 
 
 @login_required
