@@ -455,6 +455,10 @@ class Attachment(models.Model):
     document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE,
                                  related_name="attachments")
     file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    # The attachment as issued: signed by the agency (NĐ 30/2020 Phụ lục I §II.8.b), when the
+    # agency has a usable certificate and the attachment is a PDF.
+    issued_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     title = models.CharField(_("title"), max_length=255, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="+")

@@ -14,3 +14,10 @@ class SigningConfig(AppConfig):
         from .incoming_verifier import verify_stored_pdf
 
         register_verifier(verify_stored_pdf)
+
+        from egov.core.nav import NavEntry, register_nav
+
+        register_nav(NavEntry("signing_batch", _("Sign in batch"), "signing:batch",
+                              action="documents.sign", order=115))
+        register_nav(NavEntry("signing_certificates", _("My certificates"),
+                              "signing:certificates", order=890))

@@ -116,9 +116,15 @@ def _text_field(writer: IncrementalPdfFileWriter, name: str, page_ix: int, box) 
         writer.update_container(form)
 
 
-def prepare_fields(data: bytes) -> bytes:
-    """``data`` plus one incremental revision with the empty fields of the issue stage."""
+def prepare_fields(data: bytes, *, document=None) -> bytes:
+    """``data`` plus one incremental revision with the empty fields of the issue stage and,
+    for a ``document``, its verification code and QR code in the top margin (drawn before any
+    signature, so every signature covers them)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    if document is not None:
+        from .verification_codes import add_verification_mark
+
+        add_verification_mark(writer, document)
     fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_ORG, on_page=-1,
                                                               box=ORG_BOX))
     _text_field(writer, FIELD_CODE, 0, CODE_BOX)
@@ -161,9 +167,8 @@ def _fill_text_fields(writer: IncrementalPdfFileWriter, values: dict[str, str]) 
 
 # ---------------------------------------------------------------- stage 1
 
-def sign_approval(*, actor, document):
-    """The signer certifies the approved PDF (DocMDP FILL_FORMS) with a visible stamp; the
-    document becomes SIGNED with the result as ``signed_file``."""
+def approval_check(*, actor, document):
+    """Refuse (raise) unless ``actor`` may sign ``document`` now; return the latest version."""
     from egov.documents.models import OutgoingState
     from egov.documents.selectors.outgoing import latest_version
     from egov.documents.services import outgoing as out_svc
@@ -171,28 +176,56 @@ def sign_approval(*, actor, document):
     if getattr(actor, "pk", None) != document.signer_id:
         raise PermissionDenied()
     if document.state != OutgoingState.APPROVED:
-        raise out_svc._wrong_state(document)
+        raise out_svc.wrong_state(document)
     version = latest_version(document)
     if version is None or version.pdf_id is None:
         raise AppError("no_pdf", _("There is no PDF of the approved version to sign."),
                        status=409)
-    certificate = usable_certificate(user=actor)
-    if certificate is None:
-        raise _no_certificate()
+    return version
+
+
+def approval_input(*, actor, document) -> tuple[object, bytes]:
+    """(version, PDF bytes ready for the signer's signature): the approved version's PDF plus
+    the revision with the empty issue-stage fields (:func:`prepare_fields`). Whoever signs —
+    a server-side key or the user's own token through the signing agent — signs these bytes
+    in field :data:`FIELD_LEADER` with a certifying signature."""
+    version = approval_check(actor=actor, document=document)
     with files.file_open(version.pdf) as fh:
         original = fh.read()
-    now = timezone.now()
-    spec = pades.StampSpec(name=actor.get_full_name() or actor.get_username(),
+    return version, prepare_fields(original, document=document)
+
+
+def leader_stamp(*, actor, document, signed_at=None) -> pades.StampSpec:
+    """The visible appearance of the signer's signature (Phụ lục I §II.7, ô 7c)."""
+    return pades.StampSpec(name=actor.get_full_name() or actor.get_username(),
                            title=document.signer_position, box=LEADER_BOX, page=-1,
-                           signed_at=now)
-    signed = pades.sign_pdf(prepare_fields(original), signer_for(certificate),
-                            field_name=FIELD_LEADER, reason="Phê duyệt ban hành",
-                            location=document.agency.place_name, appearance=spec,
-                            timestamper=timestamper_from_settings(), certify=True)
+                           signed_at=signed_at or timezone.now())
+
+
+def approval_finish(*, actor, document, version, signed: bytes):
+    """Store the signer-signed PDF and move the document to SIGNED."""
+    from egov.documents.services import outgoing as out_svc
+
     stored = files.file_store(actor=actor, upload=(_signed_name(version.pdf, "ky"), signed),
                               require={files.PDF}, derived_from=version.pdf,
                               derivation="signed")
     return out_svc.outgoing_mark_signed(actor=actor, document=document, signed_file=stored)
+
+
+def sign_approval(*, actor, document):
+    """The signer certifies the approved PDF (DocMDP FILL_FORMS) with a visible stamp, using
+    a server-side key; the document becomes SIGNED with the result as ``signed_file``."""
+    approval_check(actor=actor, document=document)
+    certificate = usable_certificate(user=actor)
+    if certificate is None:
+        raise _no_certificate()
+    version, prepared = approval_input(actor=actor, document=document)
+    signed = pades.sign_pdf(prepared, signer_for(certificate),
+                            field_name=FIELD_LEADER, reason="Phê duyệt ban hành",
+                            location=document.agency.place_name,
+                            appearance=leader_stamp(actor=actor, document=document),
+                            timestamper=timestamper_from_settings(), certify=True)
+    return approval_finish(actor=actor, document=document, version=version, signed=signed)
 
 
 def _signed_name(original, suffix: str) -> str:

@@ -69,3 +69,150 @@ class SigningCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# ---------------------------------------------------------------- appearance images (issue 4)
+
+class AppearanceKind(models.TextChoices):
+    SIGNATURE = "signature", _("Handwritten signature (blue)")
+    SEAL = "seal", _("Seal (red)")
+
+
+class AppearanceImage(models.Model):
+    """The image drawn in a visible signature (NĐ 30/2020 Phụ lục I §II.7–8): a person's
+    handwritten signature (blue, transparent PNG) or an agency's seal (red, transparent PNG,
+    drawn at the seal's real size ``width_mm`` × ``height_mm``)."""
+
+    owner_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="appearance_images")
+    owner_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="appearance_images")
+    kind = models.CharField(_("kind"), max_length=10, choices=AppearanceKind.choices)
+    image_png = models.BinaryField(_("image (PNG)"))
+    width_mm = models.FloatField(_("width (mm)"))
+    height_mm = models.FloatField(_("height (mm)"))
+    is_active = models.BooleanField(_("active"), default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signature image")
+        verbose_name_plural = _("signature images")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner_user__isnull=False) | models.Q(owner_unit__isnull=False),
+                name="appearanceimage_has_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner_user", "kind", "-created_at"],
+                                name="appearance_user_kind"),
+                   models.Index(fields=["owner_unit", "kind", "-created_at"],
+                                name="appearance_unit_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.owner_user or self.owner_unit}"
+
+
+# ---------------------------------------------------------------- verification codes (issue 4)
+
+class VerificationCode(models.Model):
+    """The short code printed (with a QR code) in the top margin of an issued document; the
+    public verification page finds the document's issued PDF by it."""
+
+    code = models.CharField(max_length=16, unique=True)
+    document = models.ForeignKey("documents.OutgoingDocument", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="verification_codes")
+    # The PDF the code verifies (the issued file once the document is issued).
+    file = models.ForeignKey("core.StoredFile", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+# ---------------------------------------------------------------- the user's own token (issue 4)
+
+class SessionState(models.TextChoices):
+    PENDING = "pending", _("Waiting for the signing agent")
+    DOWNLOADED = "downloaded", _("Downloaded by the signing agent")
+    COMPLETED = "completed", _("Signed")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
+
+
+class SigningSession(models.Model):
+    """One signature with the user's own USB token: the server prepares the PDF and hands out a
+    single-use, expiring download URL and upload URL (only the SHA-256 of each token is kept);
+    the local signing agent downloads, signs and uploads (documents.md §17)."""
+
+    purpose = models.CharField(max_length=16, default="approval")
+    document = models.ForeignKey("documents.OutgoingDocument", on_delete=models.CASCADE,
+                                 related_name="signing_sessions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="signing_sessions")
+    certificate = models.ForeignKey(SigningCertificate, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    prepared_file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT,
+                                      related_name="+")
+    prepared_sha256 = models.CharField(max_length=64)
+    download_token_hash = models.CharField(max_length=64, unique=True)
+    upload_token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=SessionState.choices,
+                             default=SessionState.PENDING)
+    error = models.CharField(max_length=500, blank=True)
+    result_file = models.ForeignKey("core.StoredFile", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signing session")
+        verbose_name_plural = _("signing sessions")
+        indexes = [models.Index(fields=["document", "-created_at"], name="signingsession_doc")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.document_id} ({self.state})"
+
+
+# ---------------------------------------------------------------- batch signing (issue 4)
+
+class BatchState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BatchSigningJob(models.Model):
+    """Many approved documents signed by their signer with a server-side key, as background
+    work split into chunks (several workers share one batch); progress = done + failed of total."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="batch_signing_jobs")
+    state = models.CharField(max_length=10, choices=BatchState.choices,
+                             default=BatchState.QUEUED)
+    document_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch signing")
+        verbose_name_plural = _("batch signings")
+
+    def __str__(self) -> str:
+        return f"{self.done + self.failed}/{self.total} ({self.state})"

@@ -38,3 +38,15 @@ def usable_certificate(*, user=None, unit=None, now: dt.datetime | None = None
                                               key_source__in=[KeySource.KEY_FILE,
                                                               KeySource.PKCS11])
             .order_by("-not_before", "-pk").first())
+
+
+def appearance_image_for(*, user=None, unit=None, kind: str):
+    """The newest active signature image (``kind`` "signature") of ``user`` or seal image
+    ("seal") of ``unit``, or None."""
+    from .models import AppearanceImage
+
+    if (user is None) == (unit is None):
+        raise ValueError("give exactly one of user or unit")
+    owner = {"owner_user": user} if user is not None else {"owner_unit": unit}
+    return (AppearanceImage.objects.filter(**owner, kind=kind, is_active=True)
+            .order_by("-created_at", "-pk").first())

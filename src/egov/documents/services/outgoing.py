@@ -139,7 +139,7 @@ def _frozen() -> AppError:
                                 "cannot be changed or sent any more."), status=409)
 
 
-def _wrong_state(document: OutgoingDocument) -> AppError:
+def wrong_state(document: OutgoingDocument) -> AppError:
     return AppError("wrong_state", _("This cannot be done while the document is “%(state)s”.")
                     % {"state": document.get_state_display()}, status=409)
 
@@ -637,7 +637,7 @@ def outgoing_update(*, actor, document: OutgoingDocument, data: dict) -> Outgoin
     if getattr(actor, "pk", None) != document.drafter_id:
         raise PermissionDenied()
     if document.state not in (OutgoingState.DRAFT, OutgoingState.RETURNED):
-        raise _wrong_state(document)
+        raise wrong_state(document)
     errors: dict[str, list[str]] = {}
     if not isinstance(data, dict):
         _fail({"data": [_("Send a JSON object.")]})
@@ -659,7 +659,7 @@ def outgoing_update(*, actor, document: OutgoingDocument, data: dict) -> Outgoin
         _lock(document)
         _check_open(document)
         if document.state not in (OutgoingState.DRAFT, OutgoingState.RETURNED):
-            raise _wrong_state(document)
+            raise wrong_state(document)
         for key, value in cleaned.items():
             if key in ("recipients", "in_reply_to"):
                 continue
@@ -693,7 +693,7 @@ def outgoing_add_version(*, actor, document: OutgoingDocument, file,
     if not may_edit(actor, document):
         raise PermissionDenied()
     if document.state not in EDITABLE:
-        raise _wrong_state(document)
+        raise wrong_state(document)
     errors: dict[str, list[str]] = {}
     note = _text(note, "note", errors, max_length=500)
     if file is None:
@@ -704,7 +704,7 @@ def outgoing_add_version(*, actor, document: OutgoingDocument, file,
         _lock(document)
         _check_open(document)
         if document.state not in EDITABLE:
-            raise _wrong_state(document)
+            raise wrong_state(document)
         stored = _store(actor, file, require=DRAFT_TYPES, field="file")
         number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = _new_version(actor, document, stored, note, number)
@@ -760,7 +760,7 @@ def outgoing_submit(*, actor, document: OutgoingDocument) -> OutgoingDocument:
         _lock(document)
         _check_open(document)
         if document.state not in (OutgoingState.DRAFT, OutgoingState.RETURNED):
-            raise _wrong_state(document)
+            raise wrong_state(document)
         if document.state == OutgoingState.RETURNED and returned_on_latest(document):
             raise AppError("new_version_required",
                            _("The draft was returned: upload a new version before submitting "
@@ -855,7 +855,7 @@ def outgoing_review(*, actor, document: OutgoingDocument, step: str, decision: s
     if not may_review(actor, document, step):
         raise PermissionDenied()
     if document.state != OutgoingState.IN_REVIEW:
-        raise _wrong_state(document)
+        raise wrong_state(document)
     due = review_next_step(document)
     if step != due:
         raise AppError("wrong_step", _("The step “%(due)s” comes first.")
@@ -866,7 +866,7 @@ def outgoing_review(*, actor, document: OutgoingDocument, step: str, decision: s
         _lock(document)
         _check_open(document)
         if document.state != OutgoingState.IN_REVIEW:
-            raise _wrong_state(document)
+            raise wrong_state(document)
         version = latest_version(document)
         if review_next_step(document, version) != step:
             raise AppError("wrong_step", _("Another decision was recorded meanwhile; reload the "
@@ -921,7 +921,7 @@ def outgoing_mark_signed(*, actor, document: OutgoingDocument,
     with transaction.atomic():
         _lock(document)
         if document.state != OutgoingState.APPROVED:
-            raise _wrong_state(document)
+            raise wrong_state(document)
         document.state = OutgoingState.SIGNED
         if signed_file is not None:
             document.signed_file = signed_file
@@ -954,7 +954,7 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
     if document.replaces_id:
         policy.require(actor, "documents.recall", document.agency)
     if document.state not in (OutgoingState.APPROVED, OutgoingState.SIGNED):
-        raise _wrong_state(document)
+        raise wrong_state(document)
     errors: dict[str, list[str]] = {}
     _check_cong_van(document.doc_type, document.field_abbreviation, errors)
     if errors:
@@ -977,7 +977,7 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             _lock(document)
             _check_open(document)
             if document.state not in (OutgoingState.APPROVED, OutgoingState.SIGNED):
-                raise _wrong_state(document)
+                raise wrong_state(document)
             issuer = (register.issuer_abbreviation if register.kind == RegisterKind.ADVISORY
                       else agency.abbreviation)
             if not issuer:
@@ -1165,7 +1165,7 @@ def outgoing_retry_dispatch(*, actor, document: OutgoingDocument) -> OutgoingDoc
     policy.require(actor, "documents.issue", document.agency)
     _check_open(document)
     if document.state != OutgoingState.ISSUED:
-        raise _wrong_state(document)
+        raise wrong_state(document)
     outgoing_dispatch(document=document)
     return document
 
@@ -1347,12 +1347,12 @@ def outgoing_recall(*, actor, document: OutgoingDocument, reason: str) -> Outgoi
     if errors:
         _fail(errors)
     if document.state != OutgoingState.ISSUED:
-        raise _wrong_state(document)
+        raise wrong_state(document)
     with transaction.atomic():
         _lock(document)
         _check_open(document)
         if document.state != OutgoingState.ISSUED:
-            raise _wrong_state(document)
+            raise wrong_state(document)
         document.state = OutgoingState.RECALLED
         document.recalled_at = timezone.now()
         document.recall_reason = reason
@@ -1380,7 +1380,7 @@ def outgoing_replace(*, actor, document: OutgoingDocument,
     _check_open(new_document)
     errors: dict[str, list[str]] = {}
     if document.state != OutgoingState.ISSUED:
-        raise _wrong_state(document)
+        raise wrong_state(document)
     if new_document.pk == document.pk or new_document.state in (OutgoingState.ISSUED,):
         _add(errors, "new_document", _("Choose a draft that has not been issued."))
     elif new_document.agency_id != document.agency_id:

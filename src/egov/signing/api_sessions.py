@@ -1,0 +1,5 @@
+"""Signing API: sessions (paths under /api/v1/signing/...)."""
+
+from ninja import Router
+
+router = Router(tags=["signing"])

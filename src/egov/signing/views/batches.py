@@ -1,0 +1,3 @@
+"""Web pages of the signing module: batches (filled in by issue 4)."""
+
+urlpatterns: list = []

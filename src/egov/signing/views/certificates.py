@@ -1,0 +1,3 @@
+"""Web pages of the signing module: certificates (filled in by issue 4)."""
+
+urlpatterns: list = []
