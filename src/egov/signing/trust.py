@@ -61,8 +61,20 @@ def trust_roots() -> list[x509.Certificate]:
 
 
 def validation_context(extra_roots: Iterable[x509.Certificate] = (), *,
-                       roots: Iterable[x509.Certificate] | None = None) -> ValidationContext:
-    """A ValidationContext over `roots` (default: trust_roots()) plus `extra_roots`; offline."""
+                       roots: Iterable[x509.Certificate] | None = None,
+                       moment=None, dss=None) -> ValidationContext:
+    """A ValidationContext over `roots` (default: trust_roots()) plus `extra_roots`; offline.
+    ``moment`` validates the paths at that time instead of now (a timestamped past signature);
+    ``dss`` (the PDF's document security store) adds its certificates, CRLs and OCSP answers, so
+    a revocation recorded in the document is seen (PAdES B-LT)."""
     anchors = list(trust_roots() if roots is None else roots) + list(extra_roots)
-    return ValidationContext(trust_roots=anchors, allow_fetching=False,
-                             revocation_mode=REVOCATION_MODE)
+    kwargs = {"trust_roots": anchors, "allow_fetching": False,
+              "revocation_mode": REVOCATION_MODE}
+    if moment is not None:
+        # A CRL issued after ``moment`` still tells whether the certificate was revoked before
+        # it (its revocation dates); accept such newer revocation data for the past moment.
+        kwargs["moment"] = moment
+        kwargs["retroactive_revinfo"] = True
+    if dss is not None:
+        return dss.as_validation_context(kwargs)
+    return ValidationContext(**kwargs)

@@ -29,6 +29,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -75,6 +76,9 @@ class SignatureReport:
     valid: bool
     kind: str = "signature"  # or "document_timestamp"
     certifying: bool = False
+    # True when the certificate is no longer valid today and the signature was validated at the
+    # time of its trusted timestamp (long-term validation).
+    validated_at_timestamp: bool = False
     reasons: list[str] = field(default_factory=list)
 
 
@@ -187,21 +191,55 @@ def _collect(reader: PdfFileReader) -> list[tuple[int, EmbeddedPdfSignature | Si
     return entries
 
 
-def _check_one(embedded, roots) -> SignatureReport:
+def _read_dss(reader: PdfFileReader):
+    """The document security store (certificates, CRLs, OCSP answers of PAdES B-LT), or None."""
+    try:
+        return DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a broken DSS is ignored (the signatures are still checked)
+        return None
+
+
+def _timestamp_ok(ts_status) -> bool:
+    return bool(ts_status is not None and ts_status.intact and ts_status.valid
+                and ts_status.trusted and ts_status.timestamp is not None)
+
+
+def _check_one(embedded, roots, dss=None) -> SignatureReport:
     is_doc_ts = embedded.sig_object_type == "/DocTimeStamp"
     field_name = embedded.field_name or ""
     reasons: list[str] = []
     try:
         if is_doc_ts:
-            status = validate_pdf_timestamp(embedded, validation_context=validation_context(roots=roots))
+            status = validate_pdf_timestamp(embedded, validation_context=validation_context(roots=roots, dss=dss))
         else:
             status = validate_pdf_signature(
                 embedded,
-                signer_validation_context=validation_context(roots=roots),
-                ts_validation_context=validation_context(roots=roots),
+                signer_validation_context=validation_context(roots=roots, dss=dss),
+                ts_validation_context=validation_context(roots=roots, dss=dss),
             )
     except Exception as exc:  # noqa: BLE001 - a malformed signature is reported, never a crash
         return _broken(field_name, "document_timestamp" if is_doc_ts else "signature", exc)
+
+    validated_at_timestamp = False
+    if (not is_doc_ts and status.intact and status.valid and not status.trusted
+            and _timestamp_ok(status.timestamp_validity)):
+        # Long-term validation (ETSI EN 319 102-1 §5.6, validation of a past signature): the
+        # certificate has expired (or was revoked) since, but a trusted RFC 3161 timestamp
+        # proves the signature existed at a time when the path was valid — validate the path
+        # at that time (Luật Giao dịch điện tử 2023 Điều 23: valid "at the time of signing").
+        try:
+            at_ts = validate_pdf_signature(
+                embedded,
+                signer_validation_context=validation_context(
+                    roots=roots, moment=status.timestamp_validity.timestamp, dss=dss),
+                ts_validation_context=validation_context(roots=roots, dss=dss),
+            )
+        except Exception:  # noqa: BLE001 - keep the first result
+            at_ts = None
+        if at_ts is not None and at_ts.trusted:
+            status, validated_at_timestamp = at_ts, True
 
     cert = status.signing_cert
     intact = bool(status.intact and status.valid)
@@ -252,6 +290,7 @@ def _check_one(embedded, roots) -> SignatureReport:
         valid=valid,
         kind="document_timestamp" if is_doc_ts else "signature",
         certifying=bool(not is_doc_ts and embedded.docmdp_level is not None),
+        validated_at_timestamp=validated_at_timestamp,
         reasons=reasons,
     )
 
@@ -261,11 +300,12 @@ def verify_pdf(data: bytes, *, roots: list[x509.Certificate] | None = None) -> V
     anchors). Raises NotAPdf if the data is not a readable PDF."""
     reader = _open(data)
     entries = _collect(reader)
+    dss = _read_dss(reader)
     revisions = reader.xrefs.total_revisions
     if not entries:
         return VerificationReport(valid=False, signatures=[], revisions=revisions,
                                   reasons=[_("The document has no digital signature.")])
-    reports = [entry if isinstance(entry, SignatureReport) else _check_one(entry, roots)
+    reports = [entry if isinstance(entry, SignatureReport) else _check_one(entry, roots, dss)
                for _end, entry in entries]
     reasons: list[str] = []
     for report in reports:

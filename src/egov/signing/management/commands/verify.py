@@ -72,6 +72,9 @@ class Command(BaseCommand):
                     "time": sig.timestamp.time, "tsa": sig.timestamp.tsa})
             write("  " + _("Content intact: %(value)s") % {"value": _yes_no(sig.intact)})
             write("  " + _("Certificate trusted: %(value)s") % {"value": _yes_no(sig.trusted)})
+            if sig.validated_at_timestamp:
+                write("  " + _("The certificate is no longer valid today; it was valid at the "
+                               "time of the signature's timestamp."))
             write("  " + _("Changes after signing: %(level)s; covers the whole file: %(whole)s")
                   % {"level": MODIFICATION_LABELS.get(sig.modification, sig.modification),
                      "whole": _yes_no(sig.whole_file)})
