@@ -20,3 +20,4 @@ bench:
 	EGOV_DATABASE_URL=$(BENCH_DB) uv run python bench/bench_sequence.py
 	EGOV_DATABASE_URL=$(BENCH_DB) uv run python bench/bench_inbox.py
 	EGOV_DATABASE_URL=$(BENCH_DB)_docs uv run python bench/bench_documents.py
+	EGOV_DATABASE_URL=$(BENCH_DB)_batch uv run python bench/bench_batch_signing.py

@@ -232,6 +232,14 @@ EGOV_TSA_URL = os.environ.get("EGOV_TSA_URL", "")
 EGOV_TSA_USER = os.environ.get("EGOV_TSA_USER", "")
 EGOV_TSA_PASSWORD = os.environ.get("EGOV_TSA_PASSWORD", "")
 EGOV_TSA_TIMEOUT = env_int("EGOV_TSA_TIMEOUT", 10)
+# The local signing agent of the user's own USB token (`egov sign-agent`, docs/sign-agent.md) as
+# the browser reaches it, and how long its single-use download/upload URLs live (seconds).
+EGOV_SIGN_AGENT_URL = os.environ.get("EGOV_SIGN_AGENT_URL", "http://127.0.0.1:8987").rstrip("/")
+EGOV_SIGN_SESSION_TTL = env_int("EGOV_SIGN_SESSION_TTL", 600)
+# Public verification (egov.portal): requests per client IP, "<count>/<seconds>" — lookups by
+# verification code (page and API; unknown codes count) and PDF uploads on the portal.
+EGOV_VERIFY_RATE_CODE = os.environ.get("EGOV_VERIFY_RATE_CODE", "30/600")
+EGOV_VERIFY_RATE_UPLOAD = os.environ.get("EGOV_VERIFY_RATE_UPLOAD", "10/600")
 # Extra trust anchors (PEM/DER files) besides the TrustAnchor rows; see egov.signing.trust.
 EGOV_TRUST_ANCHORS_DIR = os.environ.get("EGOV_TRUST_ANCHORS_DIR", "")
 EGOV_WORKDAY_CUTOFF = os.environ.get("EGOV_WORKDAY_CUTOFF", "15:00")

@@ -1,5 +1,6 @@
 """The public verification page /verify/ in a real browser, as an anonymous user: upload signed,
-tampered and non-PDF files, see the verdict; axe; no horizontal scroll at 360 px."""
+tampered and non-PDF files, see the verdict; axe; no horizontal scroll at 360 px. The QR code's
+target /verify/c/<code>/ of a signed and issued document, and the code form."""
 
 from __future__ import annotations
 
@@ -7,11 +8,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.documents.conftest import docs_org  # noqa: F401 (fixture)
 from tests.signing._verify_fixtures import blank_pdf, make_pki, replace_page_content, sign
+from tests.signing.conftest import test_pki  # noqa: F401 (fixture)
+from tests.signing.test_documents_flow import signing_org  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(transactional_db):
+    """The rate-limit counters live in the database cache, which the flush between
+    transactional tests does not empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +117,101 @@ def test_english_verdict(page, live_server, anchor, pki):
     page.wait_for_load_state()
     _upload(page, "signed.pdf", _signed(pki))
     assert page.locator("#verdict-title").inner_text().strip().endswith("Valid")
+
+
+# ---------------------------------------------------------------- the verification code
+
+
+@pytest.fixture
+def issued_doc(roles, request):
+    """An outgoing document signed by the leader and issued with the agency's signature
+    (tests/signing/test_documents_flow.py's flow), made in a worker thread (pyHanko's asyncio)."""
+    from tests.documents.test_outgoing_support import approved, seed_catalogues
+
+    seed_catalogues()
+    o = request.getfixturevalue("signing_org")
+
+    def make():
+        from django.db import connection
+
+        from egov.documents.services import outgoing as svc
+        from egov.signing import documents_flow as flow
+
+        try:
+            doc = approved(o)
+            flow.sign_approval(actor=o["leader"], document=doc)
+            doc.refresh_from_db()
+            svc.outgoing_issue(actor=o["clerk"], document=doc)
+            doc.refresh_from_db()
+            return doc
+        finally:
+            connection.close()
+
+    return _in_thread(make)
+
+
+def test_qr_target_shows_the_issued_document_and_its_report(page, live_server, issued_doc):
+    from egov.signing import verification_codes as vcodes
+    from egov.signing.models import VerificationCode
+
+    doc = issued_doc
+    code = VerificationCode.objects.get(document=doc).code
+    failures: dict[str, list[str]] = {}
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/verify/c/{code}/")  # what the QR code encodes
+        assert page.locator("html").get_attribute("lang") == "vi"
+        facts = page.get_by_test_id("issued-document")
+        assert facts.get_attribute("data-state") == "issued"
+        assert page.locator("[data-field=number]").inner_text() == "01/QĐ-UBND"
+        assert page.locator("[data-field=code]").inner_text() == vcodes.display(code)
+        assert page.locator("[data-field=subject]").inner_text() == doc.subject
+        assert page.locator("[data-field=sha256]").inner_text() == doc.issued_file.sha256
+        report = page.get_by_test_id("issued-report")
+        assert report.locator("[data-verdict]").get_attribute("data-verdict") == "valid"
+        signatures = report.locator(".signature-report")
+        assert signatures.count() == 2
+        assert "Trần Văn Lãnh" in signatures.nth(0).inner_text()
+        assert "UBND tỉnh Minh Phong" in signatures.nth(1).inner_text()
+        failures[f"code@{width}"] = _serious(page)
+        assert _width(page) <= width, f"{_width(page)}px wide at {width}px"
+
+    # compare one's copy: the issued file itself, then another file
+    from egov.core.files import file_open
+
+    with file_open(doc.issued_file) as fh:
+        issued_pdf = fh.read()
+    page.set_input_files("#id_file", files=[{"name": "ban-cua-toi.pdf",
+                                             "mimeType": "application/pdf",
+                                             "buffer": issued_pdf}])
+    page.get_by_test_id("compare-form").locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("upload-result").get_attribute("data-same-file") == "true"
+    assert page.get_by_test_id("same-file").is_visible()
+    failures["compare"] = _serious(page)
+    page.set_input_files("#id_file", files=[{"name": "khac.pdf", "mimeType": "application/pdf",
+                                             "buffer": _signed_default()}])
+    page.get_by_test_id("compare-form").locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("upload-result").get_attribute("data-same-file") == "false"
+    assert page.get_by_test_id("other-file").is_visible()
+
+    # the code typed into the form on /verify/ (lower case, with the dash) leads to the page
+    page.goto(live_server.url + "/verify/")
+    page.fill("#id_code", vcodes.display(code).lower())
+    page.get_by_test_id("code-form").locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/verify/c/{code}/"
+    assert page.get_by_test_id("issued-document").is_visible()
+
+    # an unknown code: a clear 404 page
+    response = page.goto(f"{live_server.url}/verify/c/ZZZZZ99999/")
+    assert response.status == 404 and page.get_by_test_id("unknown-code").is_visible()
+    failures["unknown"] = _serious(page)
+
+    bad = {k: v for k, v in failures.items() if v}
+    assert not bad, f"axe serious/critical violations: {bad}"
+
+
+def _signed_default() -> bytes:
+    return _in_thread(lambda: sign(blank_pdf(), make_pki()))

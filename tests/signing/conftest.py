@@ -39,8 +39,21 @@ class TestPki:
         return self.org_p12
 
 
+# Other test packages import these session fixtures (`from tests.signing.conftest import
+# softhsm_token`); pytest then keeps one instance per importing module. A PKCS#11 library reads
+# SOFTHSM2_CONF once per process, so a second token would be invisible: share one per process.
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def test_pki() -> TestPki:
+    if "test_pki" in _SHARED:
+        return _SHARED["test_pki"]
+    _SHARED["test_pki"] = _make_test_pki()
+    return _SHARED["test_pki"]
+
+
+def _make_test_pki() -> TestPki:
     root = pki.create_root_ca("eGov Test Root CA", "eGov Kiểm thử")
     leader = pki.issue_certificate(root, "Trần Văn Lãnh", organization="UBND tỉnh Minh Phong",
                                    locality="Minh Phong", algorithm="rsa")
@@ -79,6 +92,9 @@ def _run(*args: str, **kw) -> str:
 def softhsm_token(tmp_path_factory, test_pki) -> HsmToken:
     """A SoftHSM2 token in a temporary directory with an RSA and an ECDSA key imported, their
     certificates (same id and label) and the root CA."""
+    if "softhsm_token" in _SHARED:
+        yield _SHARED["softhsm_token"]
+        return
     base = tmp_path_factory.mktemp("softhsm")
     (base / "tokens").mkdir()
     conf = base / "softhsm2.conf"
@@ -113,7 +129,9 @@ def softhsm_token(tmp_path_factory, test_pki) -> HsmToken:
          "root-ca")
     token = HsmToken(HSM_MODULE, HSM_TOKEN, HSM_PIN, "leader-rsa", "org-ec",
                      pki.Issued(rsa.certificate, None), pki.Issued(ec.certificate, None))
+    _SHARED["softhsm_token"] = token
     yield token
+    _SHARED.pop("softhsm_token", None)
     from egov.signing.signers import Pkcs11Source
 
     Pkcs11Source.close_all()

@@ -145,3 +145,42 @@ def test_untrusted_signer_is_not_trusted(sample_pdf, test_pki):
     status = validate_with_pyhanko(pades.sign_pdf(sample_pdf, signer, field_name="ChuKy"),
                                    test_pki.root)[0]
     assert status.intact and status.valid and not status.trusted
+
+
+def _stamp_text(signed: bytes, box, tmp_path) -> str:
+    path = tmp_path / "stamp.pdf"
+    path.write_bytes(signed)
+    x0, y0, x1, y1 = box
+    return subprocess.run(
+        ["pdftotext", "-x", str(x0), "-y", str(842 - y1), "-W", str(x1 - x0), "-H", str(y1 - y0),
+         str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_font_subsets_are_cached_and_padded(sample_pdf, test_pki, nssdb, tmp_path):
+    """Two stamps whose text differs only in digits share one cached font subset (no fontTools
+    work for the second), and both render their own Vietnamese text correctly."""
+    pades._subset_cache.clear()
+    signer = _key_file_signer(test_pki, "leader")
+    texts = []
+    for minute in (5, 47):
+        stamp = pades.StampSpec(name="Nguyễn Thị Ưng Ẩn", title="Phó Chủ tịch",
+                                signed_at=dt.datetime(2026, 3, 9, 1, minute, tzinfo=dt.UTC))
+        signed = pades.sign_pdf(sample_pdf, signer, field_name="ChuKy", appearance=stamp)
+        _assert_valid_everywhere(signed, test_pki, nssdb, tmp_path)
+        texts.append(_stamp_text(signed, stamp.box, tmp_path))
+    assert len(pades._subset_cache) == 1
+    assert "Nguyễn Thị Ưng Ẩn" in texts[0] and "Ký ngày 09/03/2026 08:05" in texts[0]
+    assert "Ký ngày 09/03/2026 08:47" in texts[1]
+    other = pades.StampSpec(name="Đỗ Văn Ợ", signed_at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+    signed = pades.sign_pdf(sample_pdf, signer, field_name="ChuKy", appearance=other)
+    assert "Đỗ Văn Ợ" in _stamp_text(signed, other.box, tmp_path)
+    assert len(pades._subset_cache) == 2  # new letters, new subset
+
+
+def test_signature_reserve_too_small_falls_back_to_measuring(sample_pdf, test_pki, nssdb,
+                                                             tmp_path, monkeypatch):
+    signer = _key_file_signer(test_pki, "leader")
+    assert pades.signature_reserve(signer) > 2 * len(test_pki.leader.der)
+    monkeypatch.setattr(pades, "signature_reserve", lambda signer, timestamper=None: 512)
+    signed = pades.sign_pdf(sample_pdf, signer, field_name="ChuKy")
+    _assert_valid_everywhere(signed, test_pki, nssdb, tmp_path)

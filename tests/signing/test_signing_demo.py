@@ -50,7 +50,7 @@ def test_demo_reissues_a_missing_certificate_under_the_same_ca(db, settings, tmp
     call_command("demo", quiet_accounts=True, stdout=io.StringIO())
     SigningCertificate.objects.filter(owner_unit__isnull=False).delete()
     created = demo.load_demo()
-    assert created == {"trust_anchors": 0, "certificates": 1}
+    assert created == {"trust_anchors": 0, "certificates": 1, "images": 0}
     assert TrustAnchor.objects.count() == 1 and SigningCertificate.objects.count() == 2
 
 
@@ -59,9 +59,42 @@ def test_demo_replaces_the_ca_when_its_key_is_lost(db, settings, tmp_path):
     call_command("demo", quiet_accounts=True, stdout=io.StringIO())
     old = TrustAnchor.objects.get()
     (tmp_path / "demo-ca" / "ca-key.enc").unlink()
-    assert demo.load_demo() == {"trust_anchors": 0, "certificates": 0}  # nothing missing
+    assert demo.load_demo() == {"trust_anchors": 0, "certificates": 0,
+                                "images": 0}  # nothing missing
     SigningCertificate.objects.filter(owner_unit__isnull=False).delete()
-    assert demo.load_demo() == {"trust_anchors": 1, "certificates": 2}
+    assert demo.load_demo() == {"trust_anchors": 1, "certificates": 2, "images": 0}
     old.refresh_from_db()
     assert not old.is_active
     assert TrustAnchor.objects.filter(is_active=True).count() == 1
+
+
+def test_demo_signature_and_seal_images(db, settings, tmp_path):
+    from PIL import Image
+
+    from egov.signing.models import AppearanceImage
+    from egov.signing.selectors import appearance_image_for
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo", quiet_accounts=True, stdout=io.StringIO())
+    call_command("demo", quiet_accounts=True, stdout=io.StringIO())
+    assert AppearanceImage.objects.count() == 2  # idempotent
+    leader = User.objects.get(username="lanhdao")
+    province = OrgUnit.objects.get(electronic_id=demo.PROVINCE_EID)
+    signature = appearance_image_for(user=leader, kind="signature")
+    seal = appearance_image_for(unit=province, kind="seal")
+    assert (seal.width_mm, seal.height_mm) == (36, 36)
+
+    def colours(row):
+        img = Image.open(io.BytesIO(bytes(row.image_png))).convert("RGBA")
+        assert img.getpixel((0, 0))[3] == 0  # transparent background
+        raw = img.tobytes()
+        opaque = [p for p in (tuple(raw[i:i + 4]) for i in range(0, len(raw), 4)) if p[3] > 200]
+        return sum(p[0] for p in opaque) / len(opaque), sum(p[2] for p in opaque) / len(opaque)
+
+    red, blue = colours(signature)
+    assert blue > 120 > red           # blue ink
+    red, blue = colours(seal)
+    assert red > 150 > blue           # red seal
+    # Deterministic: the same pictures every time.
+    assert demo._signature_png() == demo._signature_png()
+    assert bytes(signature.image_png) == demo._signature_png()

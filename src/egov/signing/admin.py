@@ -7,14 +7,17 @@ encrypt the key); the admin only lists, inspects and revokes.
 
 from __future__ import annotations
 
+import base64
+
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.errors import AppError
 
 from . import services
-from .models import SigningCertificate, TrustAnchor
+from .models import AppearanceImage, SigningCertificate, TrustAnchor
 
 
 class TrustAnchorAddForm(forms.ModelForm):
@@ -105,3 +108,99 @@ class SigningCertificateAdmin(admin.ModelAdmin):
         for cert in queryset:
             services.certificate_revoke(actor=request.user, certificate=cert,
                                         reason=str(_("Revoked by an administrator")))
+
+
+class AppearanceImageAddForm(forms.ModelForm):
+    """Upload of a signature or seal image through :func:`appearance_image_set` (checks: a
+    transparent PNG, sizes, permission; audit)."""
+
+    upload = forms.FileField(label=_("Image (transparent PNG)"))
+
+    request = None  # set by AppearanceImageAdmin.get_form
+    image = None
+
+    class Meta:
+        model = AppearanceImage
+        fields = ("kind", "owner_user", "owner_unit", "width_mm", "height_mm")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["width_mm"].required = False
+        self.fields["height_mm"].required = False
+
+    def clean(self):
+        from .appearance import MAX_BYTES, appearance_image_set
+
+        data = super().clean()
+        upload = data.get("upload")
+        if upload is None or self.errors:
+            return data
+        if upload.size > MAX_BYTES:
+            self.add_error("upload", _("The image is larger than 512 KB."))
+            return data
+        try:
+            self.image = appearance_image_set(
+                actor=self.request.user, kind=data.get("kind"), png=upload.read(),
+                owner_user=data.get("owner_user"), owner_unit=data.get("owner_unit"),
+                width_mm=data.get("width_mm"), height_mm=data.get("height_mm"))
+        except AppError as exc:
+            placed = False
+            for name, messages in exc.fields.items():
+                target = "upload" if name == "image" else name
+                if target in self.fields:
+                    for message in messages:
+                        self.add_error(target, message)
+                    placed = True
+            if not placed:
+                raise forms.ValidationError(exc.message) from None
+        return data
+
+
+@admin.register(AppearanceImage)
+class AppearanceImageAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "kind", "owner_user", "owner_unit", "width_mm", "height_mm",
+                    "is_active", "created_at", "thumbnail")
+    list_filter = ("kind", "is_active")
+    readonly_fields = ("kind", "owner_user", "owner_unit", "width_mm", "height_mm",
+                       "uploaded_by", "created_at", "preview")
+    exclude = ("image_png",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = type("BoundAppearanceImageAddForm", (AppearanceImageAddForm,),
+                                  {"request": request})
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("kind", "owner_user", "owner_unit", "width_mm", "height_mm", "upload")
+        return ("kind", "owner_user", "owner_unit", "width_mm", "height_mm", "is_active",
+                "uploaded_by", "created_at", "preview")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        image = form.image
+        obj.pk = image.pk
+        obj.__dict__.update({f.attname: getattr(image, f.attname)
+                             for f in AppearanceImage._meta.concrete_fields})
+
+    def _img(self, obj, height: int):
+        if obj is None or not obj.image_png:
+            return "-"
+        data = base64.b64encode(bytes(obj.image_png)).decode()
+        # A checkerboard behind the image shows its transparency.
+        return format_html(
+            '<img src="data:image/png;base64,{}" alt="" style="height:{}px;background:'
+            'repeating-conic-gradient(#ddd 0 25%, #fff 0 50%) 0 0/16px 16px">', data, height)
+
+    @admin.display(description=_("Image"))
+    def thumbnail(self, obj):
+        return self._img(obj, 40)
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        return self._img(obj, 160)

@@ -2,6 +2,11 @@
 (NĐ 30/2020 Điều 13: a recipient must be able to check the digital signature of a document).
 
     POST /api/v1/signing/verify   multipart "file"   →   the VerificationReport (as_dict)
+    GET  /api/v1/signing/verify/{code}               →   the issued document behind a
+         verification code (egov.signing.verification_codes), its state, the SHA-256 and the
+         report of its issued PDF (never the PDF); unknown code → 404 {"code": "not_found"};
+         more than settings.EGOV_VERIFY_RATE_CODE lookups per client → 429 {"code":
+         "rate_limited"} with Retry-After (egov.signing.ratelimit)
 
 A file that is not a PDF answers 422 {"code": "not_pdf"}; one larger than
 settings.EGOV_MAX_UPLOAD_BYTES answers 413 {"code": "too_large"}. Never a 500.
@@ -16,9 +21,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
-from egov.core.api import ErrorOut
+from egov.core.api import ErrorOut, error_response
 from egov.core.errors import AppError, InvalidInput
 
+from . import ratelimit
+from . import verification_codes as vcodes
 from .verify import NotAPdf, verify_pdf
 
 router = Router(tags=["signing"])
@@ -75,3 +82,46 @@ def verify(request, file: File[UploadedFile]) -> dict[str, Any]:
         return verify_pdf(data).as_dict()
     except NotAPdf as exc:
         raise InvalidInput(str(exc), code="not_pdf", fields={"file": [str(exc)]}) from exc
+
+
+class CodeDocumentOut(Schema):
+    number: str
+    issued_date: str | None
+    agency: str
+    type: str
+    subject: str
+
+
+class ReplacedByOut(Schema):
+    number: str
+    code: str | None
+
+
+class CodeVerificationOut(Schema):
+    code: str
+    document: CodeDocumentOut
+    state: str
+    recalled_at: str | None
+    recall_reason: str
+    replaced_by: ReplacedByOut | None
+    sha256: str
+    report: VerificationOut
+
+
+@router.get("/signing/verify/{code}", auth=None,
+            response={200: CodeVerificationOut, 404: ErrorOut, 429: ErrorOut},
+            summary="The issued document behind a verification code (public)")
+def verify_code(request, code: str):
+    verdict = ratelimit.hit(request, "code")
+    if not verdict.allowed:
+        response = error_response(request, 429, "rate_limited",
+                                  _("Too many verification requests. Try again later."))
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
+    vc = vcodes.find(code)
+    if vc is None or not vcodes.is_public(vc):
+        raise AppError("not_found", _("No issued document has this verification code."),
+                       status=404)
+    record = vcodes.public_record(vc)
+    record["report"] = vcodes.issued_report(vc.file).as_dict()
+    return record

@@ -8,6 +8,10 @@ The demo CA's private key is never stored in the database: it is kept encrypted 
 is lost or belongs to another CA (another demo database sharing VAR_DIR overwrote it) while a
 certificate is missing, a new demo CA replaces the old one: the old anchor is deactivated and both
 certificates are issued again.
+
+Appearance images (issue 4): a blue handwritten-looking signature for ``lanhdao`` and a red round
+seal (36 mm) for the province committee, both drawn with Pillow (deterministic) on a transparent
+background. The seal says "MẪU" in its centre so nobody takes it for a real seal.
 """
 
 from __future__ import annotations
@@ -65,6 +69,126 @@ def _has_cert(anchor: TrustAnchor, **owner) -> bool:
 
 
 def load_demo() -> dict[str, int]:
+    created = _load_certificates()
+    created["images"] = _load_images()
+    return created
+
+
+# ---------------------------------------------------------------- appearance images
+
+SEAL_MM = 36.0
+SIGNATURE_BLUE = (22, 48, 160, 255)
+SEAL_RED = (210, 25, 30, 255)
+
+
+def _font(size: int, bold: bool = False):
+    from PIL import ImageFont
+
+    from .pades import FONT_DIRS
+
+    name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
+    for d in FONT_DIRS:
+        path = Path(d) / name
+        if path.exists():
+            return ImageFont.truetype(str(path), size)
+    return ImageFont.load_default(size)
+
+
+def _png(image) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _signature_png() -> bytes:
+    """A blue, handwritten-looking flourish (two strokes and an underline), 600×300 px."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 300), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    # A looping stroke: a sine wave with loops (a deterministic "signature").
+    points = []
+    for i in range(0, 361):
+        t = i / 360
+        x = 60 + 440 * t + 38 * math.cos(t * 9 * math.pi)
+        y = 150 - 70 * math.sin(t * 3 * math.pi) * (1 - t * 0.6) + 35 * math.sin(t * 9 * math.pi)
+        points.append((x, y))
+    draw.line(points, fill=SIGNATURE_BLUE, width=7, joint="curve")
+    draw.line([(120, 215), (250, 200), (420, 205), (540, 190)], fill=SIGNATURE_BLUE, width=6,
+              joint="curve")
+    draw.line([(470, 90), (500, 60), (520, 120)], fill=SIGNATURE_BLUE, width=6, joint="curve")
+    return _png(image)
+
+
+def _seal_png(agency_name: str, size: int = 600) -> bytes:
+    """A red round seal: two concentric circles, the agency's name around the ring, a star in
+    the centre and "MẪU" (specimen) under it."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    c = size / 2
+    outer, inner = c - 8, c * 0.68
+    draw.ellipse((c - outer, c - outer, c + outer, c + outer), outline=SEAL_RED, width=12)
+    draw.ellipse((c - inner, c - inner, c + inner, c + inner), outline=SEAL_RED, width=5)
+    # The five-pointed star.
+    r1, r2 = c * 0.24, c * 0.095
+    star = [(c + (r1 if k % 2 == 0 else r2) * math.sin(k * math.pi / 5),
+             c * 0.88 - (r1 if k % 2 == 0 else r2) * math.cos(k * math.pi / 5))
+            for k in range(10)]
+    draw.polygon(star, fill=SEAL_RED)
+    font = _font(int(size * 0.12), bold=True)
+    draw.text((c, c * 1.32), "MẪU", fill=SEAL_RED, font=font, anchor="mm")
+    # The name around the ring, letter by letter, from the left over the top.
+    text = agency_name.upper()
+    ring = (outer + inner) / 2
+    letter_font = _font(int(size * 0.065), bold=True)
+    span = 300.0                                  # degrees of the ring used by the text
+    step = span / max(len(text), 1)
+    for i, ch in enumerate(text):
+        angle = -span / 2 + step * (i + 0.5)      # 0° at the top, clockwise
+        rad = math.radians(angle)
+        x, y = c + ring * math.sin(rad), c - ring * math.cos(rad)
+        glyph = Image.new("RGBA", (int(size * 0.1), int(size * 0.1)), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, fill=SEAL_RED,
+                                   font=letter_font, anchor="mm")
+        glyph = glyph.rotate(-angle, resample=Image.BICUBIC)
+        image.alpha_composite(glyph, (int(x - glyph.width / 2), int(y - glyph.height / 2)))
+    return _png(image)
+
+
+def _load_images() -> int:
+    """The demo leader's signature and the demo province's seal, unless they have one."""
+    from egov.core.models import OrgUnit, User
+
+    from .appearance import appearance_image_set
+    from .models import AppearanceImage, AppearanceKind
+    from .selectors import appearance_image_for
+
+    leader = User.objects.filter(username=LEADER_USERNAME).first()
+    province = OrgUnit.objects.filter(electronic_id=PROVINCE_EID).first()
+    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    created = 0
+    if leader is not None and appearance_image_for(user=leader, kind="signature") is None:
+        appearance_image_set(actor=leader, kind=AppearanceKind.SIGNATURE, png=_signature_png(),
+                             owner_user=leader, width_mm=40, height_mm=20)
+        created += 1
+    if province is not None and admin is not None and not AppearanceImage.objects.filter(
+            owner_unit=province, kind=AppearanceKind.SEAL, is_active=True).exists():
+        appearance_image_set(actor=admin, kind=AppearanceKind.SEAL,
+                             png=_seal_png(province.name), owner_unit=province,
+                             width_mm=SEAL_MM, height_mm=SEAL_MM)
+        created += 1
+    return created
+
+
+def _load_certificates() -> dict[str, int]:
     from egov.core.models import OrgUnit, User
 
     from .services import certificate_register_pkcs12, trust_anchor_add, trust_anchor_deactivate

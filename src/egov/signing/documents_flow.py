@@ -2,8 +2,8 @@
 
 Stage 1 — :func:`sign_approval`: the signer (the leader who approved the document) signs the PDF
 of the latest version with a *certifying* signature. Before it, in its own incremental revision,
-the PDF gets the empty text fields ``so_ky_hieu`` (number and notation) and ``ngay_ban_hanh``
-(place and date) and the organisation's empty signature field ``org_signature``. The DocMDP
+the PDF gets the empty signature fields ``leader_signature`` and ``org_signature`` and the
+empty text fields ``so_ky_hieu`` (number and notation) and ``ngay_ban_hanh`` (place and date). The DocMDP
 permission is FILL_FORMS, so filling those fields and signing the prepared field stays allowed
 (PDF 32000-1 §12.8.2.2; NĐ 30/2020 Điều 13.7 and Phụ lục I.II: the number and date are given by
 the văn thư at issue, after the leader signed).
@@ -18,10 +18,15 @@ certified PDF is issued as it is (without number/date fields filled and without 
 organisation's signature) and the trail records ``digital_signature_org: false``; the paper
 seal can then be applied to a printed copy. :func:`sign_issue` returns ``None`` in that case.
 
-Positions (to refine against Phụ lục I, documents.md §11.2): the leader's stamp is a box near
-the bottom right of the last page, the organisation's field the box to its left; the number
-and date fields are at the top of the first page (where "Số:" and the date line stand in the
-Phụ lục I layout).
+Positions (documents.md §11.2; :mod:`egov.signing.appearance` reads the text of the PDF with
+poppler): the leader's field lies in the gap between the title line (ô 7a) and the signer's name
+(ô 7b) on the last page, centred on the name — :data:`LEADER_BOX` when the name is not found; its
+appearance is the signer's handwritten-signature image with name, title and time in small text
+(ô 7c). The organisation's field is the seal's real size, over the left third of the signature
+image (ô 8) — :data:`ORG_BOX` when the agency has no seal image. The number and date fields lie
+over the printed "Số: …" and "…, ngày … tháng … năm …" of page 1 (:data:`CODE_BOX` /
+:data:`DATE_BOX` otherwise). Attachments in separate files and electronic copies get a
+text-only signature at the top right of page 1 (:func:`sign_issue`).
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ ORG_BOX = (60, 60, 290, 140)           # last page, bottom left
 CODE_BOX = (60, 770, 290, 790)         # first page, top left ("Số: …")
 DATE_BOX = (300, 770, 560, 790)        # first page, top right (place and date)
 FIELD_FONT_SIZE = 11
+LEADER_CAPTION_SIZE = 7   # name, title and time under the signature image
 
 
 def _no_certificate() -> InvalidInput:
@@ -116,19 +122,79 @@ def _text_field(writer: IncrementalPdfFileWriter, name: str, page_ix: int, box) 
         writer.update_container(form)
 
 
+def _page_count(writer) -> int:
+    return int(writer.root["/Pages"]["/Count"])
+
+
+def _page_size(writer, page_ix: int) -> tuple[float, float]:
+    page = writer.find_page_for_modification(page_ix)[0].get_object()
+    while page is not None and "/MediaBox" not in page:
+        page = page.get("/Parent")
+        page = page.get_object() if page is not None else None
+    if page is None:
+        return 595.0, 842.0
+    x1, y1, x2, y2 = (float(v) for v in page["/MediaBox"])
+    return x2 - x1, y2 - y1
+
+
+def signature_boxes(data: bytes, *, signer_name: str = "", seal=None, signature=None,
+                    pages: int | None = None) -> dict[str, tuple]:
+    """Where the fields go, from the text of the PDF (poppler): "leader" (ô 7c: in the gap above
+    the signer's name on the last page, else :data:`LEADER_BOX`), "org" (ô 8: the seal
+    image ``seal`` at real size over the left third of the leader's ``signature`` image — or of
+    the leader box without one —, else :data:`ORG_BOX`),
+    "code" and "date" (over "Số: …" and the date line of page 1, else :data:`CODE_BOX` /
+    :data:`DATE_BOX`)."""
+    from .appearance import leader_box_from_lines, number_date_boxes, page_lines, seal_box
+
+    leader, first = None, None
+    if signer_name and pages:
+        width, height, lines = page_lines(data, pages)
+        leader = leader_box_from_lines(width, lines, signer_name)
+        if pages == 1:
+            first = (width, height, lines)
+    boxes = {"leader": leader or LEADER_BOX}
+    span = (pades.image_span(boxes["leader"], bytes(signature.image_png), LEADER_CAPTION_SIZE)
+            if signature is not None else None)
+    boxes["org"] = (seal_box(boxes["leader"], seal.width_mm, seal.height_mm, span=span)
+                    if seal is not None else ORG_BOX)
+    if first is None:
+        first = page_lines(data, 1)
+    found = number_date_boxes(first[2], first[1] or 842.0)
+    boxes["code"] = found.get("code", CODE_BOX)
+    boxes["date"] = found.get("date", DATE_BOX)
+    return boxes
+
+
 def prepare_fields(data: bytes, *, document=None) -> bytes:
     """``data`` plus one incremental revision with the empty fields of the issue stage and,
     for a ``document``, its verification code and QR code in the top margin (drawn before any
-    signature, so every signature covers them)."""
+    signature, so every signature covers them).
+
+    The leader's field comes first and the organisation's second, so viewers draw the seal on
+    top of the handwritten signature (widgets are painted in /Annots order), as on paper
+    (NĐ 30/2020 Điều 33.1)."""
+    from .selectors import appearance_image_for
+
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    signer_name, seal, signature = "", None, None
     if document is not None:
         from .verification_codes import add_verification_mark
 
         add_verification_mark(writer, document)
+        signer = document.signer
+        signer_name = (signer.get_full_name() or signer.get_username()) if signer else ""
+        seal = appearance_image_for(unit=document.agency, kind="seal")
+        if signer is not None:
+            signature = appearance_image_for(user=signer, kind="signature")
+    boxes = signature_boxes(data, signer_name=signer_name, seal=seal, signature=signature,
+                            pages=_page_count(writer))
+    fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_LEADER, on_page=-1,
+                                                              box=boxes["leader"]))
     fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_ORG, on_page=-1,
-                                                              box=ORG_BOX))
-    _text_field(writer, FIELD_CODE, 0, CODE_BOX)
-    _text_field(writer, FIELD_DATE, 0, DATE_BOX)
+                                                              box=boxes["org"]))
+    _text_field(writer, FIELD_CODE, 0, boxes["code"])
+    _text_field(writer, FIELD_DATE, 0, boxes["date"])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -137,15 +203,8 @@ def prepare_fields(data: bytes, *, document=None) -> bytes:
 def _fill_text_fields(writer: IncrementalPdfFileWriter, values: dict[str, str]) -> None:
     """Set /V and a /AP appearance (the stamp font, Vietnamese glyphs) of the named fields."""
     from pyhanko import stamp
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.pdf_utils import content
 
-    style = stamp.TextStampStyle(
-        stamp_text="%(value)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(pades.stamp_font_path()),
-                                    font_size=FIELD_FONT_SIZE),
-        border_width=0, background=None,
-    )
     remaining = dict(values)
     for ref in writer.root["/AcroForm"]["/Fields"]:
         field = ref.get_object()
@@ -153,8 +212,27 @@ def _fill_text_fields(writer: IncrementalPdfFileWriter, values: dict[str, str]) 
         if name not in remaining:
             continue
         x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+        width, height = x2 - x1, y2 - y1
+        # The field lies over the printed "Số: …" / date placeholder when it was found there:
+        # an opaque white background replaces the placeholder by the filled line.
+        size = int(max(8, min(13, (height - 4) * 0.8)))
+        style = stamp.TextStampStyle(
+            stamp_text="%(value)s",
+            text_box_style=pades.text_box_style(size, tight=True),
+            border_width=0, background_opacity=1.0,
+            background=content.RawContent(b"1 1 1 rg 0 0 %g %g re f" % (width, height),
+                                          box=layout.BoxConstraints(width=width,
+                                                                    height=height)),
+            background_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MIN,
+                margins=layout.Margins.uniform(0),
+                inner_content_scaling=layout.InnerScaling.NO_SCALING),
+            inner_content_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins.uniform(1)),
+        )
         text = remaining.pop(name)
-        box = layout.BoxConstraints(width=x2 - x1, height=y2 - y1)
+        box = layout.BoxConstraints(width=width, height=height)
         appearance = stamp.TextStamp(writer, style, text_params={"value": text.replace("%", "%%")},
                                      box=box).as_form_xobject()
         field[generic.NameObject("/V")] = generic.TextStringObject(text)
@@ -196,10 +274,18 @@ def approval_input(*, actor, document) -> tuple[object, bytes]:
 
 
 def leader_stamp(*, actor, document, signed_at=None) -> pades.StampSpec:
-    """The visible appearance of the signer's signature (Phụ lục I §II.7, ô 7c)."""
+    """The visible appearance of the signer's signature (Phụ lục I §II.7, ô 7c): the signer's
+    handwritten-signature image (blue, transparent PNG) with name, title and time in small text
+    under it; without an image, the text stamp. The box is the field's, placed by
+    :func:`prepare_fields` between the title and the name."""
+    from .selectors import appearance_image_for
+
+    image = appearance_image_for(user=actor, kind="signature")
     return pades.StampSpec(name=actor.get_full_name() or actor.get_username(),
                            title=document.signer_position, box=LEADER_BOX, page=-1,
-                           signed_at=signed_at or timezone.now())
+                           signed_at=signed_at or timezone.now(),
+                           image_png=bytes(image.image_png) if image is not None else None,
+                           font_size=LEADER_CAPTION_SIZE if image is not None else 9)
 
 
 def approval_finish(*, actor, document, version, signed: bytes):
@@ -235,14 +321,60 @@ def _signed_name(original, suffix: str) -> str:
 
 # ---------------------------------------------------------------- stage 2
 
-def sign_issue(*, document, actor):
-    """Fill the number/notation and the date line, and sign ``org_signature`` with the agency's
-    certificate, in one incremental update of ``document.signed_file``. Sets (does not save)
-    ``document.issued_file`` and returns the stored file, or ``None`` when the agency has no
-    usable certificate (the module docstring explains the choice)."""
-    certificate = usable_certificate(unit=document.agency)
-    if certificate is None or not document.signed_file_id:
-        return None
+COPY_FORMS = {"SY": "SAO Y", "SL": "SAO LỤC", "TRS": "TRÍCH SAO"}
+
+
+def copy_form(doc_type) -> str:
+    """The copy form printed in ô 14 of an electronic copy (NĐ 30/2020 Điều 25, Phụ lục I
+    Phần II §I): "SAO Y", "SAO LỤC" or "TRÍCH SAO"."""
+    code = (doc_type.code or "").upper()
+    if code in COPY_FORMS:
+        return COPY_FORMS[code]
+    name = _norm_name(doc_type.name)
+    if "trích sao" in name:
+        return "TRÍCH SAO"
+    if "sao lục" in name:
+        return "SAO LỤC"
+    return "SAO Y"
+
+
+def _norm_name(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text or "").casefold()
+
+
+def _org_signer(certificate, agency, spec: pades.StampSpec, *, new_field=None):
+    return ph_signers.PdfSigner(
+        pades.signature_metadata(FIELD_ORG, reason="Ban hành", location=agency.place_name),
+        signer_for(certificate), timestamper=timestamper_from_settings(),
+        stamp_style=pades.stamp_style(spec), new_field_spec=new_field)
+
+
+def _field_rect(writer, name: str):
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if str(field.get("/T", "")) == name:
+            return tuple(float(v) for v in field["/Rect"])
+    return None
+
+
+def _text_only(writer, lines: tuple[str, ...], when) -> tuple[pades.StampSpec, fields.SigFieldSpec]:
+    """A text-only stamp in the top right corner of page 1 (PL I §II.8.b and Phần II §I: Times
+    New Roman — here its metric twin Liberation Serif —, regular, 10 pt, black, no image)."""
+    from .appearance import top_right_box
+
+    width, height = _page_size(writer, 0)
+    box = top_right_box(width, height, lines=len(lines))
+    spec = pades.StampSpec(name="", lines=lines, box=box, page=0, signed_at=when,
+                           font_size=10, align_right=True)
+    return spec, fields.SigFieldSpec(FIELD_ORG, on_page=0, box=box)
+
+
+def _sign_signed(document, certificate, actor, when):
+    """Stage 2 on the leader's certified PDF: number, date and the seal signature."""
+    from .selectors import appearance_image_for
+
     with files.file_open(document.signed_file) as fh:
         data = fh.read()
     agency = document.agency
@@ -251,17 +383,110 @@ def sign_issue(*, document, actor):
         FIELD_CODE: f"Số: {document.code}",
         FIELD_DATE: issue_date_line(agency.place_name, document.issued_date),
     })
-    spec = pades.StampSpec(name=agency.name, signed_at=timezone.now())
-    pdf_signer = ph_signers.PdfSigner(
-        pades.signature_metadata(FIELD_ORG, reason="Ban hành", location=agency.place_name),
-        signer_for(certificate), timestamper=timestamper_from_settings(),
-        stamp_style=pades.stamp_style(spec))
+    seal = appearance_image_for(unit=agency, kind="seal")
+    if seal is not None:
+        # ô 8: the seal (red, transparent PNG) at its real size; the field was placed by
+        # prepare_fields over the left third of the leader's signature.
+        from .appearance import mm_to_pt
+
+        rect = _field_rect(writer, FIELD_ORG)
+        real = rect is not None and abs((rect[2] - rect[0]) - mm_to_pt(seal.width_mm)) < 1 \
+            and abs((rect[3] - rect[1]) - mm_to_pt(seal.height_mm)) < 1
+        # A field placed before the seal image existed keeps its box: the seal is then only
+        # fitted into it (aspect kept), not stretched.
+        spec = pades.StampSpec(name=agency.name, signed_at=when, image_png=bytes(seal.image_png),
+                               image_only=True, image_stretch=real)
+    else:
+        spec = pades.StampSpec(name=agency.name, signed_at=when)
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out, existing_fields_only=True)
-    stored = files.file_store(actor=actor,
-                              upload=(_signed_name(document.signed_file, "ban-hanh"),
-                                      out.getvalue()),
-                              require={files.PDF}, derived_from=document.signed_file,
-                              derivation="issued")
+    _org_signer(certificate, agency, spec).sign_pdf(writer, output=out,
+                                                    existing_fields_only=True)
+    return files.file_store(actor=actor,
+                            upload=(_signed_name(document.signed_file, "ban-hanh"),
+                                    out.getvalue()),
+                            require={files.PDF}, derived_from=document.signed_file,
+                            derivation="issued")
+
+
+def _sign_copy(document, certificate, actor, when):
+    """An electronic copy (sao y / sao lục / trích sao) made by the agency: its PDF signed with
+    the agency's key, ô 14 top right of page 1 — copy form, copying agency, number and notation,
+    signing time ISO 8601 (NĐ 30/2020 Điều 25–26, Phụ lục I Phần II §I)."""
+    from egov.documents.selectors.outgoing import latest_version
+
+    from .verification_codes import add_verification_mark
+
+    version = latest_version(document)
+    if version is None or version.pdf_id is None:
+        return None
+    with files.file_open(version.pdf) as fh:
+        data = fh.read()
+    agency = document.agency
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    add_verification_mark(writer, document)
+    spec, field = _text_only(writer, (copy_form(document.doc_type), agency.name,
+                                      f"Số: {document.code}", pades.iso_time(when)), when)
+    out = io.BytesIO()
+    _org_signer(certificate, agency, spec, new_field=field).sign_pdf(writer, output=out)
+    return files.file_store(actor=actor, upload=(_signed_name(version.pdf, "ban-sao"),
+                                                 out.getvalue()),
+                            require={files.PDF}, derived_from=version.pdf,
+                            derivation="issued")
+
+
+def _sign_attachments(document, certificate, actor, when) -> int:
+    """Each PDF attachment in a separate file is signed by the agency: top right of page 1,
+    no image, text = number and notation + signing time ISO 8601 (+07:00), 10 pt (NĐ 30/2020
+    Phụ lục I §II.8.b, §III.1.d). Other formats stay as they are."""
+    from egov.documents.models import Attachment
+
+    signed = 0
+    for attachment in (Attachment.objects.filter(document=document).select_related("file")
+                       .order_by("pk")):
+        if attachment.file.content_type != files.PDF:
+            continue
+        with files.file_open(attachment.file) as fh:
+            data = fh.read()
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        spec, field = _text_only(writer, (document.code, pades.iso_time(when)), when)
+        out = io.BytesIO()
+        _org_signer(certificate, document.agency, spec, new_field=field).sign_pdf(
+            writer, output=out)
+        attachment.issued_file = files.file_store(
+            actor=actor, upload=(_signed_name(attachment.file, "ban-hanh"), out.getvalue()),
+            require={files.PDF}, derived_from=attachment.file, derivation="issued")
+        attachment.save(update_fields=["issued_file"])
+        signed += 1
+    return signed
+
+
+def sign_issue(*, document, actor):
+    """The agency's digital signature at issue, inside ``outgoing_issue``'s transaction, once
+    the number, notation and date are allocated:
+
+    - a document the leader signed: fill the number/notation and the date line and sign
+      ``org_signature`` (the seal image at real size, ô 8) in one incremental update of
+      ``document.signed_file``;
+    - an electronic copy (``doc_type.is_copy``) without a leader's signature: sign its PDF with
+      the text of ô 14 (:func:`_sign_copy`);
+    - and, in both cases, every PDF attachment (:func:`_sign_attachments`).
+
+    Sets (does not save) ``document.issued_file`` and returns the stored file, or ``None`` when
+    the agency has no usable certificate or there is nothing the agency may sign (the module
+    docstring explains the choice; NĐ 30/2020 Điều 33: the văn thư signs only documents the
+    competent person signed and the agency's own copies)."""
+    certificate = usable_certificate(unit=document.agency)
+    if certificate is None:
+        return None
+    when = timezone.now()
+    if document.signed_file_id:
+        stored = _sign_signed(document, certificate, actor, when)
+    elif document.doc_type.is_copy:
+        stored = _sign_copy(document, certificate, actor, when)
+    else:
+        return None
+    if stored is None:
+        return None
+    _sign_attachments(document, certificate, actor, when)
     document.issued_file = stored
     return stored

@@ -1,10 +1,294 @@
 """Verification codes of issued documents (issue 4): a short unguessable code and a QR code in
-the top margin of page 1 lead to the public verification page."""
+the top margin of page 1 lead to the public verification page (egov.portal, /verify/c/<code>/).
+
+NĐ 30/2020 Điều 13 and Phụ lục I: a recipient must be able to check an electronic document;
+the code lets anyone holding a printed or electronic copy find the issued file's signature
+report and its SHA-256 without an account (the PDF itself is never published).
+
+- :func:`code_for` — one code per document (created at stage 1 when the PDF is prepared for the
+  leader's signature, reused when the document is prepared again after a new version).
+- 10 symbols of Crockford's base32 (no I, L, O, U) drawn with :mod:`secrets`: 50 bits, so
+  guessing one of N live codes takes ~2^50 / N tries; the public lookups are also rate-limited
+  per client (egov.portal.ratelimit). Shown as ``XXXXX-XXXXX``; :func:`normalise` accepts what
+  people type (lower case, spaces, dashes, I/L for 1, O for 0).
+- :func:`add_verification_mark` — the QR code (vector rectangles) and the code in the top-left
+  margin of page 1, drawn in the revision that precedes every signature, so every signature
+  covers it.
+- :func:`bind_issued_file` — at issue, the code points at the issued PDF. Decision: a document
+  issued without a prepared PDF (no leader's digital signature: the approved version's PDF is
+  issued as it is) still gets a code row bound to its issued file, so staff can read the code
+  and give it to whoever asks; that PDF simply does not carry the printed mark.
+- :func:`issued_report` — the signature report of the issued file, cached per file in the
+  (database) cache for :data:`REPORT_CACHE_SECONDS`.
+"""
 
 from __future__ import annotations
+
+import secrets
+from dataclasses import fields as dc_fields
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from pyhanko.pdf_utils import generic, layout
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+CODE_LENGTH = 10  # 10 × 5 bits = 50 bits
+_TYPOS = str.maketrans({"I": "1", "L": "1", "O": "0"})
+_ALLOWED = frozenset(ALPHABET)
+
+# The mark, in PDF points (1 mm = 2.835 pt), from the top-left corner of page 1's MediaBox. It
+# stays left of x = 300 (the top right carries the stamp of electronic copies) and in the top
+# 20 mm, above the "Số:" field of the issue stage (documents_flow.CODE_BOX, top at 790 on A4).
+MARK_LEFT = 57.0
+MARK_TOP_GAP = 5.0
+QR_SIZE = 46.0  # ≈ 16.2 mm square
+TEXT_GAP = 6.0  # ≥ 4 modules of white between the QR code and the text (its quiet zone)
+TEXT_RIGHT = 298.0
+TEXT_SIZE = 8
+XOBJECT_NAME = "/EgovVerifyMark"
+
+REPORT_CACHE_SECONDS = 300
+
+
+# ---------------------------------------------------------------- the code
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display(code: str) -> str:
+    """``XXXXX-XXXXX``."""
+    return f"{code[:5]}-{code[5:]}" if len(code) == CODE_LENGTH else code
+
+
+def normalise(raw: str | None) -> str | None:
+    """The stored form of what a person typed, or None when it cannot be a code."""
+    if not raw:
+        return None
+    text = "".join(ch for ch in str(raw).upper() if not ch.isspace() and ch not in "-‐‑–—_")
+    text = text.translate(_TYPOS)
+    if len(text) != CODE_LENGTH or not set(text) <= _ALLOWED:
+        return None
+    return text
+
+
+def verify_url(code: str) -> str:
+    """The public page the QR code leads to."""
+    return f"{settings.EGOV_SITE_URL}/verify/c/{code}/"
+
+
+def code_for(document):
+    """The document's VerificationCode (get or create; one per document)."""
+    from .models import VerificationCode
+
+    existing = VerificationCode.objects.filter(document=document).order_by("pk").first()
+    if existing is not None:
+        return existing
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return VerificationCode.objects.create(code=new_code(), document=document)
+        except IntegrityError:  # a collision (one in 2^50 per live code): draw again
+            continue
+    raise RuntimeError("could not draw a unique verification code")
+
+
+def find(raw: str | None):
+    """The VerificationCode for a typed or scanned code, or None."""
+    from .models import VerificationCode
+
+    code = normalise(raw)
+    if code is None:
+        return None
+    return (VerificationCode.objects.select_related(
+        "document", "document__agency", "document__doc_type", "file").filter(code=code).first())
+
+
+def is_public(vc) -> bool:
+    """Only codes of documents that were issued (then perhaps recalled or replaced) answer: a
+    code drawn at stage 1 for a document that is not issued yet stays unknown to the public."""
+    document = vc.document
+    return bool(vc.file_id and document is not None and document.issued_at is not None)
+
+
+def bind_issued_file(document):
+    """At issue: the document's code points at its issued PDF (document.issued_file)."""
+    vc = code_for(document)
+    if vc.file_id != document.issued_file_id:
+        vc.file_id = document.issued_file_id
+        vc.save(update_fields=["file"])
+    return vc
+
+
+def public_state(document) -> str:
+    """"issued", "recalled" (NĐ 30/2020 Điều 19: thu hồi) or "replaced" (thay thế)."""
+    return document.state if document.state in ("recalled", "replaced") else "issued"
+
+
+def replacement_of(document):
+    """(the issued document that replaced ``document``, its verification code or None), or
+    (None, None)."""
+    from .models import VerificationCode
+
+    newer = (document.replaced_by.filter(issued_at__isnull=False).order_by("-issued_at", "-pk")
+             .first())
+    if newer is None:
+        return None, None
+    vc = (VerificationCode.objects.filter(document=newer, file__isnull=False).order_by("pk")
+          .first())
+    return newer, vc
+
+
+def public_record(vc) -> dict:
+    """What the public may see of the document behind a code (never the PDF itself)."""
+    document = vc.document
+    newer, newer_vc = replacement_of(document)
+    state = public_state(document)
+    return {
+        "code": display(vc.code),
+        "document": {
+            "number": document.code,
+            "issued_date": document.issued_date.isoformat() if document.issued_date else None,
+            "agency": document.agency.name,
+            "type": document.doc_type.name,
+            "subject": document.subject,
+        },
+        "state": state,
+        "recalled_at": (document.recalled_at.isoformat()
+                        if state == "recalled" and document.recalled_at else None),
+        "recall_reason": document.recall_reason if state == "recalled" else "",
+        "replaced_by": ({"number": newer.code,
+                         "code": display(newer_vc.code) if newer_vc else None}
+                        if newer is not None else None),
+        "sha256": vc.file.sha256,
+    }
+
+
+# ---------------------------------------------------------------- the report of the issued file
+
+def report_from_dict(data: dict):
+    from .verify import SignatureReport, TimestampInfo, VerificationReport
+
+    names = {f.name for f in dc_fields(SignatureReport)}
+    signatures = []
+    for sig in data.get("signatures", []):
+        values = {k: v for k, v in sig.items() if k in names}
+        if values.get("timestamp"):
+            values["timestamp"] = TimestampInfo(**values["timestamp"])
+        signatures.append(SignatureReport(**values))
+    return VerificationReport(valid=data["valid"], signatures=signatures,
+                              reasons=list(data.get("reasons", [])),
+                              revisions=data.get("revisions", 0))
+
+
+def issued_report(stored_file):
+    """verify_pdf() of a stored PDF, cached per file (and language: the reasons are translated
+    text) for a few minutes so repeated scans of one QR code do not re-verify each time."""
+    from egov.core.files import file_open
+
+    from .verify import verify_pdf
+
+    key = f"egov:verify-report:{stored_file.pk}:{stored_file.sha256}:{translation.get_language()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return report_from_dict(cached)
+    with file_open(stored_file) as fh:
+        data = fh.read()
+    report = verify_pdf(data)
+    cache.set(key, report.as_dict(), REPORT_CACHE_SECONDS)
+    return report
+
+
+# ---------------------------------------------------------------- the mark on page 1
+
+def _qr_stream(url: str, x0: float, y0: float, size: float) -> bytes:
+    """The QR code of ``url`` as filled rectangles (one per horizontal run of dark modules),
+    ``size`` points square with its bottom-left corner at (x0, y0)."""
+    import segno
+
+    qr = segno.make(url, error="m", micro=False)
+    rows = list(qr.matrix_iter(border=0))
+    n = len(rows)
+    module = size / n
+    parts = [b"q 0 0 0 rg"]
+    for r, row in enumerate(rows):
+        y = y0 + size - (r + 1) * module
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                parts.append(b"%.3f %.3f %.3f %.3f re" % (x0 + start * module, y,
+                                                          (c - start) * module, module))
+            else:
+                c += 1
+    parts.append(b"f Q")
+    return b"\n".join(parts)
+
+
+def _text_xobject(writer, text: str, width: float, height: float):
+    from pyhanko import stamp
+    from pyhanko.pdf_utils.text import TextBoxStyle
+
+    from .pades import font_engine_factory
+
+    style = stamp.TextStampStyle(
+        stamp_text="%(text)s",
+        text_box_style=TextBoxStyle(font=font_engine_factory(),
+                                    font_size=TEXT_SIZE, leading=TEXT_SIZE + 2),
+        border_width=0, background=None,
+        inner_content_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT),
+    )
+    box = layout.BoxConstraints(width=width, height=height)
+    return stamp.TextStamp(writer, style, text_params={"text": text.replace("%", "%%")},
+                           box=box).as_form_xobject()
+
+
+def _media_box(page) -> tuple[float, float, float, float]:
+    node = page
+    while node is not None:
+        if "/MediaBox" in node:
+            x1, y1, x2, y2 = (float(v) for v in node["/MediaBox"])
+            return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+        node = node.get("/Parent")
+        node = node.get_object() if node is not None else None
+    return 0.0, 0.0, 595.0, 842.0
 
 
 def add_verification_mark(writer, document) -> None:
     """Draw ``document``'s verification code and QR code into page 1 of ``writer`` (an
-    incremental writer, before any signature). Placeholder: filled in by issue 4."""
-    return None
+    incremental writer, before any signature): the QR code of :func:`verify_url` at the top
+    left and, beside it, "Mã xác thực: XXXXX-XXXXX" and "Tra cứu tại <site>/verify/" in the
+    stamp font (Vietnamese letters). The page's own content is wrapped in q … Q first, so its
+    graphics state (a leftover cm, colour or clip) cannot move or hide the mark."""
+    vc = code_for(document)
+    page_ref = writer.find_page_for_modification(0)[0]
+    x1, _y1, _x2, top = _media_box(page_ref.get_object())
+    qr_x, qr_top = x1 + MARK_LEFT, top - MARK_TOP_GAP
+    qr_y = qr_top - QR_SIZE
+    text_x = qr_x + QR_SIZE + TEXT_GAP
+    text_width = x1 + TEXT_RIGHT - text_x
+
+    # Document content (printed on the document), not UI: Vietnamese, not translated.
+    lines = f"Mã xác thực: {display(vc.code)}\nTra cứu tại {settings.EGOV_SITE_URL}/verify/"
+    text_ref = writer.add_object(_text_xobject(writer, lines, text_width, QR_SIZE))
+
+    before = generic.StreamObject(stream_data=b"q\n")
+    after = b"\n".join([
+        b"Q",
+        _qr_stream(verify_url(vc.code), qr_x, qr_y, QR_SIZE),
+        b"q 1 0 0 1 %.3f %.3f cm %s Do Q" % (text_x, qr_y, XOBJECT_NAME.encode()),
+        b"",
+    ])
+    writer.add_stream_to_page(0, writer.add_object(before), prepend=True)
+    resources = generic.DictionaryObject({
+        generic.NameObject("/XObject"): generic.DictionaryObject({
+            generic.NameObject(XOBJECT_NAME): text_ref}),
+    })
+    writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=after)),
+                              resources=resources)

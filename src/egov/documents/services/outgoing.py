@@ -1008,10 +1008,11 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             document.issued_by = actor
             document.issued_file = pdf
             org_signature = False
-            if document.signed_file_id:
+            if document.signed_file_id or document.doc_type.is_copy:
                 # The văn thư's number and date and the agency's digital signature go into the
                 # leader's certified PDF in one incremental update (NĐ 30/2020 Phụ lục I.II;
-                # egov.signing.documents_flow). No agency certificate: issued as signed.
+                # egov.signing.documents_flow); an electronic copy is signed by the agency alone
+                # (Phụ lục I Phần II §I). No agency certificate: issued as it is.
                 from egov.signing.documents_flow import sign_issue
 
                 stamped = sign_issue(document=document, actor=actor)
@@ -1021,6 +1022,11 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             document.save(update_fields=["register", "year", "number", "notation", "code",
                                          "issued_date", "issued_at", "issued_by",
                                          "issued_file", "state"])
+            # The verification code (printed with a QR code at stage 1) now finds the issued
+            # PDF on the public page (egov.signing.verification_codes).
+            from egov.signing.verification_codes import bind_issued_file
+
+            bind_issued_file(document)
             old = None
             if document.replaces_id:
                 old = OutgoingDocument.objects.select_for_update().get(pk=document.replaces_id)
@@ -1235,9 +1241,16 @@ def outgoing_send_mail(*, document_id: int, kind: str = "issue", reason: str = "
     if not pending_ids:
         return 0
     content = None
+    attachments = []
     if kind == "issue" and document.issued_file_id:
         with files.file_open(document.issued_file) as fh:
             content = fh.read()
+        # Attachments in separate files go as issued: signed by the agency when they are PDFs
+        # (NĐ 30/2020 Phụ lục I §II.8.b; egov.signing.documents_flow).
+        for item in document.attachments.select_related("file", "issued_file").order_by("pk"):
+            stored = item.issued_file or item.file
+            with files.file_open(stored) as fh:
+                attachments.append((stored.original_name, fh.read(), stored.content_type))
     sent = 0
     try:
         connection = get_connection()
@@ -1266,6 +1279,8 @@ def outgoing_send_mail(*, document_id: int, kind: str = "issue", reason: str = "
                                            to=[recipient.email], connection=connection)
                     if content is not None:
                         message.attach(_attachment_name(document), content, files.PDF)
+                        for name, data, ctype in attachments:
+                            message.attach(name, data, ctype)
                     message.send()
                     now = timezone.now()
                     if kind == "issue":

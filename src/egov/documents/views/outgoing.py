@@ -7,6 +7,7 @@ buttons to show).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -236,11 +237,22 @@ def outgoing_detail(request, pk: int):
                       and any(r.get("error") and not r.get("delivered_at")
                               for r in recipients)),
         "can_comment": not frozen,
+        # The signer's own USB token through the local signing agent (egov.signing.user_token).
+        "can_sign_token": (document.state == OutgoingState.APPROVED
+                           and user.pk == document.signer_id
+                           and _has_token_certificate(user)),
+        "sign_agent_url": settings.EGOV_SIGN_AGENT_URL,
         "review_form": ReviewForm(initial={"step": next_step}) if next_step else None,
         "version_form": VersionForm(), "comment_form": CommentForm(),
         "recall_form": RecallForm(),
     }
     return render(request, "documents/outgoing/detail.html", context)
+
+
+def _has_token_certificate(user) -> bool:
+    from egov.signing.user_token import has_user_token_certificate
+
+    return has_user_token_certificate(user)
 
 
 # --- actions ------------------------------------------------------------------------------------
