@@ -116,8 +116,10 @@ def _clear_queue() -> int:
 def _start_workers(count: int) -> list[subprocess.Popen]:
     egov = os.path.join(os.path.dirname(sys.executable), "egov")
     command = [egov, "worker", "--no-startup-delay", "--interval", "0.2", "--no-reload"]
+    # The workers' task log goes to a file (the figures stay readable); errors are there too.
+    log = open(os.path.join(tempfile.gettempdir(), "egov-bench-batch-workers.log"), "ab")  # noqa: SIM115
     return [subprocess.Popen([*command, "--worker-id", f"bench-batch-{i + 1}"],
-                             env=os.environ.copy(), stdout=subprocess.DEVNULL)
+                             env=os.environ.copy(), stdout=log, stderr=log)
             for i in range(count)]
 
 

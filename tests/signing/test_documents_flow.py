@@ -172,3 +172,42 @@ def test_api_sign_without_certificate(docs_org):  # noqa: F811
         f"{BASE}/outgoing/{doc.pk}/sign", json.dumps({}), content_type="application/json")
     assert response.status_code == 422, response.content
     assert response.json()["code"] == "no_certificate"
+
+
+def test_page_sign_button_for_the_signer_with_a_server_key(signing_org, docs_org):  # noqa: F811
+    """The document page offers the signer "Ký số" (server-held key); the button signs and the
+    page then says so; others see no button and their POST changes nothing."""
+    o = signing_org
+    doc = approved(o)
+    page = f"/documents/outgoing/{doc.pk}/"
+    leader, officer = Client(), Client()
+    leader.force_login(o["leader"])
+    officer.force_login(o["officer"])
+    assert 'data-testid="sign-server-button"' in leader.get(page).content.decode()
+    assert 'data-testid="sign-server-button"' not in officer.get(page).content.decode()
+
+    response = officer.post(f"{page}sign/")
+    assert response.status_code in (302, 403)
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.APPROVED and doc.signed_file_id is None
+
+    response = leader.post(f"{page}sign/", follow=True)
+    assert response.status_code == 200
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.SIGNED
+    assert verify_pdf(_read(doc.signed_file)).valid
+    html = response.content.decode()
+    assert "Đã ký" in html  # the flash message, in Vietnamese
+    assert 'data-testid="sign-server-button"' not in html
+
+
+def test_page_sign_button_hidden_without_a_server_key(docs_org):  # noqa: F811
+    doc = approved(docs_org)
+    leader = Client()
+    leader.force_login(docs_org["leader"])
+    html = leader.get(f"/documents/outgoing/{doc.pk}/").content.decode()
+    assert 'data-testid="sign-server-button"' not in html
+    response = leader.post(f"/documents/outgoing/{doc.pk}/sign/", follow=True)
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.APPROVED
+    assert response.status_code in (200, 422)

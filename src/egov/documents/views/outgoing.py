@@ -241,12 +241,22 @@ def outgoing_detail(request, pk: int):
         "can_sign_token": (document.state == OutgoingState.APPROVED
                            and user.pk == document.signer_id
                            and _has_token_certificate(user)),
+        # The signer's key held by the server (key file or HSM): one click.
+        "can_sign_server": (document.state == OutgoingState.APPROVED
+                            and user.pk == document.signer_id
+                            and _has_server_certificate(user)),
         "sign_agent_url": settings.EGOV_SIGN_AGENT_URL,
         "review_form": ReviewForm(initial={"step": next_step}) if next_step else None,
         "version_form": VersionForm(), "comment_form": CommentForm(),
         "recall_form": RecallForm(),
     }
     return render(request, "documents/outgoing/detail.html", context)
+
+
+def _has_server_certificate(user) -> bool:
+    from egov.signing.selectors import usable_certificate
+
+    return usable_certificate(user=user) is not None
 
 
 def _has_token_certificate(user) -> bool:
@@ -297,6 +307,18 @@ def outgoing_issue_view(request, pk: int):
     return _act(request, pk,
                 lambda d: svc.outgoing_issue(actor=request.user, document=d),
                 lambda d: _("Issued as %(code)s.") % {"code": d.code})
+
+
+@login_required
+@require_POST
+def outgoing_sign_view(request, pk: int):
+    """The signer's personal digital signature with the key the server holds for them
+    (egov.signing.documents_flow.sign_approval; NĐ 30/2020 Điều 13.7)."""
+    from egov.signing.documents_flow import sign_approval
+
+    return _act(request, pk,
+                lambda d: sign_approval(actor=request.user, document=d),
+                _("Signed. The office can now issue the document."))
 
 
 @login_required
@@ -405,6 +427,7 @@ urlpatterns = [
     path("<int:pk>/", outgoing_detail, name="outgoing_detail"),
     path("<int:pk>/submit/", outgoing_submit_view, name="outgoing_submit"),
     path("<int:pk>/review/", outgoing_review_view, name="outgoing_review"),
+    path("<int:pk>/sign/", outgoing_sign_view, name="outgoing_sign"),
     path("<int:pk>/issue/", outgoing_issue_view, name="outgoing_issue"),
     path("<int:pk>/recall/", outgoing_recall_view, name="outgoing_recall"),
     path("<int:pk>/dispatch/", outgoing_retry_view, name="outgoing_dispatch"),
