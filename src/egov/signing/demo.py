@@ -71,6 +71,74 @@ def _has_cert(anchor: TrustAnchor, **owner) -> bool:
 def load_demo() -> dict[str, int]:
     created = _load_certificates()
     created["images"] = _load_images()
+    created["signed_documents"] = _load_documents()
+    return created
+
+
+# ---------------------------------------------------------------- signed documents
+
+SIGN_WAITING_SUBJECT = ("Quyết định về việc ban hành Quy chế làm việc của Ủy ban nhân dân tỉnh "
+                        "(mẫu, chờ ký số)")
+SIGNED_SUBJECT = ("Quyết định về việc công bố danh mục thủ tục hành chính thực hiện trên Cổng "
+                  "Dịch vụ công (mẫu, đã ký số)")
+
+
+def _load_documents() -> int:
+    """Two decisions for the signing demo: one approved and waiting for ``lanhdao``'s digital
+    signature (the "Ký số" button), one signed by ``lanhdao`` and issued by ``vanthu`` with
+    both digital signatures, the seal and the verification code (try it on /verify/)."""
+    from django.utils import timezone
+
+    from egov.core.models import OrgUnit, User
+    from egov.documents import demo as docs_demo
+    from egov.documents.models import OutgoingDocument
+    from egov.documents.services import outgoing as out_svc
+
+    from .documents_flow import sign_approval
+    from .selectors import usable_certificate
+
+    province = OrgUnit.objects.filter(electronic_id=PROVINCE_EID).first()
+    office = OrgUnit.objects.filter(electronic_id=docs_demo.OFFICE_EID).first()
+    users = {u.username: u for u in User.objects.filter(username__in=docs_demo.PEOPLE)}
+    if province is None or office is None or len(users) != len(docs_demo.PEOPLE):
+        return 0
+    leader, clerk = users["lanhdao"], users["vanthu"]
+    officer, head = users["chuyenvien"], users["truongphong"]
+    if usable_certificate(user=leader) is None or OutgoingDocument.objects.filter(
+            agency=province, subject__in=[SIGN_WAITING_SUBJECT, SIGNED_SUBJECT]).exists():
+        return 0
+    today = timezone.localdate()
+    created = 0
+    for subject, body, issue in (
+            (SIGN_WAITING_SUBJECT, ["Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc "
+                                    "của Ủy ban nhân dân tỉnh (mẫu).",
+                                    "Điều 2. Quyết định này có hiệu lực kể từ ngày ký (mẫu)."],
+             False),
+            (SIGNED_SUBJECT, ["Điều 1. Công bố kèm theo Quyết định này danh mục thủ tục hành "
+                              "chính thực hiện trên Cổng Dịch vụ công của tỉnh (mẫu).",
+                              "Điều 2. Quyết định này có hiệu lực kể từ ngày ký (mẫu)."], True)):
+        pdf = docs_demo._pdf(issuer="Ủy ban nhân dân tỉnh Minh Phong (mẫu)",
+                             code="      /QĐ-UBND",
+                             place_date=docs_demo._place_date("Minh Phong", today),
+                             type_name="QUYẾT ĐỊNH",
+                             subject=subject.removeprefix("Quyết định ").capitalize(),
+                             body=body, signer_position="TM. Ủy ban nhân dân\nChủ tịch",
+                             signer_name=leader.full_name)
+        document = out_svc.outgoing_create(
+            actor=officer, file=("quyet-dinh-mau.pdf", pdf),
+            data={"drafting_unit_id": office.pk, "type_code": "QD", "subject": subject,
+                  "signer_id": leader.pk, "signer_capacity": "TM", "page_count": 1,
+                  "recipients": [{"name": "Các sở, ban, ngành tỉnh (mẫu)"}]})
+        out_svc.outgoing_submit(actor=officer, document=document)
+        for actor, step in ((head, "content"), (clerk, "format"), (leader, "signer")):
+            out_svc.outgoing_review(actor=actor, document=document, step=step,
+                                    decision="approved", comment="Đồng ý (mẫu).")
+        document.refresh_from_db()
+        if issue:
+            sign_approval(actor=leader, document=document)
+            document.refresh_from_db()
+            out_svc.outgoing_issue(actor=clerk, document=document)
+        created += 1
     return created
 
 
