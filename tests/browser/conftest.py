@@ -82,3 +82,18 @@ def login(live_server):
         page.wait_for_load_state()
 
     return _login
+
+
+SERIOUS = {"serious", "critical"}
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical accessibility violations on ``page`` (printed with the
+    offending elements, so a failure says where)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page)
+    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
+    for v in bad:
+        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+    return [f"{v['id']} ({v['impact']})" for v in bad]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.documents.conftest import docs_org  # noqa: F401 (fixture)
 from tests.signing.conftest import test_pki  # noqa: F401 (fixture)
 from tests.signing.test_documents_flow import signing_org  # noqa: F401 (fixture)
@@ -18,7 +19,6 @@ from tests.signing.test_documents_flow import signing_org  # noqa: F401 (fixture
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -50,14 +50,6 @@ def _in_thread(fn, *args, **kwargs):
         return pool.submit(run).result()
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
-    for v in bad:
-        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-    return [f"{v['id']} ({v['impact']})" for v in bad]
 
 
 def _check(page, name: str) -> list[str]:

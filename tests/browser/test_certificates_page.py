@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.signing.conftest import softhsm_token, test_pki  # noqa: F401  (session fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -34,14 +34,6 @@ def agent(live_server, softhsm_token):  # noqa: F811
     agent.stop()
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
-    for v in bad:
-        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-    return [f"{v['id']} ({v['impact']})" for v in bad]
 
 
 def test_read_from_token_and_register(page, live_server, login, holder, agent, softhsm_token,  # noqa: F811

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.documents.conftest import docs_org  # noqa: F401  (the documents people, as a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -47,14 +47,6 @@ def pdf_path(tmp_path) -> Path:
     return path
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
-    for v in bad:
-        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-    return [f"{v['id']} ({v['impact']})" for v in bad]
 
 
 class Checks:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.documents.conftest import unique_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-SERIOUS = {"serious", "critical"}
 SUBJECT = "Quyết định về việc phê duyệt kế hoạch cải cách hành chính năm 2026"
 
 
@@ -38,14 +38,6 @@ def people(roles, org, make_user):
     }
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
-    for v in bad:
-        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-    return [f"{v['id']} ({v['impact']})" for v in bad]
 
 
 def _as(browser, login, username: str):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.documents.test_registers_views import (
     YEAR,
     at,
@@ -23,7 +24,6 @@ from tests.documents.test_registers_views import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -43,14 +43,6 @@ def people(seeded, request):
     return request.getfixturevalue("reg")
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
-    for v in bad:
-        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-    return [f"{v['id']} ({v['impact']})" for v in bad]
 
 
 def _check(page, name: str, problems: dict) -> None:

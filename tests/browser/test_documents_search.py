@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.documents import test_search
 
 make_doc = test_search.make_doc
 
-SERIOUS = {"serious", "critical"}
 SHOTS = Path("/tmp/egov-shots")
 
 
@@ -28,12 +28,6 @@ def people(roles, org, make_user):
     return test_search.make_people(org, make_user)
 
 
-def _serious(pg) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(pg)
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-            for v in result.response["violations"] if v.get("impact") in SERIOUS]
 
 
 def _check(pg, name: str) -> None:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.documents.conftest import docs_org  # noqa: F401 (fixture)
 from tests.signing._verify_fixtures import blank_pdf, make_pki, replace_page_content, sign
 from tests.signing.conftest import test_pki  # noqa: F401 (fixture)
@@ -15,7 +16,6 @@ from tests.signing.test_documents_flow import signing_org  # noqa: F401 (fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture(autouse=True)
@@ -58,14 +58,6 @@ def _tampered(pki) -> bytes:
     return _in_thread(lambda: replace_page_content(sign(blank_pdf(), pki)))
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
-    for v in bad:
-        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-    return [f"{v['id']} ({v['impact']})" for v in bad]
 
 
 def _upload(page, name: str, data: bytes, mime: str = "application/pdf") -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from tests.browser.conftest import serious_violations as _serious
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -48,14 +49,6 @@ def _work(user, count: int = 6):
     return items
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    bad = [v for v in result.response["violations"] if v.get("impact") in SERIOUS]
-    for v in bad:
-        print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-    return [f"{v['id']} ({v['impact']})" for v in bad]
 
 
 def test_login_inbox_vietnamese_then_english(page, live_server, people, login):

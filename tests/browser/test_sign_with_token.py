@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.browser.conftest import serious_violations as _serious
 from tests.signing.conftest import nssdb, softhsm_token, test_pki  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,12 +45,6 @@ def people(roles, org, make_user, softhsm_token, test_pki):  # noqa: F811
     return o
 
 
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    return [f"{v['id']} ({v['impact']})" for v in result.response["violations"]
-            if v.get("impact") in {"serious", "critical"}]
 
 
 def _in_thread(fn, *args):

@@ -117,12 +117,21 @@ def make_pki(root_cn: str = "Test Root CA eGov") -> VerifyPki:
 
 def blank_pdf(text: str = "Quyet dinh so 01/QD-UBND") -> bytes:
     """A one-page PDF with a Helvetica text line, written by hand (correct xref offsets)."""
-    content = f"BT /F1 14 Tf 72 750 Td ({text}) Tj ET".encode()
+    return content_pdf(f"BT /F1 14 Tf 72 750 Td ({text}) Tj ET".encode())
+
+
+def content_pdf(content: bytes, *, inherit_mediabox: bool = False) -> bytes:
+    """A one-page A4 PDF whose page draws ``content`` (Helvetica as /F1), written by hand with
+    correct xref offsets; ``inherit_mediabox`` puts the MediaBox on the page tree instead of the
+    page (inherited, PDF 32000-1 §7.7.3.4)."""
+    box = b"/MediaBox [0 0 595 842]"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1%s >>" % (b" " + box if inherit_mediabox
+                                                           else b""),
+        b"<< /Type /Page /Parent 2 0 R%s /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>" % (b"" if inherit_mediabox
+                                                        else b" " + box),
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]

@@ -20,7 +20,7 @@ from egov.signing.models import VerificationCode
 from egov.signing.verify import verify_pdf
 from tests.documents.conftest import docs_org  # noqa: F401 (fixture)
 from tests.documents.test_outgoing_support import approved, issued
-from tests.signing._verify_fixtures import blank_pdf
+from tests.signing._verify_fixtures import blank_pdf, content_pdf
 from tests.signing.conftest import pdfsig
 from tests.signing.test_documents_flow import _read, signing_org  # noqa: F401 (fixture)
 
@@ -96,28 +96,8 @@ def _text(pdf: bytes, tmp_path, *extra: str) -> str:
 
 
 def _pdf(content: bytes) -> bytes:
-    """A one-page A4 PDF with the given content stream (correct xref offsets)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
-        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
+    """A one-page A4 PDF drawing ``content``; its MediaBox is inherited from the page tree."""
+    return content_pdf(content, inherit_mediabox=True)
 
 
 def _marked(data: bytes, document) -> bytes:
