@@ -232,6 +232,10 @@ EGOV_TSA_URL = os.environ.get("EGOV_TSA_URL", "")
 EGOV_TSA_USER = os.environ.get("EGOV_TSA_USER", "")
 EGOV_TSA_PASSWORD = os.environ.get("EGOV_TSA_PASSWORD", "")
 EGOV_TSA_TIMEOUT = env_int("EGOV_TSA_TIMEOUT", 10)
+# With a TSA: add the validation data (certificates, CRLs/OCSP) after each signature (PAdES
+# B-LT); fetch CRLs/OCSP from the CAs only when the server may reach them.
+EGOV_PADES_LT = env_bool("EGOV_PADES_LT", True)
+EGOV_REVOCATION_FETCH = env_bool("EGOV_REVOCATION_FETCH", False)
 # The local signing agent of the user's own USB token (`egov sign-agent`, docs/sign-agent.md) as
 # the browser reaches it, and how long its single-use download/upload URLs live (seconds).
 EGOV_SIGN_AGENT_URL = os.environ.get("EGOV_SIGN_AGENT_URL", "http://127.0.0.1:8987").rstrip("/")

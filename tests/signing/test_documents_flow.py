@@ -211,3 +211,61 @@ def test_page_sign_button_hidden_without_a_server_key(docs_org):  # noqa: F811
     doc.refresh_from_db()
     assert doc.state == OutgoingState.APPROVED
     assert response.status_code in (200, 422)
+
+
+@pytest.fixture
+def tsa_settings(settings, test_pki):
+    """The loopback RFC 3161 TSA (certificate under the trusted test root) in the settings."""
+    from egov.signing import tsa
+
+    url, stop = tsa.serve_tsa(test_pki.root, tsa=tsa.issue_tsa_certificate(test_pki.root,
+                                                                           "eGov Test TSA"))
+    settings.EGOV_TSA_URL = url
+    yield settings
+    stop()
+
+
+def _has_dss(pdf: bytes) -> bool:
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return "/DSS" in PdfFileReader(io.BytesIO(pdf)).root
+
+
+def test_with_a_tsa_both_signatures_are_timestamped_and_long_term(signing_org, tsa_settings,
+                                                                  nssdb, tmp_path):
+    """PAdES B-T for the leader's and the agency's signatures, and B-LT: the validation data
+    (certificates of both paths and of the TSA) in a DSS revision after each signature."""
+    o = signing_org
+    doc = approved(o)
+    flow.sign_approval(actor=o["leader"], document=doc)
+    doc.refresh_from_db()
+    signed = _read(doc.signed_file)
+    assert _has_dss(signed)
+    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    doc.refresh_from_db()
+    issued = _read(doc.issued_file)
+    assert _has_dss(issued)
+    report = verify_pdf(issued)
+    assert report.valid, report.reasons
+    assert [s.field for s in report.signatures] == [flow.FIELD_LEADER, flow.FIELD_ORG]
+    for sig in report.signatures:
+        assert sig.timestamp is not None and sig.timestamp.trusted and sig.timestamp.intact
+        assert "eGov Test TSA" in sig.timestamp.tsa
+    assert report.signatures[1].modification == "LTA_UPDATES"  # only the DSS after it
+    out = pdfsig(issued, nssdb, tmp_path)
+    assert out.count("Signature Validation: Signature is Valid.") == 2, out
+    assert out.count("Certificate Validation: Certificate is Trusted.") == 2, out
+
+
+def test_long_term_data_can_be_switched_off(signing_org, tsa_settings):
+    tsa_settings.EGOV_PADES_LT = False
+    o = signing_org
+    doc = approved(o)
+    flow.sign_approval(actor=o["leader"], document=doc)
+    doc.refresh_from_db()
+    signed = _read(doc.signed_file)
+    assert not _has_dss(signed)
+    (sig,) = verify_pdf(signed).signatures
+    assert sig.timestamp is not None and sig.valid

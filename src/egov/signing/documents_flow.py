@@ -47,7 +47,7 @@ from egov.core.errors import AppError, InvalidInput, PermissionDenied
 from . import pades
 from .selectors import usable_certificate
 from .services import signer_for
-from .timestamps import timestamper_from_settings
+from .timestamps import long_term_if_configured, timestamper_from_settings
 
 FIELD_CODE = "so_ky_hieu"
 FIELD_DATE = "ngay_ban_hanh"
@@ -311,6 +311,7 @@ def sign_approval(*, actor, document):
                             location=document.agency.place_name,
                             appearance=leader_stamp(actor=actor, document=document),
                             timestamper=timestamper_from_settings(), certify=True)
+    signed = long_term_if_configured(signed)
     return approval_finish(actor=actor, document=document, version=version, signed=signed)
 
 
@@ -403,7 +404,7 @@ def _sign_signed(document, certificate, actor, when):
                                                     existing_fields_only=True)
     return files.file_store(actor=actor,
                             upload=(_signed_name(document.signed_file, "ban-hanh"),
-                                    out.getvalue()),
+                                    long_term_if_configured(out.getvalue())),
                             require={files.PDF}, derived_from=document.signed_file,
                             derivation="issued")
 
@@ -429,7 +430,7 @@ def _sign_copy(document, certificate, actor, when):
     out = io.BytesIO()
     _org_signer(certificate, agency, spec, new_field=field).sign_pdf(writer, output=out)
     return files.file_store(actor=actor, upload=(_signed_name(version.pdf, "ban-sao"),
-                                                 out.getvalue()),
+                                                 long_term_if_configured(out.getvalue())),
                             require={files.PDF}, derived_from=version.pdf,
                             derivation="issued")
 
@@ -453,7 +454,8 @@ def _sign_attachments(document, certificate, actor, when) -> int:
         _org_signer(certificate, document.agency, spec, new_field=field).sign_pdf(
             writer, output=out)
         attachment.issued_file = files.file_store(
-            actor=actor, upload=(_signed_name(attachment.file, "ban-hanh"), out.getvalue()),
+            actor=actor, upload=(_signed_name(attachment.file, "ban-hanh"),
+                                 long_term_if_configured(out.getvalue())),
             require={files.PDF}, derived_from=attachment.file, derivation="issued")
         attachment.save(update_fields=["issued_file"])
         signed += 1

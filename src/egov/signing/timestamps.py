@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
@@ -41,7 +42,9 @@ from pyhanko.sign.validation import add_validation_info
 from pyhanko_certvalidator import ValidationContext
 
 __all__ = ["DEFAULT_TIMEOUT", "TimestampRequestError", "add_long_term_validation",
-           "timestamper_from_settings"]
+           "long_term_if_configured", "timestamper_from_settings"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10
 
@@ -82,3 +85,23 @@ def add_long_term_validation(data: bytes, *, roots: list[asn1_x509.Certificate],
     out = io.BytesIO()
     add_validation_info(signatures[-1], vc, output=out)
     return out.getvalue()
+
+
+def long_term_if_configured(data: bytes) -> bytes:
+    """PAdES B-LT where it can be made: when a timestamp authority is configured (the last
+    signature of ``data`` is then B-T) and ``EGOV_PADES_LT`` is on, add the validation data of
+    that signature (:func:`add_long_term_validation` over the trust anchors; CRLs/OCSP fetched
+    from the CAs only with ``EGOV_REVOCATION_FETCH``). If that fails — a CA unreachable, a
+    certificate path that cannot be built — the B-T document is kept and the reason logged:
+    the signature itself stays valid."""
+    if timestamper_from_settings() is None or not getattr(settings, "EGOV_PADES_LT", True):
+        return data
+    from .trust import trust_roots
+
+    try:
+        return add_long_term_validation(
+            data, roots=trust_roots(),
+            allow_fetching=bool(getattr(settings, "EGOV_REVOCATION_FETCH", False)))
+    except Exception as exc:  # noqa: BLE001 - B-T stays valid; B-LT is an improvement
+        log.warning("long-term validation data not added: %s", exc)
+        return data
