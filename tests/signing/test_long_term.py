@@ -154,3 +154,23 @@ def test_revocation_without_timestamp_is_invalid(test_pki, sample_pdf):
     lt = _with_crl(signed, crl)
     report = verify_pdf(lt, roots=_roots(test_pki))
     assert not report.valid and not report.signatures[0].trusted
+
+
+def test_portal_says_the_certificate_was_valid_at_the_timestamp(test_pki, tsa_cert, sample_pdf,
+                                                                client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from egov.signing.models import TrustAnchor
+
+    TrustAnchor.objects.create(name="Test root", certificate_der=test_pki.root.der,
+                               fingerprint_sha256=test_pki.root.fingerprint_sha256)
+    expired = _certificate(test_pki.root, "Lê Thị Hết Hạn", NOW - dt.timedelta(days=30),
+                           NOW - dt.timedelta(days=1))
+    signed = _sign(test_pki, expired, sample_pdf, tsa_cert=tsa_cert,
+                   stamped_at=NOW - dt.timedelta(days=5))
+    response = client.post("/verify/", {"file": SimpleUploadedFile("vb.pdf", signed,
+                                                                   "application/pdf")})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-check="long-term"' in html
+    assert "còn hiệu lực tại thời điểm ghi trong dấu thời gian" in html

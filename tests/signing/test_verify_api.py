@@ -33,8 +33,8 @@ def anchor(pki):
                                       fingerprint_sha256=root.sha256.hex())
 
 
-def _post(client, data: bytes, name: str = "vanban.pdf"):
-    return client.post(URL, {"file": SimpleUploadedFile(name, data, "application/pdf")})
+def _post(client, data: bytes, name: str = "vanban.pdf", **extra):
+    return client.post(URL, {"file": SimpleUploadedFile(name, data, "application/pdf")}, **extra)
 
 
 def test_valid_pdf_without_login(client, anchor, signed):
@@ -98,3 +98,15 @@ def test_get_not_allowed(client):
     response = client.get(URL)
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_uploads_are_rate_limited_per_client(client, anchor, signed, settings):
+    """Public and costly: the portal's upload budget per client address applies here too."""
+    settings.EGOV_VERIFY_RATE_UPLOAD = "2/600"
+    assert _post(client, signed).status_code == 200
+    assert _post(client, signed).status_code == 200
+    response = _post(client, signed)
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate_limited" and int(response["Retry-After"]) > 0
+    other = _post(client, signed, REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 200  # another client has its own budget

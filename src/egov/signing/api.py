@@ -56,6 +56,8 @@ class SignatureOut(Schema):
     valid: bool
     kind: str
     certifying: bool
+    # The certificate is no longer valid today; validated at its trusted timestamp's time.
+    validated_at_timestamp: bool = False
     reasons: list[str]
 
 
@@ -66,10 +68,26 @@ class VerificationOut(Schema):
     revisions: int
 
 
+def _rate_limited(request, scope: str):
+    """None, or the 429 answer when this client has used up its budget for ``scope``."""
+    verdict = ratelimit.hit(request, scope)
+    if verdict.allowed:
+        return None
+    response = error_response(request, 429, "rate_limited",
+                              _("Too many verification requests. Try again later."))
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
 @router.post("/signing/verify", auth=None, response={200: VerificationOut, 400: ErrorOut,
-                                                     413: ErrorOut, 422: ErrorOut},
+                                                     413: ErrorOut, 422: ErrorOut,
+                                                     429: ErrorOut},
              summary="Verify the digital signatures of a PDF (public)")
 def verify(request, file: File[UploadedFile]) -> dict[str, Any]:
+    # Public and costly: the same per-client budget as the portal's upload form.
+    limited = _rate_limited(request, "upload")
+    if limited is not None:
+        return limited
     limit = settings.EGOV_MAX_UPLOAD_BYTES
     if file.size is not None and file.size > limit:
         raise AppError("too_large", _("The file is larger than %(size)d MB.")
@@ -112,12 +130,9 @@ class CodeVerificationOut(Schema):
             response={200: CodeVerificationOut, 404: ErrorOut, 429: ErrorOut},
             summary="The issued document behind a verification code (public)")
 def verify_code(request, code: str):
-    verdict = ratelimit.hit(request, "code")
-    if not verdict.allowed:
-        response = error_response(request, 429, "rate_limited",
-                                  _("Too many verification requests. Try again later."))
-        response["Retry-After"] = str(verdict.retry_after)
-        return response
+    limited = _rate_limited(request, "code")
+    if limited is not None:
+        return limited
     vc = vcodes.find(code)
     if vc is None or not vcodes.is_public(vc):
         raise AppError("not_found", _("No issued document has this verification code."),
