@@ -242,6 +242,9 @@ EGOV_SIGN_AGENT_URL = os.environ.get("EGOV_SIGN_AGENT_URL", "http://127.0.0.1:89
 EGOV_SIGN_SESSION_TTL = env_int("EGOV_SIGN_SESSION_TTL", 600)
 # Public verification (egov.portal): requests per client IP, "<count>/<seconds>" — lookups by
 # verification code (page and API; unknown codes count) and PDF uploads on the portal.
+# Reverse proxies (their addresses) whose X-Forwarded-For names the real client, for the
+# per-client limits above (egov.signing.ratelimit); none = REMOTE_ADDR only.
+EGOV_TRUSTED_PROXIES = env_list("EGOV_TRUSTED_PROXIES")
 EGOV_VERIFY_RATE_CODE = os.environ.get("EGOV_VERIFY_RATE_CODE", "30/600")
 EGOV_VERIFY_RATE_UPLOAD = os.environ.get("EGOV_VERIFY_RATE_UPLOAD", "10/600")
 # Extra trust anchors (PEM/DER files) besides the TrustAnchor rows; see egov.signing.trust.

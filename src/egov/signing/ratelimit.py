@@ -5,10 +5,11 @@ The default cache is the database cache (settings.CACHES), shared by every web p
 host, so a limit holds across processes. Fixed windows: the counter of the current window of
 ``seconds`` lives under one key and expires with it.
 
-The client is REMOTE_ADDR. settings.py lists no trusted reverse proxies (nothing in the project
-reads X-Forwarded-For), so that header is never honoured — any client could set it to anything.
-Behind a reverse proxy every client would share the proxy's address and its limit: honouring
-X-Forwarded-For then needs a setting that lists the trusted proxies (not added yet).
+The client is REMOTE_ADDR — unless REMOTE_ADDR is one of the reverse proxies listed in
+settings.EGOV_TRUSTED_PROXIES: then the client is the right-most address of X-Forwarded-For that
+is not itself a trusted proxy (each proxy appends the address it received the request from, so
+the addresses left of the last untrusted one may be forged by the client and are ignored). Without
+the setting the header is never honoured: any client could set it to anything.
 
 Rates are "<count>/<seconds>" strings (settings.EGOV_VERIFY_RATE_CODE, EGOV_VERIFY_RATE_UPLOAD).
 """
@@ -47,7 +48,16 @@ def rate_for(scope: str) -> tuple[int, int]:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = set(getattr(settings, "EGOV_TRUSTED_PROXIES", ()) or ())
+    if remote not in trusted:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                 if a.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted:
+            return address
+    return remote
 
 
 def hit(request, scope: str) -> Verdict:
