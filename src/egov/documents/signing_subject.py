@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from egov.core import policy
 from egov.core.errors import AppError, NotFound, PermissionDenied
-from egov.signing.subjects import SubjectKind, TokenSigning, register
+from egov.signing.subjects import SubjectKind, SubjectRow, TokenSigning, register
 
 from . import signing_flow as flow
 from . import verification_codes as codes
@@ -112,11 +112,23 @@ def _batch_titles(actor, ids: list[int]) -> dict[int, str]:
                 .values_list("pk", "subject")) if ids else {}
 
 
+def _url(subject_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("documents:outgoing_detail", args=[subject_id])
+
+
+def _row(document) -> SubjectRow:
+    return SubjectRow(pk=document.pk, title=document.subject, url=_url(document.pk),
+                      type=document.doc_type.name, unit=document.agency.name,
+                      created_at=document.created_at)
+
+
 def register_subject() -> None:
     register(SubjectKind(
         kind=KIND, load=_load, get=_get, title=lambda d: d.subject,
         state=lambda d: d.state,
         token_check=_token_check, token_prepare=_token_prepare, token_finish=_token_finish,
         batch_signable=_batch_signable, batch_sign=_batch_sign,
-        batch_awaiting=_batch_awaiting, batch_titles=_batch_titles,
+        batch_awaiting=_batch_awaiting, batch_titles=_batch_titles, row=_row, url=_url,
         public_record=codes.public_record))

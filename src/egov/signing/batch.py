@@ -238,19 +238,24 @@ def batch_recent(*, actor, limit: int = 10) -> list[BatchSigningJob]:
 def awaiting_my_signature(*, actor, cursor: str | None = None, limit: int = 100,
                           kind: str = DEFAULT_KIND) -> Page:
     """The subjects (approved outgoing documents) the actor is to sign, newest first (keyset,
-    no count; the kind's ``batch_awaiting``)."""
+    no count; the kind's ``batch_awaiting``), as :class:`egov.signing.subjects.SubjectRow`."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Page(items=[], next=None)
     found = [k for k in subjects.with_hook("batch_awaiting") if k.kind == kind]
     if not found:
         return Page(items=[], next=None)
-    return found[0].batch_awaiting(actor, cursor, limit)
+    page = found[0].batch_awaiting(actor, cursor, limit)
+    row = found[0].row or (lambda subject: subjects.SubjectRow(pk=subject.pk,
+                                                               title=str(subject)))
+    return Page(items=[row(item) for item in page.items], next=page.next)
 
 
 def failed_documents(job: BatchSigningJob) -> list[dict]:
     """The job's errors with each subject's title where the actor can still see it."""
     ids = [e.get("id") for e in job.errors if isinstance(e.get("id"), int)]
     found = [k for k in subjects.with_hook("batch_titles") if k.kind == job.subject_kind]
-    subjects_ = found[0].batch_titles(job.actor, ids) if ids and found else {}
-    return [{**e, "subject": subjects_.get(e.get("id"), ""),
-             "visible": e.get("id") in subjects_} for e in job.errors]
+    titles = found[0].batch_titles(job.actor, ids) if ids and found else {}
+    url = (found[0].url if found else None) or (lambda pk: "")
+    return [{**e, "subject": titles.get(e.get("id"), ""),
+             "visible": e.get("id") in titles,
+             "url": url(e["id"]) if e.get("id") in titles else ""} for e in job.errors]

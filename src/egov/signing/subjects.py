@@ -38,6 +38,18 @@ class TokenSigning:
 
 
 @dataclass(frozen=True)
+class SubjectRow:
+    """One subject in a signing page's list (e.g. the documents awaiting my signature)."""
+
+    pk: int
+    title: str
+    url: str = ""
+    type: str = ""
+    unit: str = ""
+    created_at: Any = None
+
+
+@dataclass(frozen=True)
 class SubjectKind:
     """A module's kind of signed subject and its hooks (all keyword arguments; a hook that is
     None means the kind does not take part in that feature)."""
@@ -67,6 +79,9 @@ class SubjectKind:
     batch_awaiting: Callable[..., Any] | None = None
     # (actor, ids) -> {id: title} of the subjects the actor can still see
     batch_titles: Callable[..., dict[int, str]] | None = None
+    # (subject) -> SubjectRow for lists; (id) -> the subject's page for staff
+    row: Callable[[Any], SubjectRow] | None = None
+    url: Callable[[int], str] | None = None
     # verification codes: (subject, code row) -> the public facts, or None when not public
     public_record: Callable[..., dict | None] | None = None
 
