@@ -1,6 +1,8 @@
 """Signing refers to what it signs generically (egov.signing.subjects: a kind and an id) instead
 of a foreign key to the documents module's table, so signing knows no module (issue 8 §4).
-The existing rows keep their subject: ``document_id`` becomes ("documents.outgoing", id)."""
+The existing rows keep their subject: ``document_id`` becomes ("documents.outgoing", id). The
+foreign key's CASCADE is not missed: an outgoing document is never deleted (its versions and
+trail events protect it)."""
 
 from django.db import migrations, models
 
