@@ -59,8 +59,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "egov.core",
-    "egov.documents",
+    # In layer order (docs/architecture.md): core, signing, the modules, portal.
     "egov.signing",
+    "egov.documents",
     "egov.portal",
 ]
 

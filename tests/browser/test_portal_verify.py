@@ -117,7 +117,7 @@ def test_english_verdict(page, live_server, anchor, pki):
 @pytest.fixture
 def issued_doc(roles, request):
     """An outgoing document signed by the leader and issued with the agency's signature
-    (tests/signing/test_documents_flow.py's flow), made in a worker thread (pyHanko's asyncio)."""
+    (tests.signing.test_documents_flow.py's flow), made in a worker thread (pyHanko's asyncio)."""
     from tests.documents.test_outgoing_support import approved, seed_catalogues
 
     seed_catalogues()
@@ -126,8 +126,8 @@ def issued_doc(roles, request):
     def make():
         from django.db import connection
 
+        from egov.documents import signing_flow as flow
         from egov.documents.services import outgoing as svc
-        from egov.signing import documents_flow as flow
 
         try:
             doc = approved(o)
@@ -147,7 +147,7 @@ def test_qr_target_shows_the_issued_document_and_its_report(page, live_server, i
     from egov.signing.models import VerificationCode
 
     doc = issued_doc
-    code = VerificationCode.objects.get(document=doc).code
+    code = VerificationCode.objects.get(subject_kind="documents.outgoing", subject_id=doc.pk).code
     failures: dict[str, list[str]] = {}
     for width in (1280, 360):
         page.set_viewport_size({"width": width, "height": 900})

@@ -88,7 +88,7 @@ def test_leader_signs_with_the_usb_token(page, live_server, people, login, setti
     with translation.override("vi"):
         label = str(doc.get_state_display())
     assert page.locator(".doc-outgoing-status .badge").first.inner_text() == label
-    session = SigningSession.objects.get(document=doc)
+    session = SigningSession.objects.get(subject_kind="documents.outgoing", subject_id=doc.pk)
     assert session.state == SessionState.COMPLETED and session.result_file_id == doc.signed_file_id
 
     with file_open(doc.signed_file) as fh:

@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from egov.documents import signing_flow as flow
 from egov.documents.models import OutgoingState
 from egov.documents.services import outgoing as svc
-from egov.signing import documents_flow as flow
 from egov.signing import verification_codes as vcodes
 from egov.signing.models import VerificationCode
 from tests.documents.conftest import docs_org  # noqa: F401 (fixture)
@@ -51,7 +51,7 @@ def signed_issued(signing_org):  # noqa: F811
 
 
 def _vc(doc) -> VerificationCode:
-    return VerificationCode.objects.get(document=doc)
+    return VerificationCode.objects.get(subject_kind="documents.outgoing", subject_id=doc.pk)
 
 
 def _page(code: str) -> str:
@@ -274,6 +274,6 @@ def test_staff_see_the_code_on_the_outgoing_page(client, docs_org):  # noqa: F81
     html = client.get(reverse("documents:outgoing_detail", args=[doc.pk])).content.decode()
     assert f'id="verification-code" href="{_page(code)}">{vcodes.display(code)}</a>' in html
     draft = approved(docs_org, subject="Chưa ban hành")
-    vcodes.code_for(draft)  # drawn at stage 1; not shown before the issue
+    vcodes.code_for("documents.outgoing", draft.pk)  # drawn at stage 1; not shown before the issue
     html = client.get(reverse("documents:outgoing_detail", args=[draft.pk])).content.decode()
     assert 'id="verification-code"' not in html

@@ -193,8 +193,8 @@ def _signed_text(pdf: bytes, tmp_path) -> str:
 
 
 def _issue_signed(o, pdf: bytes):
+    from egov.documents import signing_flow as flow
     from egov.documents.services import outgoing as svc
-    from egov.signing import documents_flow as flow
     from tests.documents.test_outgoing_support import approved
 
     doc = approved(o, file=("quyet-dinh.pdf", pdf))
@@ -212,8 +212,8 @@ def _issue_signed(o, pdf: bytes):
 
 
 def test_leader_image_in_the_name_gap_and_seal_at_real_size(signing_org, nssdb, tmp_path):  # noqa: F811
+    from egov.documents import signing_flow as flow
     from egov.signing import appearance
-    from egov.signing import documents_flow as flow
     from egov.signing.verify import verify_pdf
     from tests.signing.conftest import pdfsig
 
@@ -276,7 +276,7 @@ def test_leader_image_in_the_name_gap_and_seal_at_real_size(signing_org, nssdb, 
 
 
 def test_without_the_name_the_fallback_boxes_and_text_stamps(signing_org, nssdb, tmp_path):  # noqa: F811
-    from egov.signing import documents_flow as flow
+    from egov.documents import signing_flow as flow
     from egov.signing.verify import verify_pdf
     from tests.documents.conftest import unique_pdf
     from tests.signing.conftest import pdfsig
@@ -297,7 +297,7 @@ def test_without_the_name_the_fallback_boxes_and_text_stamps(signing_org, nssdb,
 
 
 def test_name_found_but_no_image_keeps_the_text_stamp_in_the_gap(signing_org, tmp_path):  # noqa: F811
-    from egov.signing import documents_flow as flow
+    from egov.documents import signing_flow as flow
 
     o = signing_org
     _doc, _signed, issued = _issue_signed(o, nd30_pdf(signer=o["leader"].get_full_name()))
@@ -345,8 +345,8 @@ def test_admin_upload_goes_through_the_service(client, docs_org, make_user):  # 
 
 def test_seal_registered_after_the_leader_signed_is_fitted_into_the_field(signing_org, nssdb,  # noqa: F811
                                                                           tmp_path):
+    from egov.documents import signing_flow as flow
     from egov.documents.services import outgoing as svc
-    from egov.signing import documents_flow as flow
     from egov.signing.verify import verify_pdf
     from tests.documents.test_outgoing_support import approved
     from tests.signing.conftest import pdfsig

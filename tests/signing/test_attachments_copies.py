@@ -11,9 +11,9 @@ import subprocess
 import pytest
 
 from egov.core.files import file_open
+from egov.documents import signing_flow as flow
 from egov.documents.models import DocumentEvent, OutgoingState
 from egov.documents.services import outgoing as svc
-from egov.signing import documents_flow as flow
 from egov.signing.verify import verify_pdf
 from tests.documents.conftest import docs_org, unique_pdf  # noqa: F401 (fixture)
 from tests.documents.test_outgoing_support import approved

@@ -11,9 +11,9 @@ from django.urls import reverse
 from egov.core import tokens
 from egov.core.errors import InvalidInput, PermissionDenied
 from egov.core.models import AuditEvent, Notification
+from egov.documents import signing_flow as flow
 from egov.documents.models import OutgoingDocument, OutgoingState
 from egov.signing import batch
-from egov.signing import documents_flow as flow
 from egov.signing.models import BatchSigningJob, BatchState, SigningCertificate
 from egov.signing.verify import verify_pdf
 from tests.documents.conftest import docs_org  # noqa: F401 (fixture)

@@ -13,9 +13,9 @@ from django.test import Client
 
 from egov.core import tokens
 from egov.core.errors import InvalidInput
+from egov.documents import signing_flow as flow
 from egov.documents.models import DocumentEvent, OutgoingState
 from egov.documents.services import outgoing as svc
-from egov.signing import documents_flow as flow
 from egov.signing import services
 from egov.signing.models import TrustAnchor
 from egov.signing.verify import verify_pdf

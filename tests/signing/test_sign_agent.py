@@ -161,7 +161,7 @@ def test_signs_end_to_end_against_the_live_server(live_server, softhsm_token, te
     AppearanceImage.objects.create(owner_user=o["leader"], kind="signature",
                                    image_png=png.getvalue(), width_mm=40, height_mm=16)
     doc = approved(o)
-    start = user_token.session_create(actor=o["leader"], document=doc, base_url=live_server.url)
+    start = user_token.session_create(actor=o["leader"], subject=doc, base_url=live_server.url)
     # the signer's handwritten-signature image travels to the agent
     assert base64.b64decode(start.agent_request["appearance"]["image_png"]) == png.getvalue()
 

@@ -50,7 +50,7 @@ def test_demo_reissues_a_missing_certificate_under_the_same_ca(db, settings, tmp
     call_command("demo", quiet_accounts=True, stdout=io.StringIO())
     SigningCertificate.objects.filter(owner_unit__isnull=False).delete()
     created = demo.load_demo()
-    assert created == {"trust_anchors": 0, "certificates": 1, "images": 0, "signed_documents": 0}
+    assert created == {"trust_anchors": 0, "certificates": 1, "images": 0}
     assert TrustAnchor.objects.count() == 1 and SigningCertificate.objects.count() == 2
 
 
@@ -60,9 +60,9 @@ def test_demo_replaces_the_ca_when_its_key_is_lost(db, settings, tmp_path):
     old = TrustAnchor.objects.get()
     (tmp_path / "demo-ca" / "ca-key.enc").unlink()
     assert demo.load_demo() == {"trust_anchors": 0, "certificates": 0,
-                                "images": 0, "signed_documents": 0}  # nothing missing
+                                "images": 0}  # nothing missing
     SigningCertificate.objects.filter(owner_unit__isnull=False).delete()
-    assert demo.load_demo() == {"trust_anchors": 1, "certificates": 2, "images": 0, "signed_documents": 0}
+    assert demo.load_demo() == {"trust_anchors": 1, "certificates": 2, "images": 0}
     old.refresh_from_db()
     assert not old.is_active
     assert TrustAnchor.objects.filter(is_active=True).count() == 1
@@ -104,20 +104,22 @@ def test_demo_documents_waiting_for_signature_and_signed(db, settings, tmp_path)
     """`egov demo` leaves one decision for lanhdao to sign ("Ký số") and one signed by lanhdao
     and issued by vanthu with both signatures, the seal and a verification code."""
     from egov.core.files import file_open
+    from egov.documents import demo as docs_demo
     from egov.documents.models import OutgoingDocument, OutgoingState
     from egov.signing.models import VerificationCode
 
     settings.VAR_DIR = tmp_path
     call_command("demo", quiet_accounts=True, stdout=io.StringIO())
-    waiting = OutgoingDocument.objects.get(subject=demo.SIGN_WAITING_SUBJECT)
+    waiting = OutgoingDocument.objects.get(subject=docs_demo.SIGN_WAITING_SUBJECT)
     assert waiting.state == OutgoingState.APPROVED and waiting.signer.username == "lanhdao"
-    signed = OutgoingDocument.objects.get(subject=demo.SIGNED_SUBJECT)
+    signed = OutgoingDocument.objects.get(subject=docs_demo.SIGNED_SUBJECT)
     assert signed.state == OutgoingState.ISSUED and signed.code.endswith("/QĐ-UBND")
     with file_open(signed.issued_file) as fh:
         report = verify_pdf(fh.read())
     assert report.valid and [s.field for s in report.signatures] == [
         "leader_signature", "org_signature"]
-    assert VerificationCode.objects.get(document=signed).file_id == signed.issued_file_id
-    assert demo.load_demo()["signed_documents"] == 0  # idempotent
-    assert OutgoingDocument.objects.filter(subject__in=[demo.SIGN_WAITING_SUBJECT,
-                                                        demo.SIGNED_SUBJECT]).count() == 2
+    assert VerificationCode.objects.get(subject_kind="documents.outgoing", subject_id=signed.pk).file_id == signed.issued_file_id
+    assert docs_demo.load_signed_documents() == 0  # idempotent
+    assert docs_demo.load_demo()["signed_documents"] == 0
+    assert OutgoingDocument.objects.filter(subject__in=[docs_demo.SIGN_WAITING_SUBJECT,
+                                                        docs_demo.SIGNED_SUBJECT]).count() == 2

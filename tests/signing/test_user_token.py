@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from egov.core.errors import AppError, InvalidInput
+from egov.documents import signing_flow as flow
 from egov.documents.models import OutgoingState
-from egov.signing import documents_flow as flow
 from egov.signing import pades, services, user_token
 from egov.signing.models import SessionState, SigningSession, TrustAnchor
 from egov.signing.signers import get_signer
@@ -57,7 +57,7 @@ def _sign(data: bytes, signer, *, field=flow.FIELD_LEADER, certify=True) -> byte
 
 
 def _start(o, doc):
-    start = user_token.session_create(actor=o["leader"], document=doc, base_url=BASE)
+    start = user_token.session_create(actor=o["leader"], subject=doc, base_url=BASE)
     _session, prepared = user_token.session_download(token=_token_of(start.download_url))
     return start, prepared
 
@@ -77,7 +77,7 @@ def _refused(o, doc, start, data, code: str) -> AppError:
 def test_session_create_prepares_the_pdf_and_the_agent_request(token_org):
     o = token_org
     doc = approved(o)
-    start = user_token.session_create(actor=o["leader"], document=doc, base_url=BASE + "/")
+    start = user_token.session_create(actor=o["leader"], subject=doc, base_url=BASE + "/")
     session = start.session
     assert session.state == SessionState.PENDING and session.prepared_file.derivation == "prepared"
     assert start.download_url.startswith(BASE + "/api/v1/signing/sessions/t/")
@@ -100,7 +100,7 @@ def test_correct_upload_is_accepted(token_org, softhsm_token, nssdb, tmp_path):
     start, prepared = _start(o, doc)
     signed = _sign(prepared, _hsm_signer(softhsm_token, softhsm_token.rsa_label))
     result = user_token.session_upload(token=_token_of(start.upload_url), data=signed)
-    assert result.state == OutgoingState.SIGNED
+    assert result.subject.state == OutgoingState.SIGNED
     doc.refresh_from_db()
     assert doc.state == OutgoingState.SIGNED
     from egov.core.files import file_open
@@ -234,7 +234,7 @@ def test_document_changed_state_is_refused(token_org, softhsm_token):
 def test_expired_session_is_gone(token_org):
     o = token_org
     doc = approved(o)
-    start = user_token.session_create(actor=o["leader"], document=doc, base_url=BASE)
+    start = user_token.session_create(actor=o["leader"], subject=doc, base_url=BASE)
     SigningSession.objects.filter(pk=start.session.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1))
     with pytest.raises(AppError) as exc:
@@ -280,7 +280,7 @@ def test_session_needs_a_user_token_certificate(docs_org, test_pki):  # noqa: F8
                                          pkcs12=test_pki.leader_p12, password=test_pki.password)
     doc = approved(o)
     with pytest.raises(InvalidInput) as exc:
-        user_token.session_create(actor=o["leader"], document=doc, base_url=BASE)
+        user_token.session_create(actor=o["leader"], subject=doc, base_url=BASE)
     assert exc.value.code == "no_certificate"
     assert not SigningSession.objects.exists()
 
@@ -291,7 +291,7 @@ def test_only_the_signer_may_start(token_org):
     o = token_org
     doc = approved(o)
     with pytest.raises(PermissionDenied):
-        user_token.session_create(actor=o["clerk"], document=doc, base_url=BASE)
+        user_token.session_create(actor=o["clerk"], subject=doc, base_url=BASE)
 
 
 # ---------------------------------------------------------------- API

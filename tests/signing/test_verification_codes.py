@@ -12,9 +12,9 @@ import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from egov.documents import signing_flow as flow
 from egov.documents.models import OutgoingState
 from egov.documents.services import outgoing as svc
-from egov.signing import documents_flow as flow
 from egov.signing import verification_codes as vcodes
 from egov.signing.models import VerificationCode
 from egov.signing.verify import verify_pdf
@@ -58,10 +58,10 @@ def test_display_and_normalise():
 def test_one_code_per_document_and_unique(docs_org):  # noqa: F811
     doc = approved(docs_org)
     other = approved(docs_org, subject="Công văn về việc khác")
-    first = vcodes.code_for(doc)
-    assert vcodes.code_for(doc).pk == first.pk  # reused (signed again after a new version)
-    assert VerificationCode.objects.filter(document=doc).count() == 1
-    assert vcodes.code_for(other).code != first.code
+    first = vcodes.code_for("documents.outgoing", doc.pk)
+    assert vcodes.code_for("documents.outgoing", doc.pk).pk == first.pk  # reused (signed again after a new version)
+    assert VerificationCode.objects.filter(subject_kind="documents.outgoing", subject_id=doc.pk).count() == 1
+    assert vcodes.code_for("documents.outgoing", other.pk).code != first.code
     assert vcodes.find(vcodes.display(first.code).lower()).pk == first.pk
     assert vcodes.find("00000-00000") is None and vcodes.find("not a code") is None
 
@@ -69,10 +69,10 @@ def test_one_code_per_document_and_unique(docs_org):  # noqa: F811
 @pytest.mark.django_db
 def test_code_collision_draws_again(docs_org, monkeypatch):  # noqa: F811
     doc, other = approved(docs_org), approved(docs_org, subject="Văn bản thứ hai")
-    taken = vcodes.code_for(doc).code
+    taken = vcodes.code_for("documents.outgoing", doc.pk).code
     draws = iter([taken, taken, "ZZZZZ99999"])
     monkeypatch.setattr(vcodes, "new_code", lambda: next(draws))
-    assert vcodes.code_for(other).code == "ZZZZZ99999"
+    assert vcodes.code_for("documents.outgoing", other.pk).code == "ZZZZZ99999"
 
 
 # ---------------------------------------------------------------- the mark
@@ -102,7 +102,7 @@ def _pdf(content: bytes) -> bytes:
 
 def _marked(data: bytes, document) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    vcodes.add_verification_mark(writer, document)
+    vcodes.add_verification_mark(writer, vcodes.code_for("documents.outgoing", document.pk).code)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -117,7 +117,7 @@ def test_mark_is_drawn_top_left_and_qr_decodes_to_the_url(docs_org, settings, tm
     # graphics state, so it is still black, in place and visible.
     marked = _marked(_pdf(b"3 0 0 3 0 0 cm 1 1 1 rg 0 0 10 10 re W n "
                           b"0 g BT /F1 5 Tf 24 250 Td (Quyet dinh so 01/QD-UBND) Tj ET"), doc)
-    code = VerificationCode.objects.get(document=doc).code
+    code = VerificationCode.objects.get(subject_kind="documents.outgoing", subject_id=doc.pk).code
 
     assert _zbar(marked, tmp_path) == [f"{SITE}/verify/c/{code}/"]
 
@@ -166,7 +166,7 @@ def test_full_flow_keeps_both_signatures_valid_and_binds_the_issued_file(
     doc = approved(o)
     flow.sign_approval(actor=o["leader"], document=doc)
     doc.refresh_from_db()
-    vc = VerificationCode.objects.get(document=doc)
+    vc = VerificationCode.objects.get(subject_kind="documents.outgoing", subject_id=doc.pk)
     assert vc.file_id is None  # not public before the issue
 
     svc.outgoing_issue(actor=o["clerk"], document=doc)
@@ -194,16 +194,16 @@ def test_signing_again_reuses_the_code(signing_org):  # noqa: F811
     o = signing_org
     doc = approved(o)
     flow.approval_input(actor=o["leader"], document=doc)
-    code = VerificationCode.objects.get(document=doc).code
+    code = VerificationCode.objects.get(subject_kind="documents.outgoing", subject_id=doc.pk).code
     flow.approval_input(actor=o["leader"], document=doc)  # prepared again (e.g. a new version)
-    assert list(VerificationCode.objects.filter(document=doc).values_list("code", flat=True)) \
+    assert list(VerificationCode.objects.filter(subject_kind="documents.outgoing", subject_id=doc.pk).values_list("code", flat=True)) \
         == [code]
 
 
 @pytest.mark.django_db
 def test_document_issued_without_signature_gets_a_code_row(docs_org):  # noqa: F811
     doc = issued(docs_org)
-    vc = VerificationCode.objects.get(document=doc)
+    vc = VerificationCode.objects.get(subject_kind="documents.outgoing", subject_id=doc.pk)
     assert vc.file_id == doc.issued_file_id and vcodes.is_public(vc)
 
 

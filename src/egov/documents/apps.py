@@ -37,3 +37,24 @@ class DocumentsConfig(AppConfig):
 
         # Search index upkeep (SQLite FTS5) and text extraction are signal handlers.
         from . import search  # noqa: F401
+
+        self._use_signing(register_nav, NavEntry)
+
+    @staticmethod
+    def _use_signing(register_nav, NavEntry) -> None:
+        """The documents module on the signing service (signing knows no module): outgoing
+        documents as a signed subject (own-token sessions, batches, verification codes), the
+        batch-signing page in the menu, the agency certificate's users, and the signature check
+        of incoming PDFs (NĐ 30/2020, Điều 21.2: checked before registration)."""
+        from egov.signing import subjects
+        from egov.signing.incoming_verifier import verify_stored_pdf
+
+        from .signing_subject import register_subject
+        from .verification import register_verifier
+
+        register_subject()
+        # The văn thư issues with the agency's certificate: warned before it expires.
+        subjects.register_unit_certificate_action("documents.issue")
+        register_nav(NavEntry("signing_batch", _("Sign in batch"), "signing:batch",
+                              action="documents.sign", order=115))
+        register_verifier(verify_stored_pdf)

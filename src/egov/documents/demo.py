@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from egov.core.models import OrgUnit, User
 
-from .models import IncomingDocument
+from .models import IncomingDocument, OutgoingDocument
 
 PROVINCE_EID = "000.00.00.Z01"
 OFFICE_EID = "000.01.00.Z01"
@@ -143,19 +143,19 @@ def _place_date(place: str, day: dt.date) -> str:
 
 
 def load_demo() -> dict[str, int]:
-    """Load the documents demo once; returns how many documents were created (0 when the demo
+    """Load the documents demo once; returns how many documents (and signed demo documents) were created (0 when the demo
     is already there, or when the core demo organisation is missing)."""
     province = OrgUnit.objects.filter(electronic_id=PROVINCE_EID).first()
     office = OrgUnit.objects.filter(electronic_id=OFFICE_EID).first()
     users = {u.username: u for u in User.objects.filter(username__in=PEOPLE)}
     if province is None or office is None or len(users) != len(PEOPLE):
         return {"documents": 0}
-    if IncomingDocument.objects.filter(agency=province,
-                                       subject=INCOMING[0]["subject"]).exists():
-        return {"documents": 0}
-    with transaction.atomic():
-        created = _load(province, office, users)
-    return {"documents": created}
+    created = 0
+    if not IncomingDocument.objects.filter(agency=province,
+                                           subject=INCOMING[0]["subject"]).exists():
+        with transaction.atomic():
+            created = _load(province, office, users)
+    return {"documents": created, "signed_documents": load_signed_documents()}
 
 
 def _load(province: OrgUnit, office: OrgUnit, users: dict[str, User]) -> int:
@@ -271,3 +271,67 @@ def _load(province: OrgUnit, office: OrgUnit, users: dict[str, User]) -> int:
                                  incoming=incoming["report_request"])
     cf_svc.casefile_add_document(actor=clerk, case_file=first, outgoing=reply)
     return len(incoming) + 2
+
+
+# ---------------------------------------------------------------- signed documents
+
+SIGN_WAITING_SUBJECT = ("Quyết định về việc ban hành Quy chế làm việc của Ủy ban nhân dân tỉnh "
+                        "(mẫu, chờ ký số)")
+SIGNED_SUBJECT = ("Quyết định về việc công bố danh mục thủ tục hành chính thực hiện trên Cổng "
+                  "Dịch vụ công (mẫu, đã ký số)")
+
+
+def load_signed_documents() -> int:
+    """Two decisions for the signing demo: one approved and waiting for ``lanhdao``'s digital
+    signature (the "Ký số" button), one signed by ``lanhdao`` and issued by ``vanthu`` with
+    both digital signatures, the seal and the verification code (try it on /verify/). Needs
+    the signing demo's certificates (egov.signing.demo, loaded before: signing comes before
+    documents in INSTALLED_APPS); without them nothing is created."""
+    from egov.signing.selectors import usable_certificate
+
+    from .services import outgoing as out_svc
+    from .signing_flow import sign_approval
+
+    province = OrgUnit.objects.filter(electronic_id=PROVINCE_EID).first()
+    office = OrgUnit.objects.filter(electronic_id=OFFICE_EID).first()
+    users = {u.username: u for u in User.objects.filter(username__in=PEOPLE)}
+    if province is None or office is None or len(users) != len(PEOPLE):
+        return 0
+    leader, clerk = users["lanhdao"], users["vanthu"]
+    officer, head = users["chuyenvien"], users["truongphong"]
+    if usable_certificate(user=leader) is None or OutgoingDocument.objects.filter(
+            agency=province, subject__in=[SIGN_WAITING_SUBJECT, SIGNED_SUBJECT]).exists():
+        return 0
+    today = timezone.localdate()
+    created = 0
+    for subject, body, issue in (
+            (SIGN_WAITING_SUBJECT, ["Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc "
+                                    "của Ủy ban nhân dân tỉnh (mẫu).",
+                                    "Điều 2. Quyết định này có hiệu lực kể từ ngày ký (mẫu)."],
+             False),
+            (SIGNED_SUBJECT, ["Điều 1. Công bố kèm theo Quyết định này danh mục thủ tục hành "
+                              "chính thực hiện trên Cổng Dịch vụ công của tỉnh (mẫu).",
+                              "Điều 2. Quyết định này có hiệu lực kể từ ngày ký (mẫu)."], True)):
+        pdf = _pdf(issuer="Ủy ban nhân dân tỉnh Minh Phong (mẫu)",
+                             code="      /QĐ-UBND",
+                             place_date=_place_date("Minh Phong", today),
+                             type_name="QUYẾT ĐỊNH",
+                             subject=subject.removeprefix("Quyết định ").capitalize(),
+                             body=body, signer_position="TM. Ủy ban nhân dân\nChủ tịch",
+                             signer_name=leader.full_name)
+        document = out_svc.outgoing_create(
+            actor=officer, file=("quyet-dinh-mau.pdf", pdf),
+            data={"drafting_unit_id": office.pk, "type_code": "QD", "subject": subject,
+                  "signer_id": leader.pk, "signer_capacity": "TM", "page_count": 1,
+                  "recipients": [{"name": "Các sở, ban, ngành tỉnh (mẫu)"}]})
+        out_svc.outgoing_submit(actor=officer, document=document)
+        for actor, step in ((head, "content"), (clerk, "format"), (leader, "signer")):
+            out_svc.outgoing_review(actor=actor, document=document, step=step,
+                                    decision="approved", comment="Đồng ý (mẫu).")
+        document.refresh_from_db()
+        if issue:
+            sign_approval(actor=leader, document=document)
+            document.refresh_from_db()
+            out_svc.outgoing_issue(actor=clerk, document=document)
+        created += 1
+    return created

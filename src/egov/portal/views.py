@@ -20,6 +20,7 @@ from datetime import datetime
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from egov.documents.verification_codes import replacement_of
 from egov.signing import ratelimit
 from egov.signing import verification_codes as vcodes
 from egov.signing.incoming_verifier import status_of
@@ -106,11 +107,11 @@ def verify_code(request, code: str):
     if vc.code != code:  # typed in lower case, with a dash, I for 1…: the canonical address
         return redirect("portal:verify_code", code=vc.code)
     record = vcodes.public_record(vc)
-    document = vc.document
+    document = vcodes.subject_of(vc)
     issued_report = vcodes.issued_report(vc.file)
     context = {
         "vc": vc, "record": record, "document": document,
-        "replacement": vcodes.replacement_of(document)[0],
+        "replacement": replacement_of(document)[0],
         "code_display": record["code"],
         "issued": _report_context(issued_report, ""),
         "form": VerifyForm(),

@@ -25,7 +25,7 @@ from ninja import Field, Path, Router, Schema, Status
 from egov.core.api import BIGINT, ERRORS, ErrorOut, api
 from egov.core.errors import AppError, InvalidInput, NotFound
 
-from . import user_token
+from . import subjects, user_token
 from .models import SigningCertificate
 
 router = Router(tags=["signing"])
@@ -62,10 +62,9 @@ def _base_url(request) -> str:
 @router.post("/signing/sessions", response={201: SessionCreatedOut, **ERRORS, 409: ErrorOut},
              summary="Start signing a document with your own USB token")
 def session_create(request, payload: SessionIn):
-    from egov.documents.selectors import outgoing as sel
-
     actor = request.auth
-    document = sel.outgoing_get(actor=actor, document_id=payload.document_id)
+    kind = subjects.get_kind(user_token.DEFAULT_KIND)
+    document = kind.get(actor, payload.document_id)
     certificate = None
     if payload.certificate_id is not None:
         certificate = SigningCertificate.objects.filter(pk=payload.certificate_id,
@@ -74,8 +73,8 @@ def session_create(request, payload: SessionIn):
             raise InvalidInput(_("Choose one of your certificates."),
                                fields={"certificate_id": [_("Not one of your certificates.")]},
                                code="no_certificate")
-    start = user_token.session_create(actor=actor, document=document, certificate=certificate,
-                                      base_url=_base_url(request))
+    start = user_token.session_create(actor=actor, subject=document, kind=kind.kind,
+                                      certificate=certificate, base_url=_base_url(request))
     return Status(201, {"session": start.session.pk, "expires_at": start.session.expires_at,
                         "download_url": start.download_url, "upload_url": start.upload_url,
                         "agent_url": start.agent_url, "agent_request": start.agent_request})
@@ -85,8 +84,10 @@ def session_create(request, payload: SessionIn):
             summary="The state of a signing session")
 def session_detail(request, id: int = Path(..., ge=1, le=BIGINT)):
     session = user_token.session_get(actor=request.auth, session_id=id)
+    subject = user_token.session_subject(session)
+    state = subjects.get_kind(session.subject_kind).state(subject) if subject is not None else ""
     return {"session": session.pk, "state": session.state, "error": session.error,
-            "document": session.document_id, "document_state": session.document.state,
+            "document": session.subject_id, "document_state": state,
             "expires_at": session.expires_at, "downloaded_at": session.downloaded_at,
             "uploaded_at": session.uploaded_at}
 
@@ -106,7 +107,7 @@ def session_file(request, token: str = Path(..., max_length=200)):
     except AppError as err:
         return _vgca_error(request, err)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="van-ban-{session.document_id}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="van-ban-{session.subject_id}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -124,11 +125,12 @@ def session_upload(request, token: str = Path(..., max_length=200)):
         if upload.size > settings.EGOV_MAX_UPLOAD_BYTES:
             raise AppError("too_large", _("The file is too large."), status=413)
         data = upload.read()
-        document = user_token.session_upload(token=token, data=data)
+        accepted = user_token.session_upload(token=token, data=data)
     except NotFound as err:
         return _vgca_error(request, err, 404)
     except AppError as err:
         return _vgca_error(request, err)
     return {"Status": True, "Message": str(_("The signed document was accepted.")),
-            "FileName": document.signed_file.original_name, "FileServer": "",
-            "document": document.pk, "state": document.state}
+            "FileName": accepted.signed_file.original_name, "FileServer": "",
+            "document": accepted.session.subject_id,
+            "state": subjects.get_kind(accepted.session.subject_kind).state(accepted.subject)}

@@ -4,7 +4,7 @@ NĐ 30/2020 Phụ lục I §II.7–8: the visible appearance of the competent pe
 is the image of the handwritten signature (blue, transparent PNG); the visible appearance of the
 agency's digital signature is the image of its seal (red, transparent PNG) at the seal's real
 size. :func:`appearance_image_set` stores such an image; the signing flow draws it
-(:mod:`egov.signing.documents_flow`).
+(:mod:`egov.signing.stamping`, used by :mod:`egov.documents.signing_flow`).
 """
 
 from __future__ import annotations

@@ -8,16 +8,10 @@ class SigningConfig(AppConfig):
     verbose_name = _("Digital signatures")
 
     def ready(self) -> None:
-        # NĐ 30/2020, Điều 21.2: incoming electronic documents are checked before registration.
-        from egov.documents.verification import register_verifier
-
-        from .incoming_verifier import verify_stored_pdf
-
-        register_verifier(verify_stored_pdf)
-
+        # Signing knows no module (docs/architecture.md): modules register their subjects
+        # (egov.signing.subjects), their signature check of incoming PDFs and their own menu
+        # entries for signing pages in their AppConfig.ready().
         from egov.core.nav import NavEntry, register_nav
 
-        register_nav(NavEntry("signing_batch", _("Sign in batch"), "signing:batch",
-                              action="documents.sign", order=115))
         register_nav(NavEntry("signing_certificates", _("My certificates"),
                               "signing:certificates", order=890))

@@ -1,10 +1,11 @@
 """Batch signing: many approved documents signed by their signer with a server-side key, as one
 background job split into chunks that several `egov worker` processes share (issue 4).
 
-The signer certifies each document exactly as a single signature does
-(:func:`egov.signing.documents_flow.sign_approval`; NĐ 30/2020 Điều 13.7: the competent person
-signs; Luật Giao dịch điện tử 2023: with a valid, unrevoked certificate). A batch is
-only a convenience: every document is still checked and signed on its own, in its own
+Signing knows no module: what a batch signs is a subject kind registered by a module
+(egov.signing.subjects; the documents module registers ``"documents.outgoing"``, whose items are
+signed by :func:`egov.documents.signing_flow.sign_approval`). The signer certifies each document
+exactly as a single signature does (NĐ 30/2020 Điều 13.7: the competent person signs; Luật
+Giao dịch điện tử 2023: with a valid, unrevoked certificate). A batch is only a convenience: every document is still checked and signed on its own, in its own
 transaction, so one failure (the document left APPROVED meanwhile, the certificate revoked
 meanwhile) is recorded and the others go on.
 
@@ -26,8 +27,9 @@ from django.utils.translation import gettext as _
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.notifications import notify
-from egov.core.pagination import Page, keyset_page
+from egov.core.pagination import Page
 
+from . import subjects
 from .models import BatchSigningJob, BatchState
 from .selectors import usable_certificate
 
@@ -37,6 +39,7 @@ MAX_DOCUMENTS = 1000
 CHUNK_SIZE = 10  # small chunks: two workers finish within a few documents of each other
 MAX_LISTED = 50  # bad ids named in the error message (all of them are in `fields`)
 ORDER = ("-created_at", "-id")
+DEFAULT_KIND = "documents.outgoing"  # the subject kind of batches that name none
 
 
 # ---------------------------------------------------------------- services
@@ -63,24 +66,20 @@ def _clean_ids(document_ids: Any) -> list[int]:
     return ids
 
 
-def _signable_ids(actor, ids: list[int]) -> set[int]:
-    """The ids among ``ids`` the actor may see, is the signer of, and that are APPROVED."""
-    from egov.core import policy
-    from egov.documents.models import OutgoingDocument, OutgoingState
-    from egov.documents.selectors.visibility import outgoing_visible_q
-
-    return set(OutgoingDocument.objects
-               .filter(outgoing_visible_q(actor), policy.unit_q(actor, "documents.sign",
-                                                                "agency"),
-                       pk__in=ids, signer=actor, state=OutgoingState.APPROVED)
-               .values_list("pk", flat=True))
+def _batch_kind(kind: str) -> subjects.SubjectKind:
+    """The registered subject kind that takes part in batches (a programming error else: the
+    kind is not user input)."""
+    found = [k for k in subjects.with_hook("batch_sign") if k.kind == kind]
+    if not found:
+        raise LookupError(f"no subject kind {kind!r} takes part in batch signing")
+    return found[0]
 
 
 def _chunks(ids: list[int], size: int) -> list[list[int]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
-def batch_create(*, actor, document_ids: Any) -> BatchSigningJob:
+def batch_create(*, actor, document_ids: Any, kind: str = DEFAULT_KIND) -> BatchSigningJob:
     """Record a batch signing job of 1–1000 documents and enqueue one task per chunk of
     :data:`CHUNK_SIZE` documents on commit (so several workers share the batch).
 
@@ -90,7 +89,7 @@ def batch_create(*, actor, document_ids: Any) -> BatchSigningJob:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise PermissionDenied()
     ids = _clean_ids(document_ids)
-    ok = _signable_ids(actor, ids)
+    ok = _batch_kind(kind).batch_signable(actor, ids)
     bad = [i for i in ids if i not in ok]
     if bad:
         shown = ", ".join(str(i) for i in bad[:MAX_LISTED]) + (" …" if len(bad) > MAX_LISTED
@@ -111,7 +110,7 @@ def batch_create(*, actor, document_ids: Any) -> BatchSigningJob:
     chunks = _chunks(ids, CHUNK_SIZE)
     with transaction.atomic():
         job = BatchSigningJob.objects.create(actor=actor, state=BatchState.QUEUED,
-                                             document_ids=ids, total=len(ids),
+                                             subject_kind=kind, document_ids=ids, total=len(ids),
                                              chunks_total=len(chunks))
 
         def _enqueue(job_id: int = job.pk, chunks: list[list[int]] = chunks) -> None:
@@ -127,19 +126,11 @@ def batch_create(*, actor, document_ids: Any) -> BatchSigningJob:
     return job
 
 
-def _sign_one(actor, document_id: int) -> dict | None:
-    """Sign one document in its own transaction; None when signed, else the error entry."""
-    from egov.documents.models import OutgoingDocument
-
-    from .documents_flow import sign_approval
-
+def _sign_one(actor, kind: str, document_id: int) -> dict | None:
+    """Sign one subject in its own transaction (the kind's ``batch_sign``); None when signed,
+    else the error entry."""
     try:
-        with transaction.atomic():
-            document = (OutgoingDocument.objects.select_related("agency")
-                        .defer("text_content").filter(pk=document_id).first())
-            if document is None:
-                raise NotFound(_("The document no longer exists."))
-            sign_approval(actor=actor, document=document)
+        _batch_kind(kind).batch_sign(actor, document_id)
     except AppError as err:
         return {"id": document_id, "code": err.code, "message": err.message}
     except Exception:  # one broken document must not stop the batch
@@ -164,7 +155,7 @@ def batch_run_chunk(*, job_id: int, document_ids: list[int]) -> BatchSigningJob 
     actor = job.actor
     errors: list[dict] = []
     for document_id in document_ids:
-        error = _sign_one(actor, document_id)
+        error = _sign_one(actor, job.subject_kind, document_id)
         if error is None:
             BatchSigningJob.objects.filter(pk=job_id).update(done=F("done") + 1)
         else:
@@ -244,26 +235,27 @@ def batch_recent(*, actor, limit: int = 10) -> list[BatchSigningJob]:
                 .defer("document_ids", "errors").order_by(*ORDER)[:limit])
 
 
-def awaiting_my_signature(*, actor, cursor: str | None = None, limit: int = 100) -> Page:
-    """Approved outgoing documents the actor is to sign, newest first (keyset, no count)."""
-    from egov.documents.models import OutgoingDocument, OutgoingState
-
+def awaiting_my_signature(*, actor, cursor: str | None = None, limit: int = 100,
+                          kind: str = DEFAULT_KIND) -> Page:
+    """The subjects (approved outgoing documents) the actor is to sign, newest first (keyset,
+    no count; the kind's ``batch_awaiting``), as :class:`egov.signing.subjects.SubjectRow`."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Page(items=[], next=None)
-    # The signer always sees the documents they are to sign (`outgoing_visible_q`), so the
-    # plain filter suffices and walks the index outgoing_signer_recent.
-    qs = (OutgoingDocument.objects.filter(signer=actor, state=OutgoingState.APPROVED)
-          .select_related("doc_type", "agency", "drafting_unit").defer("text_content"))
-    return keyset_page(qs, order=ORDER, cursor=cursor, limit=limit, max_limit=200)
+    found = [k for k in subjects.with_hook("batch_awaiting") if k.kind == kind]
+    if not found:
+        return Page(items=[], next=None)
+    page = found[0].batch_awaiting(actor, cursor, limit)
+    row = found[0].row or (lambda subject: subjects.SubjectRow(pk=subject.pk,
+                                                               title=str(subject)))
+    return Page(items=[row(item) for item in page.items], next=page.next)
 
 
 def failed_documents(job: BatchSigningJob) -> list[dict]:
-    """The job's errors with each document's subject where the actor can still see it."""
-    from egov.documents.models import OutgoingDocument
-    from egov.documents.selectors.visibility import outgoing_visible_q
-
+    """The job's errors with each subject's title where the actor can still see it."""
     ids = [e.get("id") for e in job.errors if isinstance(e.get("id"), int)]
-    subjects = dict(OutgoingDocument.objects.filter(outgoing_visible_q(job.actor), pk__in=ids)
-                    .values_list("pk", "subject")) if ids else {}
-    return [{**e, "subject": subjects.get(e.get("id"), ""),
-             "visible": e.get("id") in subjects} for e in job.errors]
+    found = [k for k in subjects.with_hook("batch_titles") if k.kind == job.subject_kind]
+    titles = found[0].batch_titles(job.actor, ids) if ids and found else {}
+    url = (found[0].url if found else None) or (lambda pk: "")
+    return [{**e, "subject": titles.get(e.get("id"), ""),
+             "visible": e.get("id") in titles,
+             "url": url(e["id"]) if e.get("id") in titles else ""} for e in job.errors]

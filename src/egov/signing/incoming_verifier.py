@@ -1,11 +1,12 @@
-"""The signing module's answer to the documents module's signature check of incoming PDFs.
+"""The signing service's answer to a module's signature check of received PDFs.
 
 NĐ 30/2020, Điều 21.2: an incoming electronic document is checked for authenticity and integrity
 before it is registered; Luật Giao dịch điện tử 2023, Điều 22-24 and NĐ 130/2018, Điều 9: what a
 valid digital signature is (certificate path to a trusted root, integrity of the signed data).
 
-`verify_stored_pdf` is registered with `egov.documents.verification.register_verifier` in
-SigningConfig.ready(). Mapping of `verify_pdf` to the hook's statuses:
+`verify_stored_pdf` knows no module: the documents module registers it with
+`egov.documents.verification.register_verifier` in DocumentsConfig.ready(). Mapping of
+`verify_pdf` to the hook's statuses (the same short codes as egov.documents.verification):
 
 - no signature                                  → "unsigned";
 - every signature valid, nothing added after    → "valid";
@@ -21,22 +22,26 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from egov.documents import verification
-
 from .verify import NotAPdf, VerificationReport, verify_pdf
+
+UNSIGNED = "unsigned"
+VALID = "valid"
+INVALID = "invalid"
+INDETERMINATE = "indeterminate"
+ERROR = "error"
 
 
 def status_of(report: VerificationReport) -> str:
     """The hook's status for a verification report."""
     if not report.signatures:
-        return verification.UNSIGNED
+        return UNSIGNED
     if report.valid:
-        return verification.VALID
+        return VALID
     last = report.signatures[-1]
     intact = all(sig.intact and sig.docmdp_ok for sig in report.signatures)
     if intact and last.whole_file:
-        return verification.INDETERMINATE
-    return verification.INVALID
+        return INDETERMINATE
+    return INVALID
 
 
 def _is_pdf(stored_file) -> bool:
@@ -55,6 +60,6 @@ def verify_stored_pdf(stored_file) -> tuple[str, dict] | None:
     try:
         report = verify_pdf(data)
     except NotAPdf as exc:
-        return verification.ERROR, {"reason": gettext_noop("the PDF file could not be read"),
+        return ERROR, {"reason": gettext_noop("the PDF file could not be read"),
                                     "error": str(exc)[:500]}
     return status_of(report), report.as_dict()

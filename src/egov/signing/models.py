@@ -121,8 +121,10 @@ class VerificationCode(models.Model):
     public verification page finds the document's issued PDF by it."""
 
     code = models.CharField(max_length=16, unique=True)
-    document = models.ForeignKey("documents.OutgoingDocument", null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="verification_codes")
+    # What the code verifies, named generically (egov.signing.subjects): the module's kind
+    # (e.g. "documents.outgoing") and the row's id — signing knows no module's tables.
+    subject_kind = models.CharField(max_length=40, default="", blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
     # The PDF the code verifies (the issued file once the document is issued).
     file = models.ForeignKey("core.StoredFile", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
@@ -131,6 +133,8 @@ class VerificationCode(models.Model):
     class Meta:
         verbose_name = _("verification code")
         verbose_name_plural = _("verification codes")
+        indexes = [models.Index(fields=["subject_kind", "subject_id"],
+                                name="verifcode_subject")]
 
     def __str__(self) -> str:
         return self.code
@@ -152,8 +156,11 @@ class SigningSession(models.Model):
     the local signing agent downloads, signs and uploads (documents.md §17)."""
 
     purpose = models.CharField(max_length=16, default="approval")
-    document = models.ForeignKey("documents.OutgoingDocument", on_delete=models.CASCADE,
-                                 related_name="signing_sessions")
+    # What is signed (egov.signing.subjects): the module's kind and the row's id, and the
+    # signature field the agent must sign.
+    subject_kind = models.CharField(max_length=40)
+    subject_id = models.BigIntegerField()
+    field_name = models.CharField(max_length=64, default="leader_signature")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="signing_sessions")
     certificate = models.ForeignKey(SigningCertificate, null=True, blank=True,
@@ -176,10 +183,11 @@ class SigningSession(models.Model):
     class Meta:
         verbose_name = _("signing session")
         verbose_name_plural = _("signing sessions")
-        indexes = [models.Index(fields=["document", "-created_at"], name="signingsession_doc")]
+        indexes = [models.Index(fields=["subject_kind", "subject_id", "-created_at"],
+                                name="signingsession_subject")]
 
     def __str__(self) -> str:
-        return f"{self.purpose} #{self.document_id} ({self.state})"
+        return f"{self.purpose} {self.subject_kind} #{self.subject_id} ({self.state})"
 
 
 # ---------------------------------------------------------------- batch signing (issue 4)
@@ -199,6 +207,8 @@ class BatchSigningJob(models.Model):
                               related_name="batch_signing_jobs")
     state = models.CharField(max_length=10, choices=BatchState.choices,
                              default=BatchState.QUEUED)
+    # The kind of the subjects signed (egov.signing.subjects); their ids:
+    subject_kind = models.CharField(max_length=40, default="documents.outgoing")
     document_ids = models.JSONField(default=list)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

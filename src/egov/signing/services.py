@@ -301,7 +301,9 @@ def _recipients(cert: SigningCertificate) -> list:
 
     if cert.owner_user_id is not None:
         return [cert.owner_user] if cert.owner_user.is_active else []
-    actions = [a for a in ("core.manage_users", "documents.issue") if a in ACTIONS]
+    from .subjects import unit_certificate_actions
+
+    actions = [a for a in ("core.manage_users", *unit_certificate_actions()) if a in ACTIONS]
     candidates = get_user_model().objects.filter(
         is_active=True, positions__roles__grants__action__in=actions).distinct()
     unit = cert.owner_unit

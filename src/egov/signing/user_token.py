@@ -1,7 +1,8 @@
 """Signing with the user's OWN USB token through a local signing agent (docs/sign-agent.md).
 
-The server never sees the private key or the PIN. It prepares the PDF of the approved version
-(:func:`egov.signing.documents_flow.approval_input`), opens a :class:`SigningSession` with two
+The server never sees the private key or the PIN. The subject's module (egov.signing.subjects;
+for an outgoing document :func:`egov.documents.signing_flow.approval_input`) prepares the PDF
+of the approved version; signing opens a :class:`SigningSession` with two
 random, single-use, expiring URLs — one to download the prepared PDF, one to upload the signed
 result — and hands the agent request to the browser, which passes it to the agent on
 127.0.0.1 (``egov sign-agent`` or a compatible third-party agent such as the Ban Cơ yếu VGCA Sign
@@ -15,14 +16,16 @@ are detectable; NĐ 30/2020 Điều 13.7: the signer signs the approved document
 (a) it starts with the prepared bytes exactly — the same document, changed only by an
     incremental update;
 (b) :func:`egov.signing.verify.verify_pdf` finds every signature valid, trusted and intact, the
-    new signature is in ``leader_signature``, covers the whole file and certifies, and the
+    new signature is in the session's field (``leader_signature`` for documents), covers the
+    whole file and certifies, and the
     revision added to the prepared PDF holds only allowed changes (pyHanko difference analysis:
     form filling / signing of fields, no content change);
 (c) the signing certificate is one of the actor's registered user-token certificates, valid
     now and not revoked (exactly the session's certificate if it names one);
-(d) the document is still APPROVED with the same latest version.
+(d) the subject's module accepts it (for documents: still APPROVED with the same latest version).
 
-Then :func:`documents_flow.approval_finish` moves the document to SIGNED. Any failure rejects
+Then the module finishes the subject (:func:`egov.documents.signing_flow.approval_finish`
+moves the document to SIGNED). Any failure rejects
 the session with the reason and leaves the document untouched. Acceptances and rejections are
 audited (``signing.session.accept`` / ``signing.session.reject``).
 """
@@ -41,16 +44,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core import files, policy
+from egov.core import files
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound
 
-from . import documents_flow as flow
+from . import subjects
 from .models import KeySource, SessionState, SigningCertificate, SigningSession
 
 PURPOSE_APPROVAL = "approval"
+DEFAULT_KIND = "documents.outgoing"  # the subject kind the API's document_id names
 API_PREFIX = "/api/v1/signing/sessions/t"
-REASON = "Phê duyệt ban hành"  # document content (the /Reason of the PDF signature), not UI
 
 
 class SessionGone(AppError):
@@ -104,10 +107,11 @@ def _no_certificate() -> InvalidInput:
 
 # ---------------------------------------------------------------- create
 
-def _agent_request(*, actor, document, certificate, download_url, upload_url) -> dict:
+def _agent_request(*, actor, plan: subjects.TokenSigning, certificate, download_url,
+                   upload_url) -> dict:
     from .selectors import appearance_image_for
 
-    spec = flow.leader_stamp(actor=actor, document=document)
+    spec = plan.appearance
     image = getattr(spec, "image_png", None)
     if not image:
         row = appearance_image_for(user=actor, kind="signature")
@@ -115,11 +119,11 @@ def _agent_request(*, actor, document, certificate, download_url, upload_url) ->
     return {
         "download_url": download_url,
         "upload_url": upload_url,
-        "field": flow.FIELD_LEADER,
-        "certify": True,
+        "field": plan.field,
+        "certify": plan.certify,
         "certificate_sha256": certificate.fingerprint_sha256,
-        "reason": REASON,
-        "location": document.agency.place_name or "",
+        "reason": plan.reason,
+        "location": plan.location,
         "appearance": {
             "name": spec.name,
             "title": spec.title,
@@ -132,15 +136,21 @@ def _agent_request(*, actor, document, certificate, download_url, upload_url) ->
     }
 
 
-def session_create(*, actor, document, certificate: SigningCertificate | None = None,
-                   base_url: str) -> SessionStart:
-    """Open a signing session for the signer of an APPROVED document; ``base_url`` is the
-    scheme and host the agent reaches the server at (e.g. ``https://egov.example.vn``)."""
-    flow.approval_check(actor=actor, document=document)
-    if not policy.can(actor, "documents.sign", document.agency):
-        from egov.core.errors import PermissionDenied
+def _token_kind(kind: str) -> subjects.SubjectKind:
+    found = [k for k in subjects.with_hook("token_prepare") if k.kind == kind]
+    if not found:
+        raise NotFound()
+    return found[0]
 
-        raise PermissionDenied()
+
+def session_create(*, actor, subject, kind: str = DEFAULT_KIND,
+                   certificate: SigningCertificate | None = None,
+                   base_url: str) -> SessionStart:
+    """Open a signing session for ``subject`` (of the registered ``kind``; for documents the
+    signer of an APPROVED document); ``base_url`` is the scheme and host the agent reaches the
+    server at (e.g. ``https://egov.example.vn``)."""
+    hooks = _token_kind(kind)
+    hooks.token_check(actor, subject)
     usable = list(user_token_certificates(actor))
     if certificate is not None:
         if certificate.pk not in {c.pk for c in usable}:
@@ -150,10 +160,11 @@ def session_create(*, actor, document, certificate: SigningCertificate | None = 
         chosen = usable[0]
     else:
         raise _no_certificate()
-    version, prepared = flow.approval_input(actor=actor, document=document)
-    stem = (version.pdf.original_name or "van-ban.pdf").rsplit(".", 1)[0]
+    plan = hooks.token_prepare(actor, subject)
+    prepared = plan.prepared
+    stem = (plan.original.original_name or "van-ban.pdf").rsplit(".", 1)[0]
     stored = files.file_store(actor=actor, upload=(f"{stem}-chuan-bi-ky.pdf", prepared),
-                              require={files.PDF}, derived_from=version.pdf,
+                              require={files.PDF}, derived_from=plan.original,
                               derivation="prepared")
     download_token = secrets.token_urlsafe(32)
     upload_token = secrets.token_urlsafe(32)
@@ -162,24 +173,30 @@ def session_create(*, actor, document, certificate: SigningCertificate | None = 
     upload_url = base + upload_path(upload_token)
     with transaction.atomic():
         session = SigningSession.objects.create(
-            purpose=PURPOSE_APPROVAL, document=document, actor=actor, certificate=certificate,
+            purpose=PURPOSE_APPROVAL, subject_kind=kind, subject_id=subject.pk,
+            field_name=plan.field, actor=actor, certificate=certificate,
             prepared_file=stored, prepared_sha256=hashlib.sha256(prepared).hexdigest(),
             download_token_hash=_hash(download_token), upload_token_hash=_hash(upload_token),
             expires_at=timezone.now() + dt.timedelta(seconds=settings.EGOV_SIGN_SESSION_TTL),
         )
         audit_log(actor=actor, action="signing.session.create", obj=session,
-                  details={"document": document.pk, "version": version.pk,
+                  details={**plan.details, "kind": kind, "subject": subject.pk,
                            "certificate": certificate.pk if certificate else None,
                            "prepared_sha256": session.prepared_sha256,
                            "expires_at": session.expires_at})
-    request = _agent_request(actor=actor, document=document, certificate=chosen,
+    request = _agent_request(actor=actor, plan=plan, certificate=chosen,
                              download_url=download_url, upload_url=upload_url)
     return SessionStart(session=session, download_url=download_url, upload_url=upload_url,
                         agent_url=settings.EGOV_SIGN_AGENT_URL, agent_request=request)
 
 
+def session_subject(session: SigningSession):
+    """The subject the session signs (egov.signing.subjects), or None."""
+    return subjects.load(session.subject_kind, session.subject_id)
+
+
 def session_get(*, actor, session_id: int) -> SigningSession:
-    session = (SigningSession.objects.select_related("document")
+    session = (SigningSession.objects
                .filter(pk=session_id, actor_id=getattr(actor, "pk", None)).first())
     if session is None:
         raise NotFound()
@@ -250,7 +267,7 @@ def _consume_upload(token: str) -> SigningSession:
     error = None
     with transaction.atomic():
         session = (SigningSession.objects.select_for_update(of=("self",))
-                   .select_related("document", "actor", "certificate", "prepared_file")
+                   .select_related("actor", "certificate", "prepared_file")
                    .filter(upload_token_hash=_hash(token or "")).first())
         if session is None:
             raise NotFound()
@@ -331,9 +348,9 @@ def _signature_checks(session: SigningSession, prepared: bytes, data: bytes) -> 
         raise _Refused("signature_invalid", _("The signature is not valid: %(reasons)s")
                        % {"reasons": reasons})
     new = [s for s in report.signatures if s.kind == "signature"][-1]
-    if new.field != flow.FIELD_LEADER:
+    if new.field != session.field_name:
         raise _Refused("wrong_field", _("The signature must be in the field %(field)s, not "
-                                        "%(other)s.") % {"field": flow.FIELD_LEADER,
+                                        "%(other)s.") % {"field": session.field_name,
                                                          "other": new.field or "?"})
     if not new.whole_file:
         raise _Refused("not_whole_file", _("The signature does not cover the whole file."))
@@ -349,7 +366,7 @@ def _signature_checks(session: SigningSession, prepared: bytes, data: bytes) -> 
     if level is None or level > ModificationLevel.FORM_FILLING:
         raise _Refused("disallowed_changes", _("The signed file changes the content of the "
                                                "approved document."))
-    embedded = [e for e in reader.embedded_regular_signatures if e.field_name == flow.FIELD_LEADER]
+    embedded = [e for e in reader.embedded_regular_signatures if e.field_name == session.field_name]
     if len(embedded) != 1:
         raise _Refused("wrong_field", _("The document must carry exactly one signature of the "
                                         "signer."))
@@ -364,16 +381,25 @@ def _signature_checks(session: SigningSession, prepared: bytes, data: bytes) -> 
     return fingerprint
 
 
-def session_upload(*, token: str, data: bytes):
-    """Accept the signed PDF for the upload token (see the module docstring); returns the
-    document, now SIGNED. Raises NotFound / SessionGone / AppError (the session is REJECTED)."""
-    from egov.documents.models import OutgoingState
-    from egov.documents.selectors.outgoing import latest_version
+@dataclass(frozen=True)
+class Accepted:
+    """The result of an accepted upload: the session, its subject and the stored signed PDF."""
 
+    session: SigningSession
+    subject: object
+    signed_file: object
+
+
+def session_upload(*, token: str, data: bytes) -> Accepted:
+    """Accept the signed PDF for the upload token (see the module docstring); the subject's
+    module finishes the subject (a document becomes SIGNED). Raises NotFound / SessionGone /
+    AppError (the session is REJECTED)."""
     session = _consume_upload(token)
-    document = session.document
+    subject = session_subject(session)
     fingerprint = ""
     try:
+        if subject is None:
+            raise _Refused("subject_gone", _("The document no longer exists."), status=409)
         with files.file_open(session.prepared_file) as fh:
             prepared = fh.read()
         # (a) the same document, incrementally updated (ISO 32000-1 §7.5.6).
@@ -381,16 +407,10 @@ def session_upload(*, token: str, data: bytes):
             raise _Refused("not_same_document", _("The uploaded file is not the prepared "
                                                   "document with a signature added."))
         fingerprint = _signature_checks(session, prepared, data)
-        # (d) still the same approved version.
-        document.refresh_from_db()
-        version = latest_version(document)
-        if document.state != OutgoingState.APPROVED or version is None or (
-                version.pdf_id != session.prepared_file.derived_from_id):
-            raise _Refused("document_changed", _("The document changed while it was being "
-                                                 "signed; start the signing again."), status=409)
+        # (d) the module accepts it (for documents: still the same approved version).
         try:
-            flow.approval_finish(actor=session.actor, document=document, version=version,
-                                 signed=data)
+            signed_file = _token_kind(session.subject_kind).token_finish(
+                session.actor, subject, session.prepared_file.derived_from_id, data)
         except AppError as err:
             raise _Refused(err.code, err.message, status=err.status) from None
     except _Refused as refused:
@@ -398,16 +418,15 @@ def session_upload(*, token: str, data: bytes):
             SigningSession.objects.filter(pk=session.pk).update(
                 state=SessionState.REJECTED, error=f"{refused.code}: {refused.message}"[:500])
             audit_log(actor=session.actor, action="signing.session.reject", obj=session,
-                      details={"document": document.pk, "code": refused.code,
+                      details={"document": session.subject_id, "code": refused.code,
                                "reason": refused.message[:300],
                                "uploaded_sha256": hashlib.sha256(data or b"").hexdigest(),
                                "certificate_sha256": fingerprint})
         raise AppError(refused.code, refused.message, status=refused.status) from None
-    document.refresh_from_db()
     with transaction.atomic():
         SigningSession.objects.filter(pk=session.pk).update(
-            state=SessionState.COMPLETED, result_file=document.signed_file, error="")
+            state=SessionState.COMPLETED, result_file=signed_file, error="")
         audit_log(actor=session.actor, action="signing.session.accept", obj=session,
-                  details={"document": document.pk, "certificate_sha256": fingerprint,
-                           "signed_sha256": document.signed_file.sha256})
-    return document
+                  details={"document": session.subject_id, "certificate_sha256": fingerprint,
+                           "signed_sha256": signed_file.sha256})
+    return Accepted(session=session, subject=subject, signed_file=signed_file)

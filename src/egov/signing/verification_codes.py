@@ -1,12 +1,13 @@
-"""Verification codes of issued documents (issue 4): a short unguessable code and a QR code in
+"""Verification codes of signed subjects (issue 4): a short unguessable code and a QR code in
 the top margin of page 1 lead to the public verification page (egov.portal, /verify/c/<code>/).
 
 NĐ 30/2020 Điều 13 and Phụ lục I: a recipient must be able to check an electronic document;
 the code lets anyone holding a printed or electronic copy find the issued file's signature
 report and its SHA-256 without an account (the PDF itself is never published).
 
-- :func:`code_for` — one code per document (created at stage 1 when the PDF is prepared for the
-  leader's signature, reused when the document is prepared again after a new version).
+- :func:`code_for` — one code per subject (kind, id; egov.signing.subjects): for an outgoing
+  document created at stage 1 when the PDF is prepared for the leader's signature, reused when
+  the document is prepared again after a new version.
 - 10 symbols of Crockford's base32 (no I, L, O, U) drawn with :mod:`secrets`: 50 bits, so
   guessing one of N live codes takes ~2^50 / N tries; the public lookups are also rate-limited
   per client (egov.portal.ratelimit). Shown as ``XXXXX-XXXXX``; :func:`normalise` accepts what
@@ -14,10 +15,9 @@ report and its SHA-256 without an account (the PDF itself is never published).
 - :func:`add_verification_mark` — the QR code (vector rectangles) and the code in the top-left
   margin of page 1, drawn in the revision that precedes every signature, so every signature
   covers it.
-- :func:`bind_issued_file` — at issue, the code points at the issued PDF. Decision: a document
-  issued without a prepared PDF (no leader's digital signature: the approved version's PDF is
-  issued as it is) still gets a code row bound to its issued file, so staff can read the code
-  and give it to whoever asks; that PDF simply does not carry the printed mark.
+- :func:`bind_file` — the code points at the signed PDF (for documents at issue,
+  egov.documents.verification_codes.bind_issued_file). :func:`public_record` asks the subject's
+  module what the public may see (egov.signing.subjects).
 - :func:`issued_report` — the signature report of the issued file, cached per file in the
   (database) cache for :data:`REPORT_CACHE_SECONDS`.
 """
@@ -40,7 +40,7 @@ _ALLOWED = frozenset(ALPHABET)
 
 # The mark, in PDF points (1 mm = 2.835 pt), from the top-left corner of page 1's MediaBox. It
 # stays left of x = 300 (the top right carries the stamp of electronic copies) and in the top
-# 20 mm, above the "Số:" field of the issue stage (documents_flow.CODE_BOX, top at 790 on A4).
+# 20 mm, above the "Số:" field of the issue stage (egov.signing.stamping.CODE_BOX, top at 790 on A4).
 MARK_LEFT = 57.0
 MARK_TOP_GAP = 5.0
 QR_SIZE = 46.0  # ≈ 16.2 mm square
@@ -79,17 +79,19 @@ def verify_url(code: str) -> str:
     return f"{settings.EGOV_SITE_URL}/verify/c/{code}/"
 
 
-def code_for(document):
-    """The document's VerificationCode (get or create; one per document)."""
+def code_for(kind: str, subject_id: int):
+    """The VerificationCode of the subject (kind, id) (get or create; one per subject)."""
     from .models import VerificationCode
 
-    existing = VerificationCode.objects.filter(document=document).order_by("pk").first()
+    existing = (VerificationCode.objects.filter(subject_kind=kind, subject_id=subject_id)
+                .order_by("pk").first())
     if existing is not None:
         return existing
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return VerificationCode.objects.create(code=new_code(), document=document)
+                return VerificationCode.objects.create(code=new_code(), subject_kind=kind,
+                                                       subject_id=subject_id)
         except IntegrityError:  # a collision (one in 2^50 per live code): draw again
             continue
     raise RuntimeError("could not draw a unique verification code")
@@ -102,68 +104,49 @@ def find(raw: str | None):
     code = normalise(raw)
     if code is None:
         return None
-    return (VerificationCode.objects.select_related(
-        "document", "document__agency", "document__doc_type", "file").filter(code=code).first())
+    return VerificationCode.objects.select_related("file").filter(code=code).first()
 
 
-def is_public(vc) -> bool:
-    """Only codes of documents that were issued (then perhaps recalled or replaced) answer: a
-    code drawn at stage 1 for a document that is not issued yet stays unknown to the public."""
-    document = vc.document
-    return bool(vc.file_id and document is not None and document.issued_at is not None)
-
-
-def bind_issued_file(document):
-    """At issue: the document's code points at its issued PDF (document.issued_file)."""
-    vc = code_for(document)
-    if vc.file_id != document.issued_file_id:
-        vc.file_id = document.issued_file_id
+def bind_file(kind: str, subject_id: int, file_id: int | None):
+    """The subject's code points at ``file_id`` (the issued PDF, once it exists)."""
+    vc = code_for(kind, subject_id)
+    if vc.file_id != file_id:
+        vc.file_id = file_id
         vc.save(update_fields=["file"])
     return vc
 
 
-def public_state(document) -> str:
-    """"issued", "recalled" (NĐ 30/2020 Điều 19: thu hồi) or "replaced" (thay thế)."""
-    return document.state if document.state in ("recalled", "replaced") else "issued"
+def subject_of(vc):
+    """The subject behind a code (egov.signing.subjects), or None."""
+    from .subjects import load
+
+    if not hasattr(vc, "_subject"):
+        vc._subject = load(vc.subject_kind, vc.subject_id)
+    return vc._subject
 
 
-def replacement_of(document):
-    """(the issued document that replaced ``document``, its verification code or None), or
-    (None, None)."""
-    from .models import VerificationCode
+def public_record(vc) -> dict | None:
+    """What the public may see of the subject behind a code (never the PDF itself), from the
+    subject's module; None when the code must stay unknown to the public (no file bound yet,
+    e.g. a code drawn for a document that is not issued yet)."""
+    from .subjects import _kinds
 
-    newer = (document.replaced_by.filter(issued_at__isnull=False).order_by("-issued_at", "-pk")
-             .first())
-    if newer is None:
-        return None, None
-    vc = (VerificationCode.objects.filter(document=newer, file__isnull=False).order_by("pk")
-          .first())
-    return newer, vc
+    if hasattr(vc, "_public"):
+        return vc._public
+    kind = _kinds.get(vc.subject_kind)
+    record = None
+    if vc.file_id and kind is not None and kind.public_record is not None:
+        subject = subject_of(vc)
+        record = kind.public_record(subject, vc) if subject is not None else None
+    vc._public = (None if record is None
+                  else {"code": display(vc.code), **record, "sha256": vc.file.sha256})
+    return vc._public
 
 
-def public_record(vc) -> dict:
-    """What the public may see of the document behind a code (never the PDF itself)."""
-    document = vc.document
-    newer, newer_vc = replacement_of(document)
-    state = public_state(document)
-    return {
-        "code": display(vc.code),
-        "document": {
-            "number": document.code,
-            "issued_date": document.issued_date.isoformat() if document.issued_date else None,
-            "agency": document.agency.name,
-            "type": document.doc_type.name,
-            "subject": document.subject,
-        },
-        "state": state,
-        "recalled_at": (document.recalled_at.isoformat()
-                        if state == "recalled" and document.recalled_at else None),
-        "recall_reason": document.recall_reason if state == "recalled" else "",
-        "replaced_by": ({"number": newer.code,
-                         "code": display(newer_vc.code) if newer_vc else None}
-                        if newer is not None else None),
-        "sha256": vc.file.sha256,
-    }
+def is_public(vc) -> bool:
+    """Only codes whose subject's module says so answer (for documents: issued, then perhaps
+    recalled or replaced)."""
+    return public_record(vc) is not None
 
 
 # ---------------------------------------------------------------- the report of the issued file
@@ -260,13 +243,12 @@ def _media_box(page) -> tuple[float, float, float, float]:
     return 0.0, 0.0, 595.0, 842.0
 
 
-def add_verification_mark(writer, document) -> None:
-    """Draw ``document``'s verification code and QR code into page 1 of ``writer`` (an
+def add_verification_mark(writer, code: str) -> None:
+    """Draw the verification ``code`` (a VerificationCode's code) and its QR code into page 1 of ``writer`` (an
     incremental writer, before any signature): the QR code of :func:`verify_url` at the top
     left and, beside it, "Mã xác thực: XXXXX-XXXXX" and "Tra cứu tại <site>/verify/" in the
     stamp font (Vietnamese letters). The page's own content is wrapped in q … Q first, so its
     graphics state (a leftover cm, colour or clip) cannot move or hide the mark."""
-    vc = code_for(document)
     page_ref = writer.find_page_for_modification(0)[0]
     x1, _y1, _x2, top = _media_box(page_ref.get_object())
     qr_x, qr_top = x1 + MARK_LEFT, top - MARK_TOP_GAP
@@ -275,13 +257,13 @@ def add_verification_mark(writer, document) -> None:
     text_width = x1 + TEXT_RIGHT - text_x
 
     # Document content (printed on the document), not UI: Vietnamese, not translated.
-    lines = f"Mã xác thực: {display(vc.code)}\nTra cứu tại {settings.EGOV_SITE_URL}/verify/"
+    lines = f"Mã xác thực: {display(code)}\nTra cứu tại {settings.EGOV_SITE_URL}/verify/"
     text_ref = writer.add_object(_text_xobject(writer, lines, text_width, QR_SIZE))
 
     before = generic.StreamObject(stream_data=b"q\n")
     after = b"\n".join([
         b"Q",
-        _qr_stream(verify_url(vc.code), qr_x, qr_y, QR_SIZE),
+        _qr_stream(verify_url(code), qr_x, qr_y, QR_SIZE),
         b"q 1 0 0 1 %.3f %.3f cm %s Do Q" % (text_x, qr_y, XOBJECT_NAME.encode()),
         b"",
     ])

@@ -1,5 +1,5 @@
 """Signing of outgoing documents by API: the signer applies the personal (certifying) PAdES
-signature with the key the server holds for them (egov.signing.documents_flow, stage 1).
+signature with the key the server holds for them (egov.documents.signing_flow, stage 1).
 
     POST /outgoing/{id}/sign    the signer of an APPROVED document → 200 {"id", "state", …}
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from ninja import Path, Router
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
-from egov.signing.documents_flow import sign_approval
+from egov.documents.signing_flow import sign_approval
 
 from ..selectors import outgoing as sel
 from .outgoing import OutgoingDetailOut, _detail

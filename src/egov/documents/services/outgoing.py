@@ -1011,9 +1011,9 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             if document.signed_file_id or document.doc_type.is_copy:
                 # The văn thư's number and date and the agency's digital signature go into the
                 # leader's certified PDF in one incremental update (NĐ 30/2020 Phụ lục I.II;
-                # egov.signing.documents_flow); an electronic copy is signed by the agency alone
+                # egov.documents.signing_flow); an electronic copy is signed by the agency alone
                 # (Phụ lục I Phần II §I). No agency certificate: issued as it is.
-                from egov.signing.documents_flow import sign_issue
+                from egov.documents.signing_flow import sign_issue
 
                 stamped = sign_issue(document=document, actor=actor)
                 if stamped is not None:
@@ -1023,8 +1023,8 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
                                          "issued_date", "issued_at", "issued_by",
                                          "issued_file", "state"])
             # The verification code (printed with a QR code at stage 1) now finds the issued
-            # PDF on the public page (egov.signing.verification_codes).
-            from egov.signing.verification_codes import bind_issued_file
+            # PDF on the public page (egov.documents.verification_codes).
+            from egov.documents.verification_codes import bind_issued_file
 
             bind_issued_file(document)
             old = None
@@ -1246,7 +1246,7 @@ def outgoing_send_mail(*, document_id: int, kind: str = "issue", reason: str = "
         with files.file_open(document.issued_file) as fh:
             content = fh.read()
         # Attachments in separate files go as issued: signed by the agency when they are PDFs
-        # (NĐ 30/2020 Phụ lục I §II.8.b; egov.signing.documents_flow).
+        # (NĐ 30/2020 Phụ lục I §II.8.b; egov.documents.signing_flow).
         for item in document.attachments.select_related("file", "issued_file").order_by("pk"):
             stored = item.issued_file or item.file
             with files.file_open(stored) as fh:

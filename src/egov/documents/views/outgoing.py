@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.core import files, policy
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 
+from .. import verification_codes as _codes
 from ..forms_outgoing import (
     CommentForm,
     OutgoingDraftForm,
@@ -221,6 +222,9 @@ def outgoing_detail(request, pk: int):
         "recipients": recipients,
         "events": _trail_rows(request, document),
         "preview": preview,
+        # The verification code of an issued document (egov.documents.verification_codes).
+        "verification_code": (_codes.codes_of(document).order_by("pk").first()
+                              if document.issued_at else None),
         "is_drafter": user.pk == document.drafter_id,
         "can_submit": (not frozen and user.pk == document.drafter_id
                        and document.state in (OutgoingState.DRAFT, OutgoingState.RETURNED)),
@@ -313,8 +317,8 @@ def outgoing_issue_view(request, pk: int):
 @require_POST
 def outgoing_sign_view(request, pk: int):
     """The signer's personal digital signature with the key the server holds for them
-    (egov.signing.documents_flow.sign_approval; NĐ 30/2020 Điều 13.7)."""
-    from egov.signing.documents_flow import sign_approval
+    (egov.documents.signing_flow.sign_approval; NĐ 30/2020 Điều 13.7)."""
+    from egov.documents.signing_flow import sign_approval
 
     return _act(request, pk,
                 lambda d: sign_approval(actor=request.user, document=d),
