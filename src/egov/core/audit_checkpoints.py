@@ -230,12 +230,16 @@ def check_timestamp(cp: Checkpoint) -> tuple[dt.datetime | None, str]:
         return None, ""
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko_certvalidator import ValidationContext
 
+    # Checked: the token is intact and stamps this line. Not judged here: whether the TSA's
+    # certificate chains to a trusted root (trust anchors belong to the signing module).
+    context = ValidationContext(trust_roots=[], allow_fetching=False)
     body = _canonical(cp.body())
     try:
         signed_data = cms.ContentInfo.load(base64.b64decode(cp.tst, validate=True))["content"]
         status = asyncio.run(validate_tst_signed_data(
-            signed_data, None, lambda algorithm: hashlib.new(algorithm, body).digest()))
+            signed_data, context, lambda algorithm: hashlib.new(algorithm, body).digest()))
     except Exception as exc:  # noqa: BLE001 - any malformed token is a broken checkpoint
         return None, f"unreadable timestamp token ({exc.__class__.__name__})"
     if not (status.get("intact") and status.get("valid")):
