@@ -217,3 +217,41 @@ def test_pre_key_part_rewritten_is_detected(db):
     result = audit_verify(checkpoints=False)
     assert not result.ok and result.first_bad_seq == 5
     assert "first bad seq 5" in verify_fails()
+
+
+def test_migration_keeps_a_chain_written_before_the_key(transactional_db):
+    """Migration 0006 on a database whose chain was written with plain SHA-256: the old events
+    still verify, new ones are keyed, and the old maintenance switch is gone."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from egov.core.audit_keys import read_scheme
+
+    def migrate(target: str) -> None:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([("core", target)])
+
+    migrate("0005_orgunit_agency")
+    try:
+        _plain_events(3)
+    finally:
+        migrate("0006_audit_keyed_chain")
+    assert read_scheme() == (4, "")
+    audit_log(actor=None, action="after.upgrade")
+    result = audit_verify()
+    assert result.ok and result.checked == 4
+
+
+def _plain_events(n: int) -> None:
+    """Events appended as eGov did before the key (plain SHA-256), with the triggers of 0004."""
+    from django.utils import timezone
+
+    prev = GENESIS_HASH
+    for seq in range(1, n + 1):
+        at = timezone.now()
+        digest = compute_hash(seq=seq, at=at, actor_id=None, actor_name="", action="old",
+                              object_type="", object_id="", details={}, prev_hash=prev)
+        AuditEvent.objects.create(seq=seq, at=at, action="old", details={}, prev_hash=prev,
+                                  hash=digest)
+        prev = digest
+    reset_head(n, prev)
