@@ -166,6 +166,26 @@ def test_tsa_down_still_writes_the_checkpoint(db, settings, checkpoint_file):
     assert verify_passes()
 
 
+def test_concurrent_writers_keep_one_log(transactional_db, checkpoint_file):
+    """Writers appending events and checkpoints at the same time (each its own file handle and
+    database connection): the lines stay numbered and chained, and the whole verifies."""
+    from tests.concurrency import run_threads
+
+    def worker(k: int) -> None:
+        for i in range(5):
+            audit_log(actor=f"system:thread-{k}", action="test.concurrent", details={"i": i})
+            audit_checkpoints.write_checkpoint()
+
+    errors = run_threads(worker, 4)
+    assert not errors, errors
+    lines = _lines(checkpoint_file)
+    assert [c["n"] for c in lines] == list(range(1, 21))
+    seqs = [c["seq"] for c in lines]
+    assert seqs == sorted(seqs) and seqs[-1] == 20
+    result = audit_verify()
+    assert result.ok and result.checked == 20 and result.checkpoints == 20
+
+
 # --- The log itself ------------------------------------------------------------------------------
 
 

@@ -262,9 +262,10 @@ def write_checkpoint(*, using: str = DEFAULT_DB_ALIAS, store: CheckpointStore | 
     when a TSA is configured and `timestamp`; a TSA failure is logged and the checkpoint written
     without). Raises CheckpointError when the log's last line is not a checkpoint."""
     store = store or get_store()
-    seq, digest = _latest_event(using)
 
     def build(last: str | None) -> str:
+        # Read under the store's lock, so checkpoints never go back in seq.
+        seq, digest = _latest_event(using)
         if last is None:
             n, prev_mac = 1, GENESIS_MAC
         else:
