@@ -163,6 +163,7 @@ def audit_log(*, actor, action: str, obj=None, details: dict | None = None,
         raise ValueError("audit object_type/object_id too long")
     clean = normalise_details(details)
     actor_id, actor_name = _actor_fields(actor)
+    key = chain_key()  # before the lock: the first call in a process may read the key file
 
     with transaction.atomic():
         head = _lock_head()
@@ -172,7 +173,7 @@ def audit_log(*, actor, action: str, obj=None, details: dict | None = None,
         digest = compute_hash(
             seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
             object_type=object_type, object_id=object_id, details=clean,
-            prev_hash=head.last_hash, key=chain_key(),
+            prev_hash=head.last_hash, key=key,
         )
         event = AuditEvent.objects.create(
             seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
