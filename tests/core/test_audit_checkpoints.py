@@ -29,7 +29,7 @@ from tests.core.audit_tools import append, verify_fails, verify_passes
 def checkpoint_file(settings, tmp_path) -> Path:
     settings.EGOV_AUDIT_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
     audit_checkpoints.reset_schedule()
-    yield tmp_path / "checkpoints" / audit_checkpoints.CHECKPOINT_FILE
+    yield audit_checkpoints.FileCheckpointStore().path
     audit_checkpoints.reset_schedule()
 
 

@@ -26,8 +26,9 @@ the background worker (task ``egov.core.tasks_audit.audit_checkpoint``) so no re
 the TSA. ``egov audit checkpoint`` writes one at once — run it from the daily cron job too.
 
 Stores: ``EGOV_AUDIT_CHECKPOINT_STORE`` names a ``CheckpointStore`` subclass; the default
-``FileCheckpointStore`` appends to ``EGOV_AUDIT_CHECKPOINT_DIR/audit-checkpoints.jsonl`` under an
-exclusive file lock, fsyncing each line. Keep that directory on a disk the database
+``FileCheckpointStore`` appends to ``EGOV_AUDIT_CHECKPOINT_DIR/audit-checkpoints.<db>.jsonl``
+(one log per database, named from the settings by ``database_label``) under an exclusive file
+lock, fsyncing each line. Keep that directory on a disk the database
 administrator cannot write (another host, ``chattr +a``), or ship it off the host; an adapter for
 an S3-compatible store with object lock implements ``append`` as a conditional put of object
 ``n`` and is not part of this release.
@@ -44,13 +45,14 @@ import hmac
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -59,7 +61,6 @@ from .models import AuditEvent
 
 log = logging.getLogger("egov.audit")
 
-CHECKPOINT_FILE = "audit-checkpoints.jsonl"
 GENESIS_MAC = "0" * 64
 GENESIS_HASH = "0" * 64
 BODY_FIELDS = ("n", "seq", "hash", "at", "key_id", "prev_mac")
@@ -72,8 +73,27 @@ class CheckpointError(Exception):
 # --- Stores --------------------------------------------------------------------------------------
 
 
+def database_label(using: str = DEFAULT_DB_ALIAS) -> str:
+    """Which database a checkpoint log belongs to, from the settings (never from the database's
+    contents), e.g. "sqlite-egov-1a2b3c4d", "postgresql-egov-5e6f7a8b": a demo switched between
+    SQLite and PostgreSQL keeps one log per database."""
+    connection = connections[using]
+    db = connection.settings_dict
+    name = str(db["NAME"])
+    if connection.vendor == "sqlite":
+        where, short = str(Path(name).resolve()), Path(name).stem
+    else:
+        where, short = f"{db.get('HOST') or ''}:{db.get('PORT') or ''}/{name}", name
+    digest = hashlib.sha256(f"{connection.vendor}|{where}".encode()).hexdigest()[:8]
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{connection.vendor}-{short}-{digest}")
+
+
 class CheckpointStore:
-    """An append-only sequence of text lines kept outside the database."""
+    """An append-only sequence of text lines kept outside the database; one per database
+    (`database_label(using)`)."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.using = using
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -111,11 +131,14 @@ def _read_last_line(f) -> str | None:
 
 
 class FileCheckpointStore(CheckpointStore):
-    """JSON lines in ``<directory>/audit-checkpoints.jsonl`` (directory 0700, file 0600)."""
+    """JSON lines in ``<directory>/audit-checkpoints.<database label>.jsonl`` (directory 0700,
+    file 0600)."""
 
-    def __init__(self, directory: str | os.PathLike | None = None) -> None:
+    def __init__(self, using: str = DEFAULT_DB_ALIAS,
+                 directory: str | os.PathLike | None = None) -> None:
+        super().__init__(using)
         base = directory or settings.EGOV_AUDIT_CHECKPOINT_DIR
-        self.path = Path(base) / CHECKPOINT_FILE
+        self.path = Path(base) / f"audit-checkpoints.{database_label(using)}.jsonl"
 
     def describe(self) -> str:
         return str(self.path)
@@ -153,8 +176,8 @@ class FileCheckpointStore(CheckpointStore):
             return None
 
 
-def get_store() -> CheckpointStore:
-    return import_string(settings.EGOV_AUDIT_CHECKPOINT_STORE)()
+def get_store(using: str = DEFAULT_DB_ALIAS) -> CheckpointStore:
+    return import_string(settings.EGOV_AUDIT_CHECKPOINT_STORE)(using=using)
 
 
 # --- Lines ---------------------------------------------------------------------------------------
@@ -261,7 +284,7 @@ def write_checkpoint(*, using: str = DEFAULT_DB_ALIAS, store: CheckpointStore | 
     """Append a checkpoint of the newest committed event to the store (with an RFC 3161 token
     when a TSA is configured and `timestamp`; a TSA failure is logged and the checkpoint written
     without). Raises CheckpointError when the log's last line is not a checkpoint."""
-    store = store or get_store()
+    store = store or get_store(using)
 
     def build(last: str | None) -> str:
         # Read under the store's lock, so checkpoints never go back in seq.
@@ -300,9 +323,10 @@ def _tsa_configured() -> bool:
     return bool((getattr(settings, "EGOV_TSA_URL", "") or "").strip())
 
 
-def newest_age_seconds(store: CheckpointStore | None = None) -> float | None:
+def newest_age_seconds(store: CheckpointStore | None = None,
+                       using: str = DEFAULT_DB_ALIAS) -> float | None:
     """Seconds since the newest checkpoint, or None when there is none (or it is unreadable)."""
-    last = (store or get_store()).last_line()
+    last = (store or get_store(using)).last_line()
     if last is None:
         return None
     try:
@@ -333,7 +357,7 @@ def checkpoint_if_due(using: str = DEFAULT_DB_ALIAS) -> bool:
         return False
     _next_check = now + min(interval, 60)
     try:
-        store = get_store()
+        store = get_store(using)
         age = newest_age_seconds(store)
         if age is not None and 0 <= age < interval:
             _next_check = now + (interval - age)
