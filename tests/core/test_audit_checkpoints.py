@@ -246,6 +246,20 @@ def test_key_file_is_created_once_with_mode_0600(settings, tmp_path):
     assert audit_keys.chain_key() != key
 
 
+def test_verify_never_invents_a_key(db, settings, tmp_path):
+    """A host without the key cannot verify: it says so instead of creating a new key."""
+    test_key = settings.EGOV_AUDIT_KEY
+    settings.EGOV_AUDIT_KEY = ""
+    settings.EGOV_AUDIT_KEY_FILE = str(tmp_path / "other" / "audit_key")
+    assert audit_verify().ok  # nothing written yet: nothing to check
+    settings.EGOV_AUDIT_KEY = test_key
+    append(1)
+    settings.EGOV_AUDIT_KEY = ""
+    with pytest.raises(CommandError, match="no audit key"):
+        call_command("audit", "verify", stdout=StringIO())
+    assert not (tmp_path / "other").exists()
+
+
 def test_short_key_is_refused(settings):
     settings.EGOV_AUDIT_KEY = "too-short"
     with pytest.raises(ImproperlyConfigured, match="32"):

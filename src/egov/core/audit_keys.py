@@ -8,7 +8,8 @@ recompute a valid chain. The key is, in order:
 
 1. ``settings.EGOV_AUDIT_KEY`` (environment ``EGOV_AUDIT_KEY``, at least 32 characters);
 2. the file ``settings.EGOV_AUDIT_KEY_FILE`` (default ``VAR_DIR/audit_key``, beside the demo's
-   secret key), created with mode 0600 and a random 64-character key on first need.
+   secret key), created with mode 0600 and a random 64-character key by the first writer that
+   needs it (``egov migrate``, ``audit_log``); verification never creates it.
 
 Several hosts must share one key (set ``EGOV_AUDIT_KEY`` on every web and worker host). Losing
 the key makes the trail unverifiable; changing it makes every later event fail verification:
@@ -72,7 +73,11 @@ def _create_key_file(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _load(env_key: str, path: str) -> bytes:
+class KeyMissing(ImproperlyConfigured):
+    """No audit key, and the caller only reads (verification must not invent a key)."""
+
+
+def _load(env_key: str, path: str, create: bool) -> bytes:
     if env_key:
         if len(env_key) < KEY_MIN_CHARS:
             raise ImproperlyConfigured(
@@ -80,6 +85,9 @@ def _load(env_key: str, path: str) -> bytes:
         return env_key.encode("utf-8")
     key_path = Path(path)
     if not key_path.exists():
+        if not create:
+            raise KeyMissing(f"no audit key: set EGOV_AUDIT_KEY or restore the key file "
+                             f"{key_path} (EGOV_AUDIT_KEY_FILE)")
         _create_key_file(key_path)
     text = key_path.read_text(encoding="utf-8").strip()
     if len(text) < KEY_MIN_CHARS:
@@ -88,11 +96,11 @@ def _load(env_key: str, path: str) -> bytes:
     return text.encode("utf-8")
 
 
-def _keys() -> dict[str, bytes]:
+def _keys(create: bool = True) -> dict[str, bytes]:
     source = _source()
     keys = _cache.get(source)
     if keys is None:
-        master = _load(*source)
+        master = _load(*source, create=create)
         keys = {
             purpose: hmac.new(master, f"egov-audit:{purpose}".encode(), hashlib.sha256).digest()
             for purpose in ("chain", "checkpoint", "scheme", "key-id")
@@ -102,9 +110,10 @@ def _keys() -> dict[str, bytes]:
     return keys
 
 
-def chain_key() -> bytes:
-    """The HMAC key of event hashes."""
-    return _keys()["chain"]
+def chain_key(*, create: bool = True) -> bytes:
+    """The HMAC key of event hashes; `create=False` raises KeyMissing instead of creating the
+    key file."""
+    return _keys(create)["chain"]
 
 
 def checkpoint_key() -> bytes:

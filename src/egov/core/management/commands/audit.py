@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from egov.core import audit_checkpoints
 from egov.core.audit import audit_verify
+from egov.core.audit_keys import KeyMissing
 from egov.core.models import AuditEvent
 
 
@@ -43,7 +44,10 @@ class Command(BaseCommand):
             self._tail(options["lines"])
 
     def _verify(self, chunk_size: int, check_tokens: bool) -> None:
-        result = audit_verify(chunk_size=max(1, chunk_size), check_tokens=check_tokens)
+        try:
+            result = audit_verify(chunk_size=max(1, chunk_size), check_tokens=check_tokens)
+        except KeyMissing as exc:
+            raise CommandError(str(exc)) from exc
         if result.ok:
             self.stdout.write(
                 f"Audit chain intact: {result.checked} events checked "
