@@ -102,6 +102,15 @@ def test_audit_log_writes_a_checkpoint_after_the_interval(
     assert audit_verify().checkpoints == 2
 
 
+def test_a_batch_schedules_one_check(db, settings, checkpoint_file,
+                                     django_capture_on_commit_callbacks):
+    settings.EGOV_AUDIT_CHECKPOINT_SECONDS = 300
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        append(50)
+    assert len(callbacks) == 1
+    assert [c["seq"] for c in _lines(checkpoint_file)] == [50]
+
+
 def test_no_automatic_checkpoint_when_off(db, settings, checkpoint_file,
                                           django_capture_on_commit_callbacks):
     settings.EGOV_AUDIT_CHECKPOINT_SECONDS = 0

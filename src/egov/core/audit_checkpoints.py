@@ -337,13 +337,18 @@ def newest_age_seconds(store: CheckpointStore | None = None,
 
 
 _next_check = 0.0  # time.monotonic() before which this process does not look again
+_scheduled_until = 0.0  # a check is already waiting for a commit (a batch logs many events)
 
 
 def schedule_after_commit(using: str = DEFAULT_DB_ALIAS) -> None:
     """Called by audit_log: when a check is due in this process, check after the transaction
     commits. Costs one clock comparison otherwise."""
-    if getattr(settings, "EGOV_AUDIT_CHECKPOINT_SECONDS", 0) > 0 and (
-            time.monotonic() >= _next_check):
+    global _scheduled_until
+    now = time.monotonic()
+    if now < _next_check or now < _scheduled_until:
+        return
+    if getattr(settings, "EGOV_AUDIT_CHECKPOINT_SECONDS", 0) > 0:
+        _scheduled_until = now + 1.0
         transaction.on_commit(lambda: checkpoint_if_due(using), using=using)
 
 
@@ -377,8 +382,8 @@ def checkpoint_if_due(using: str = DEFAULT_DB_ALIAS) -> bool:
 
 def reset_schedule() -> None:
     """Forget when this process last looked (tests)."""
-    global _next_check
-    _next_check = 0.0
+    global _next_check, _scheduled_until
+    _next_check = _scheduled_until = 0.0
 
 
 # --- Reading -------------------------------------------------------------------------------------
