@@ -254,6 +254,23 @@ EGOV_WORKDAY_CUTOFF = os.environ.get("EGOV_WORKDAY_CUTOFF", "15:00")
 EGOV_OFFICE_OPENS = os.environ.get("EGOV_OFFICE_OPENS", "07:30")
 EGOV_OFFICE_CLOSES = os.environ.get("EGOV_OFFICE_CLOSES", "17:00")
 
+# --- Audit trail (egov.core.audit, docs/operations.md "Audit trail") -------------------------
+# The chain's HMAC key, kept outside the database: EGOV_AUDIT_KEY (32+ characters, the same on
+# every web and worker host), else the file EGOV_AUDIT_KEY_FILE (created 0600 on first need).
+EGOV_AUDIT_KEY = os.environ.get("EGOV_AUDIT_KEY", "")
+if not EGOV_AUDIT_KEY and TESTING:
+    EGOV_AUDIT_KEY = "insecure-audit-key-only-for-the-test-suite-0123456789"
+EGOV_AUDIT_KEY_FILE = os.environ.get("EGOV_AUDIT_KEY_FILE", str(VAR_DIR / "audit_key"))
+# Checkpoints of the chain head, outside the database: the store (a class with the interface of
+# egov.core.audit_checkpoints.CheckpointStore), its directory, and how often audit_log writes
+# one while events arrive (seconds; 0 = only `egov audit checkpoint`). With EGOV_TSA_URL set,
+# each checkpoint carries an RFC 3161 timestamp.
+EGOV_AUDIT_CHECKPOINT_STORE = os.environ.get(
+    "EGOV_AUDIT_CHECKPOINT_STORE", "egov.core.audit_checkpoints.FileCheckpointStore")
+EGOV_AUDIT_CHECKPOINT_DIR = os.environ.get(
+    "EGOV_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))
+EGOV_AUDIT_CHECKPOINT_SECONDS = env_int("EGOV_AUDIT_CHECKPOINT_SECONDS", 0 if TESTING else 300)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

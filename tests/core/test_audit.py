@@ -1,15 +1,18 @@
-"""Audit trail: the hash chain, `egov audit verify` against tampering done directly in the
-database, the append-only triggers, and concurrent appends."""
+"""Audit trail: the keyed hash chain, `egov audit verify` against tampering done directly in the
+database, the append-only triggers (which no setting of the application's role switches off),
+the test suite's flush, and concurrent appends. Attacks by an administrator who also resets the
+head or recomputes the chain: test_audit_attacks.py; checkpoints: test_audit_checkpoints.py."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from egov.core.audit import (
     GENESIS_HASH,
@@ -18,44 +21,18 @@ from egov.core.audit import (
     audit_verify,
     compute_hash,
 )
+from egov.core.audit_keys import chain_key
 from egov.core.models import AuditEvent, AuditHead, OrgUnit, OrgUnitKind
 from tests.concurrency import run_threads
+from tests.core.audit_tools import append as _append
+from tests.core.audit_tools import as_attacker as _as_attacker
+from tests.core.audit_tools import jsonb
+from tests.core.audit_tools import verify_fails as _verify_fails
 
 
-def _append(n: int, actor=None) -> list[AuditEvent]:
-    return [
-        audit_log(actor=actor, action="test.event", object_type="test.thing", object_id=str(i),
-                  details={"i": i, "note": f"sự kiện {i}"})
-        for i in range(1, n + 1)
-    ]
-
-
-def _as_attacker(sql: str, params=()) -> None:
-    """Run raw SQL the way someone with database access would: switch the triggers off, change
-    the rows, switch them back on."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
-            cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER USER")
-        else:
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                           "AND tbl_name = 'core_auditevent'")
-            triggers = cursor.fetchall()
-            assert triggers, "the audit triggers are missing"
-            for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
-            cursor.execute(sql, params)
-            for _name, trigger_sql in triggers:
-                cursor.execute(trigger_sql)
-
-
-def _verify_fails() -> str:
-    out, err = StringIO(), StringIO()
-    with pytest.raises(SystemExit) as exc:
-        call_command("audit", "verify", stdout=out, stderr=err)
-    assert exc.value.code == 1
-    return err.getvalue()
+@pytest.fixture(autouse=True)
+def _checkpoint_dir(settings, tmp_path):
+    settings.EGOV_AUDIT_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
 
 
 # --- Appending and verifying ---------------------------------------------------------------------
@@ -106,7 +83,7 @@ def test_details_round_trip_hash_as_read_back(make_user):
     assert compute_hash(
         seq=event.seq, at=event.at, actor_id=event.actor_id, actor_name=event.actor_name,
         action=event.action, object_type=event.object_type, object_id=event.object_id,
-        details=event.details, prev_hash=event.prev_hash,
+        details=event.details, prev_hash=event.prev_hash, key=chain_key(),
     ) == event.hash
     assert audit_verify().ok
 
@@ -151,9 +128,8 @@ def test_empty_chain_verifies(db):
 
 def test_edited_details_are_detected(db):
     _append(5)
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    _as_attacker(f"UPDATE core_auditevent SET details = {cast} WHERE seq = 3",
-                 ['{"i": 3, "note": "đã sửa"}'])
+    _as_attacker((f"UPDATE core_auditevent SET details = {jsonb()} WHERE seq = 3",
+                  ['{"i": 3, "note": "đã sửa"}']))
 
     result = audit_verify()
     assert not result.ok and result.first_bad_seq == 3 and result.checked == 2
@@ -162,20 +138,24 @@ def test_edited_details_are_detected(db):
     assert "first bad seq 3" in _verify_fails()
 
 
-def test_rehashed_edit_breaks_the_next_link(db):
-    """An attacker who edits event 3 and recomputes its hash still breaks event 4's prev_hash."""
+@pytest.mark.parametrize("key", ["plain", "wrong", "right"])
+def test_rehashed_edit_is_detected(db, key):
+    """Event 3 edited and its hash recomputed: with plain SHA-256 (the scheme before the key) or
+    a wrong key the hash itself fails; even with the right key, event 4's prev_hash breaks."""
     events = _append(5)
     e = events[2]
+    keys = {"plain": None, "wrong": b"w" * 32, "right": chain_key()}
     forged = compute_hash(seq=3, at=e.at, actor_id=None, actor_name="", action="test.event",
                           object_type="test.thing", object_id="3", details={"i": 999},
-                          prev_hash=e.prev_hash)
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    _as_attacker(f"UPDATE core_auditevent SET details = {cast}, hash = %s WHERE seq = 3",
-                 ['{"i": 999}', forged])
+                          prev_hash=e.prev_hash, key=keys[key])
+    _as_attacker((f"UPDATE core_auditevent SET details = {jsonb()}, hash = %s WHERE seq = 3",
+                  ['{"i": 999}', forged]))
 
     result = audit_verify()
-    assert not result.ok and result.first_bad_seq == 4 and "prev_hash" in result.reason
-    assert "first bad seq 4" in _verify_fails()
+    bad = 4 if key == "right" else 3
+    assert not result.ok and result.first_bad_seq == bad
+    assert ("prev_hash" if key == "right" else "hash does not match") in result.reason
+    assert f"first bad seq {bad}" in _verify_fails()
 
 
 def test_deleted_middle_event_is_detected(db):
@@ -206,7 +186,7 @@ FORGED_INSERT = (
 
 def test_forged_event_is_detected(db):
     _append(5)
-    _as_attacker(FORGED_INSERT, ["f" * 64])
+    _as_attacker((FORGED_INSERT, ["f" * 64]))
 
     result = audit_verify()
     assert not result.ok and result.first_bad_seq == 6 and "hash" in result.reason
@@ -219,8 +199,8 @@ def test_well_forged_event_beyond_the_head_is_detected(db):
     last = _append(5)[-1]
     forged = compute_hash(seq=6, at=last.at, actor_id=None, actor_name="", action="forged",
                           object_type=last.object_type, object_id=last.object_id,
-                          details=last.details, prev_hash=last.hash)
-    _as_attacker(FORGED_INSERT, [forged])
+                          details=last.details, prev_hash=last.hash, key=chain_key())
+    _as_attacker((FORGED_INSERT, [forged]))
 
     result = audit_verify()
     assert not result.ok and result.first_bad_seq == 6 and "beyond the head" in result.reason
@@ -277,6 +257,102 @@ def test_maintenance_switch_is_not_for_the_application(db, settings):
     settings.TESTING = False
     with pytest.raises(RuntimeError), audit_maintenance():
         pass
+
+
+def _refused(sql: str, params=(), error=IntegrityError, match: str | None = "append-only"):
+    with pytest.raises(error, match=match), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_no_session_setting_switches_the_triggers_off(db):
+    """The switches of migration 0004 no longer open the triggers: PostgreSQL's session setting
+    egov.audit_maintenance (any role may set a custom setting), session_replication_role =
+    replica (the triggers fire ALWAYS), SQLite's maintenance table (re-created by hand)."""
+    _append(3)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('egov.audit_maintenance', 'on', false)")
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master "
+                           "WHERE name = 'egov_audit_maintenance'")
+            assert cursor.fetchone()[0] == 0
+            cursor.execute("CREATE TABLE egov_audit_maintenance (id INTEGER PRIMARY KEY, "
+                           "enabled INTEGER NOT NULL)")
+            cursor.execute("INSERT INTO egov_audit_maintenance VALUES (1, 1)")
+    try:
+        _refused("DELETE FROM core_auditevent WHERE seq = 3")
+        _refused("DELETE FROM core_auditevent")
+        if connection.vendor == "postgresql":
+            _refused("TRUNCATE core_auditevent")
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+                    cursor.execute("DELETE FROM core_auditevent WHERE seq = 3")
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('egov.audit_maintenance', 'off', false)")
+    assert AuditEvent.objects.count() == 3
+    assert audit_verify().ok
+
+
+APP_ROLE_GRANTS = [  # as docs/operations.md tells the owner to grant them
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT ON core_auditevent TO {role}",
+    "GRANT SELECT, INSERT, UPDATE ON core_audithead TO {role}",
+    "GRANT SELECT ON egov_audit_scheme TO {role}",
+]
+
+
+def test_app_role_can_append_but_not_erase(db):
+    """PostgreSQL: the application's role (not the owner, not a superuser) appends events but
+    can neither delete, truncate nor update them, nor switch the triggers off by any means it
+    has — even when DELETE was granted to it by mistake. SQLite has no roles: any connection
+    may drop the triggers, and the key and the checkpoints are the defence there."""
+    _append(2)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                           "AND tbl_name IN ('core_auditevent', 'egov_audit_scheme')")
+            assert cursor.fetchone()[0] == 4
+        _refused("UPDATE egov_audit_scheme SET keyed_from = 99", match="write-once")
+        _refused("DELETE FROM egov_audit_scheme", match="write-once")
+        return
+    role = f"egov_app_audit_test_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER')
+        for grant in APP_ROLE_GRANTS:
+            cursor.execute(grant.format(role=f'"{role}"'))
+        cursor.execute(f'SET ROLE "{role}"')
+    try:
+        assert audit_log(actor="system:app-role", action="test.as.app.role").seq == 3
+        denied = "permission denied|must be owner"
+        for sql in [
+            "DELETE FROM core_auditevent WHERE seq = 3",
+            "UPDATE core_auditevent SET action = 'changed' WHERE seq = 1",
+            "TRUNCATE core_auditevent",
+            "ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only",
+            "ALTER TABLE core_auditevent DISABLE TRIGGER USER",
+            "DROP TRIGGER core_auditevent_append_only ON core_auditevent",
+            "UPDATE egov_audit_scheme SET keyed_from = 99",
+            "SET session_replication_role = replica",
+            "CREATE OR REPLACE FUNCTION egov_audit_append_only() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END; $$",
+        ]:
+            _refused(sql, error=DatabaseError, match=denied)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f'GRANT DELETE ON core_auditevent TO "{role}"')
+            cursor.execute(f'SET ROLE "{role}"')
+            cursor.execute("SELECT set_config('egov.audit_maintenance', 'on', false)")
+        _refused("DELETE FROM core_auditevent WHERE seq = 3")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("SELECT set_config('egov.audit_maintenance', 'off', false)")
+    assert AuditEvent.objects.count() == 3
+    assert audit_verify().ok
 
 
 # --- Transactional tests: flush between tests, concurrency ----------------------------------------

@@ -1,32 +1,33 @@
-"""Append-only, hash-chained audit trail.
+"""Append-only, keyed hash chain with checkpoints outside the database.
 
-Every event carries the hash of the previous event and its own hash over a canonical
-serialisation of its fields, so any later edit, deletion or insertion breaks the chain at a
-point that `audit_verify()` (and `egov audit verify`) names. The single `AuditHead` row holds the
-last seq and hash; appending locks it, which serialises writers (PostgreSQL: `SELECT … FOR
-UPDATE`; SQLite: the settings open every transaction with BEGIN IMMEDIATE, so writers queue).
+Every event carries the hash of the previous event and its own hash: an HMAC-SHA256, under a key
+kept outside the database (egov.core.audit_keys), of a canonical serialisation of its fields. Any
+later edit, deletion or insertion breaks the chain at a point that `audit_verify()` (and
+`egov audit verify`) names, and nobody without the key can recompute a chain that passes. Events
+written before the keyed scheme (earlier versions' demo databases) keep plain SHA-256 hashes up
+to the seq recorded, with the key's MAC, in the table egov_audit_scheme.
 
-Database triggers (migration 0004) refuse UPDATE and DELETE on `core_auditevent` (and TRUNCATE
-on PostgreSQL). They protect the trail from the application itself — bugs, admin actions, ORM
-`delete()`; somebody who owns the database can drop a trigger, and that is what the hash chain is
-for: it detects the change afterwards.
+The single `AuditHead` row holds the last seq and hash; appending locks it, which serialises
+writers (PostgreSQL: `SELECT … FOR UPDATE`; SQLite: the settings open every transaction with
+BEGIN IMMEDIATE, so writers queue). What the chain alone cannot show — its tail cut off and the
+head reset, or the whole table emptied — the checkpoints show: the head (seq, hash, time) is
+appended every few minutes to a log outside the database (egov.core.audit_checkpoints), and
+verification requires every checkpointed event to be present with the checkpointed hash.
+
+Database triggers (migrations 0004, 0006) refuse UPDATE, DELETE and TRUNCATE on
+`core_auditevent`, whatever the session's settings. They protect the trail from the application
+and from anybody using its database role; only the table's owner or a superuser can disable or
+drop them, and that is what the key and the checkpoints are for.
 
 Triggers versus the test suite
 ------------------------------
 Django's `TransactionTestCase` (pytest-django `transactional_db`, `live_server`) empties every
-table after each test with the `flush` command: DELETE on SQLite, TRUNCATE on PostgreSQL. That
-would hit the triggers. The DELETE/TRUNCATE triggers therefore step aside while a maintenance
-switch is on:
-
-* PostgreSQL: the session setting `egov.audit_maintenance = 'on'`;
-* SQLite: `enabled = 1` in the one-row table `egov_audit_maintenance` (created by the migration,
-  not a Django model, so `flush` never touches it).
-
-UPDATE is refused always. The switch is flipped only by `audit_maintenance()`, which refuses to
-run unless Django's test environment is set up (`setup_test_environment()` has run and
-settings.TESTING is true). Its one caller is eGov's `flush` command override
-(core/management/commands/flush.py), i.e. the test suite's per-test flush. Application code never
-calls it: outside tests it raises, and `egov flush` on a real database fails on the audit trail
+table after each test with the `flush` command. eGov's `flush` override wraps it in
+`audit_maintenance()`, which — only under the test environment (`setup_test_environment()` has
+run and settings.TESTING is true) — steps around the triggers inside the flush's own transaction,
+as the table owner the suite connects as: PostgreSQL `ALTER TABLE … DISABLE TRIGGER` (re-enabled
+before commit, so no other session ever sees them off); SQLite drops the triggers and re-creates
+them. Outside tests it raises, and `egov flush` on a real database fails on the audit trail
 instead of silently erasing it.
 """
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
 import math
 from collections.abc import Iterator
@@ -46,12 +48,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from . import audit_checkpoints
+from .audit_keys import KeyMissing, chain_key, read_scheme
 from .models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
-SQLITE_MAINTENANCE_TABLE = "egov_audit_maintenance"
-PG_MAINTENANCE_SETTING = "egov.audit_maintenance"
+# The triggers of migrations 0004/0006 that the test suite's flush steps around.
+PG_TRIGGERS = ("core_auditevent_append_only", "core_auditevent_no_truncate")
 
 
 # --- Canonical form -----------------------------------------------------------------------------
@@ -91,8 +95,9 @@ def _format_at(at: dt.datetime) -> str:
 
 def compute_hash(*, seq: int, at: dt.datetime, actor_id: int | None, actor_name: str,
                  action: str, object_type: str, object_id: str, details: dict,
-                 prev_hash: str) -> str:
-    """SHA-256 (hex) over the canonical JSON of an event's fields."""
+                 prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 under `key` (hex) over the canonical JSON of an event's fields; plain SHA-256
+    when `key` is None (the scheme of chains written before the key, kept for verifying them)."""
     payload = {
         "seq": seq,
         "at": _format_at(at),
@@ -106,7 +111,9 @@ def compute_hash(*, seq: int, at: dt.datetime, actor_id: int | None, actor_name:
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if key is None:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --- Appending ----------------------------------------------------------------------------------
@@ -156,6 +163,7 @@ def audit_log(*, actor, action: str, obj=None, details: dict | None = None,
         raise ValueError("audit object_type/object_id too long")
     clean = normalise_details(details)
     actor_id, actor_name = _actor_fields(actor)
+    key = chain_key()  # before the lock: the first call in a process may read the key file
 
     with transaction.atomic():
         head = _lock_head()
@@ -165,7 +173,7 @@ def audit_log(*, actor, action: str, obj=None, details: dict | None = None,
         digest = compute_hash(
             seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
             object_type=object_type, object_id=object_id, details=clean,
-            prev_hash=head.last_hash,
+            prev_hash=head.last_hash, key=key,
         )
         event = AuditEvent.objects.create(
             seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
@@ -173,6 +181,7 @@ def audit_log(*, actor, action: str, obj=None, details: dict | None = None,
             prev_hash=head.last_hash, hash=digest,
         )
         AuditHead.objects.filter(pk=HEAD_ID).update(last_seq=seq, last_hash=digest)
+        audit_checkpoints.schedule_after_commit()
     return event
 
 
@@ -188,6 +197,9 @@ class VerifyResult:
     reason: str = ""
     last_seq: int = 0
     last_hash: str = GENESIS_HASH
+    checkpoints: int = 0
+    timestamped: int = 0
+    newest_checkpoint: audit_checkpoints.Checkpoint | None = None
 
 
 _FIELDS = ("id", "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id",
@@ -208,15 +220,67 @@ def _events_after(seq: int, chunk_size: int) -> Iterator[tuple]:
         seq = rows[-1][1]
 
 
-def audit_verify(*, chunk_size: int = 2000) -> VerifyResult:
+def _checkpointed_hashes(checkpoints) -> tuple[dict[int, tuple[int, str]], str, int | None]:
+    """seq → (checkpoint n, hash) of the first checkpoint of each seq, and the first seq two
+    checkpoints disagree on (with the reason)."""
+    expected: dict[int, tuple[int, str]] = {}
+    conflict, conflict_seq = "", None
+    for cp in checkpoints:
+        if cp.seq == 0:
+            continue
+        known = expected.setdefault(cp.seq, (cp.n, cp.hash))
+        if known[1] != cp.hash and conflict_seq is None:
+            conflict_seq = cp.seq
+            conflict = (f"checkpoints {known[0]} and {cp.n} record different hashes for seq "
+                        f"{cp.seq}: the chain was rewritten between them")
+    return expected, conflict, conflict_seq
+
+
+def audit_verify(*, chunk_size: int = 2000, checkpoints: bool = True,
+                 check_tokens: bool = True) -> VerifyResult:
     """Walk the chain in seq order: seq contiguous from 1, each prev_hash equal to the previous
-    event's hash, each hash recomputed; finally the head row must match the last event (this
-    catches a deleted tail and rows forged beyond the head)."""
+    event's hash, each hash recomputed (with the key from the scheme record's seq on); the head
+    row must match the last event (this catches a deleted tail and rows forged beyond the head).
+    With `checkpoints`, the checkpoint log must be intact (`check_tokens`: its RFC 3161 tokens
+    too), every checkpointed event present with the checkpointed hash, and the chain at least as
+    long as the newest checkpoint (this catches a tail cut off with the head reset, and an
+    emptied table)."""
+    try:
+        key = chain_key(create=False)
+    except KeyMissing:
+        if not AuditEvent.objects.exists():
+            return VerifyResult(True, 0)  # nothing written yet, nothing to check
+        raise
+    keyed_from, scheme_error = read_scheme()
+    log_check = (audit_checkpoints.check_log(check_tokens=check_tokens) if checkpoints
+                 else audit_checkpoints.LogCheck([]))
+    expected, conflict, conflict_seq = _checkpointed_hashes(log_check.checkpoints)
+    longest = max(log_check.checkpoints, key=lambda cp: cp.seq, default=None)
+    newest = log_check.checkpoints[-1] if log_check.checkpoints else None
+    notes = "; ".join(x for x in (scheme_error, log_check.error) if x)
     checked = 0
     last_seq, last_id, prev_hash = 0, None, GENESIS_HASH
 
+    def result(ok: bool, seq=None, event_id=None, reason="") -> VerifyResult:
+        if notes and not ok:
+            reason = f"{reason}; {notes}" if reason else notes
+        return VerifyResult(ok, checked, seq, event_id, reason, last_seq, prev_hash,
+                            len(log_check.checkpoints), log_check.timestamped, newest)
+
     def bad(seq, event_id, reason) -> VerifyResult:
-        return VerifyResult(False, checked, seq, event_id, reason, last_seq, prev_hash)
+        return result(False, seq, event_id, reason)
+
+    def end_of_chain() -> VerifyResult:
+        if longest is not None and longest.seq > last_seq:
+            return bad(last_seq + 1, None,
+                       f"the chain ends at seq {last_seq} but checkpoint {longest.n} "
+                       f"({longest.at}) recorded seq {longest.seq}: events "
+                       f"{last_seq + 1}–{longest.seq} were removed")
+        if conflict_seq is not None:
+            return bad(conflict_seq, None, conflict)
+        if notes:
+            return bad(None, None, "")
+        return result(True)
 
     cursor_seq = -1  # seq is >= 0 by constraint; start below it so a forged seq 0 is seen
     while True:
@@ -225,23 +289,26 @@ def audit_verify(*, chunk_size: int = 2000) -> VerifyResult:
              stored_prev, stored_hash) in _events_after(cursor_seq, chunk_size):
             progressed = True
             cursor_seq = seq
-            expected = last_seq + 1
-            if seq != expected:
-                if seq > expected:
-                    reason = f"missing event(s): expected seq {expected}, found seq {seq}"
+            expected_seq = last_seq + 1
+            if seq != expected_seq:
+                if seq > expected_seq:
+                    reason = f"missing event(s): expected seq {expected_seq}, found seq {seq}"
                 else:
-                    reason = f"unexpected seq {seq}, expected {expected}"
-                return bad(expected, event_id, reason)
+                    reason = f"unexpected seq {seq}, expected {expected_seq}"
+                return bad(expected_seq, event_id, reason)
             if stored_prev != prev_hash:
                 return bad(seq, event_id,
                            f"prev_hash does not match the hash of event {last_seq}")
             actual = compute_hash(
                 seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
                 object_type=object_type, object_id=object_id, details=details,
-                prev_hash=stored_prev,
+                prev_hash=stored_prev, key=key if seq >= keyed_from else None,
             )
-            if actual != stored_hash:
+            if not hmac.compare_digest(actual, stored_hash):
                 return bad(seq, event_id, "hash does not match the event's content")
+            checkpointed = expected.get(seq)
+            if checkpointed is not None and checkpointed[1] != stored_hash:
+                return bad(seq, event_id, f"the event differs from checkpoint {checkpointed[0]}")
             checked += 1
             last_seq, last_id, prev_hash = seq, event_id, stored_hash
 
@@ -250,7 +317,7 @@ def audit_verify(*, chunk_size: int = 2000) -> VerifyResult:
         if head_seq == last_seq:
             if head_hash != prev_hash:
                 return bad(last_seq, last_id, "the head's hash does not match the last event")
-            return VerifyResult(True, checked, last_seq=last_seq, last_hash=prev_hash)
+            return end_of_chain()
         if head_seq < last_seq:
             beyond = AuditEvent.objects.filter(seq=head_seq + 1).values_list("id", flat=True)
             return bad(head_seq + 1, beyond.first(),
@@ -263,7 +330,7 @@ def audit_verify(*, chunk_size: int = 2000) -> VerifyResult:
                        f"{head_seq} but the last event is {last_seq}")
 
 
-# --- Maintenance switch (test-suite flush only) --------------------------------------------------
+# --- Maintenance (test-suite flush only) ---------------------------------------------------------
 
 
 def _test_environment_active() -> bool:
@@ -274,30 +341,38 @@ def _test_environment_active() -> bool:
 
 @contextlib.contextmanager
 def audit_maintenance(using: str = DEFAULT_DB_ALIAS):
-    """Let DELETE/TRUNCATE through the audit triggers while the block runs.
+    """Run the block in a transaction in which the audit triggers are out of the way: disabled
+    (PostgreSQL, needs the table's owner) or dropped (SQLite), restored before commit.
 
     Only for the test suite's flush between transactional tests; raises RuntimeError anywhere
-    else. UPDATE stays refused.
+    else.
     """
     if not _test_environment_active():
         raise RuntimeError("audit_maintenance() is only available to the test suite's flush")
     connection = connections[using]
     vendor = connection.vendor
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
-                           [SQLITE_MAINTENANCE_TABLE])
-            if cursor.fetchone() is None:  # migrations not applied (--nomigrations): no triggers
-                vendor = ""
-        if vendor == "postgresql":
-            cursor.execute("SELECT set_config(%s, 'on', false)", [PG_MAINTENANCE_SETTING])
-        elif vendor == "sqlite":
-            cursor.execute(f"UPDATE {SQLITE_MAINTENANCE_TABLE} SET enabled = 1 WHERE id = 1")
-    try:
-        yield
-    finally:
+    with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             if vendor == "postgresql":
-                cursor.execute("SELECT set_config(%s, 'off', false)", [PG_MAINTENANCE_SETTING])
+                cursor.execute(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+                    "AND tgname = ANY(%s)", ["core_auditevent", list(PG_TRIGGERS)])
+                triggers = [row[0] for row in cursor.fetchall()]
+                for name in triggers:
+                    cursor.execute(f'ALTER TABLE core_auditevent DISABLE TRIGGER "{name}"')
             elif vendor == "sqlite":
-                cursor.execute(f"UPDATE {SQLITE_MAINTENANCE_TABLE} SET enabled = 0 WHERE id = 1")
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                               "AND tbl_name = 'core_auditevent'")
+                triggers = cursor.fetchall()
+                for name, _sql in triggers:
+                    cursor.execute(f'DROP TRIGGER "{name}"')
+            else:
+                triggers = []
+        yield
+        with connection.cursor() as cursor:
+            for trigger in triggers:
+                if vendor == "postgresql":
+                    cursor.execute(
+                        f'ALTER TABLE core_auditevent ENABLE ALWAYS TRIGGER "{trigger}"')
+                else:
+                    cursor.execute(trigger[1])

@@ -1,9 +1,11 @@
-"""Django's `flush`, with the audit triggers' maintenance switch on while the test suite runs it.
+"""Django's `flush`, stepping around the audit triggers while the test suite runs it.
 
 Django's TransactionTestCase (pytest-django `transactional_db`, `live_server`) empties the
-database after each test with `flush`; the append-only triggers on core_auditevent would refuse
-that. Under the test environment this command wraps the flush in `audit_maintenance()`; anywhere
-else it is Django's flush unchanged, and the triggers refuse to erase a real audit trail.
+database after each test with `flush`; the append-only triggers on core_auditevent refuse that.
+Under the test environment this command runs the flush inside `audit_maintenance()` (one
+transaction in which the triggers are disabled — PostgreSQL, as the table's owner — or dropped —
+SQLite — and restored before commit); anywhere else it is Django's flush unchanged, and the
+triggers refuse to erase a real audit trail.
 """
 
 from django.core.management.commands.flush import Command as DjangoFlushCommand
