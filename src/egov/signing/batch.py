@@ -17,12 +17,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.core import jobs
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.notifications import notify
@@ -127,21 +128,31 @@ def batch_create(*, actor, document_ids: Any) -> BatchSigningJob:
     return job
 
 
-def _sign_one(actor, document_id: int) -> dict | None:
-    """Sign one document in its own transaction; None when signed, else the error entry."""
-    from egov.documents.models import OutgoingDocument
+def _sign_one(actor, job_id: int, document_id: int, *, resume: bool) -> dict | None:
+    """Sign one document in its own transaction, counting it in the same transaction (so a
+    crash never leaves a signed document uncounted); None when signed or already handled, else
+    the error entry. The document's row is locked first: two attempts never sign it twice, and
+    a re-run (``resume``) passes over a document no longer APPROVED (signed by the interrupted
+    attempt)."""
+    from egov.documents.models import OutgoingDocument, OutgoingState
 
     from .documents_flow import sign_approval
 
     try:
         with transaction.atomic():
-            document = (OutgoingDocument.objects.select_related("agency")
-                        .defer("text_content").filter(pk=document_id).first())
+            document = (OutgoingDocument.objects.select_for_update(of=("self",))
+                        .select_related("agency").defer("text_content")
+                        .filter(pk=document_id).first())
             if document is None:
                 raise NotFound(_("The document no longer exists."))
+            if resume and document.state != OutgoingState.APPROVED:
+                return None
             sign_approval(actor=actor, document=document)
+            BatchSigningJob.objects.filter(pk=job_id).update(done=F("done") + 1)
     except AppError as err:
         return {"id": document_id, "code": err.code, "message": err.message}
+    except DatabaseError:
+        raise  # the database itself is gone: the job is taken up again (egov.core.jobs)
     except Exception:  # one broken document must not stop the batch
         log.exception("batch signing: document %s failed", document_id)
         return {"id": document_id, "code": "signing_failed",
@@ -150,10 +161,28 @@ def _sign_one(actor, document_id: int) -> dict | None:
     return None
 
 
+def _record_errors(job_id: int, errors: list[dict]) -> None:
+    """Add the errors of documents not yet recorded (a re-run records each document once)."""
+    if not errors:
+        return
+    with transaction.atomic():
+        job = BatchSigningJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return
+        known = {e.get("id") for e in job.errors}
+        new = [e for e in errors if e["id"] not in known]
+        if new:
+            job.errors = [*job.errors, *new]
+            job.failed += len(new)
+            job.save(update_fields=["errors", "failed"])
+
+
 def batch_run_chunk(*, job_id: int, document_ids: list[int]) -> BatchSigningJob | None:
-    """Sign the documents of one chunk of a job (the chunk task's body). Counters move with F()
-    expressions (several workers update the same job); the chunk that completes the job sets
-    its final state and notifies the actor. Returns the job, or None when it does not exist."""
+    """Sign the documents of one chunk of a job (the chunk task's body). Counters move in the
+    transaction of each document (several workers update the same job); the chunk that
+    completes the job sets its final state and notifies the actor. A re-run after its worker
+    died (egov.core.jobs.attempt() > 1) goes on where the dead attempt stopped. Returns the
+    job, or None when it does not exist."""
     job = BatchSigningJob.objects.select_related("actor").filter(pk=job_id).first()
     if job is None:
         return None
@@ -161,28 +190,43 @@ def batch_run_chunk(*, job_id: int, document_ids: list[int]) -> BatchSigningJob 
         return job  # a task run twice changes nothing
     BatchSigningJob.objects.filter(pk=job_id, state=BatchState.QUEUED).update(
         state=BatchState.RUNNING, started_at=timezone.now())
+    resume = jobs.attempt() > 1
+    recorded = {e.get("id") for e in job.errors} if resume else set()
     actor = job.actor
-    errors: list[dict] = []
     for document_id in document_ids:
-        error = _sign_one(actor, document_id)
-        if error is None:
-            BatchSigningJob.objects.filter(pk=job_id).update(done=F("done") + 1)
-        else:
-            errors.append(error)
-            BatchSigningJob.objects.filter(pk=job_id).update(failed=F("failed") + 1)
-    return _finish_chunk(job_id, errors)
+        if document_id in recorded:
+            continue
+        error = _sign_one(actor, job_id, document_id, resume=resume)
+        if error is not None:
+            _record_errors(job_id, [error])
+        jobs.step_pause()
+    return _finish_chunk(job_id)
 
 
-def _finish_chunk(job_id: int, errors: list[dict]) -> BatchSigningJob | None:
+def batch_chunk_failed(*, job_id: int, document_ids: list[int], reason: str) -> None:
+    """The chunk's job ended failed (its worker died too often, or the database failed under
+    it): the documents it left unsigned are recorded as failed with the reason and the chunk
+    counts as finished, so the batch ends instead of showing "running" forever."""
+    from egov.documents.models import OutgoingDocument, OutgoingState
+
+    job = BatchSigningJob.objects.filter(pk=job_id).first()
+    if job is None or job.state in (BatchState.DONE, BatchState.FAILED):
+        return
+    left = set(OutgoingDocument.objects.filter(pk__in=document_ids, state=OutgoingState.APPROVED)
+               .values_list("pk", flat=True))
+    message = _("The background job stopped before this document was signed (%(reason)s). "
+                "Sign it again.") % {"reason": reason}
+    _record_errors(job_id, [{"id": i, "code": "job_failed", "message": message}
+                            for i in document_ids if i in left])
+    _finish_chunk(job_id)
+
+
+def _finish_chunk(job_id: int) -> BatchSigningJob | None:
     with transaction.atomic():
         BatchSigningJob.objects.filter(pk=job_id).update(chunks_done=F("chunks_done") + 1)
         job = BatchSigningJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None:  # deleted meanwhile (its actor was deleted)
             return None
-        fields = []
-        if errors:
-            job.errors = [*job.errors, *errors]
-            fields.append("errors")
         last = job.chunks_done >= job.chunks_total
         if last:
             # Decision: a batch with some failures is DONE (the failures are listed); FAILED
@@ -190,10 +234,7 @@ def _finish_chunk(job_id: int, errors: list[dict]) -> BatchSigningJob | None:
             job.state = BatchState.FAILED if job.done == 0 else BatchState.DONE
             job.finished_at = timezone.now()
             job.started_at = job.started_at or job.finished_at
-            fields += ["state", "finished_at", "started_at"]
-        if fields:
-            job.save(update_fields=fields)
-        if last:
+            job.save(update_fields=["state", "finished_at", "started_at"])
             _notify_finished(job)
             audit_log(actor=job.actor, action="signing.batch.finish", obj=job,
                       details={"state": job.state, "done": job.done, "failed": job.failed})
@@ -215,7 +256,7 @@ def _notify_finished(job: BatchSigningJob) -> None:
 
 def progress(job: BatchSigningJob) -> int:
     """Percent of the documents handled (signed or failed), 0–100."""
-    if not job.total:
+    if job.state in (BatchState.DONE, BatchState.FAILED) or not job.total:
         return 100 if job.state in (BatchState.DONE, BatchState.FAILED) else 0
     return min(100, (job.done + job.failed) * 100 // job.total)
 
