@@ -168,7 +168,9 @@ def test_worker_outlives_a_lost_database_and_runs_the_next_job(tmp_path):
     worker = js.start_worker(log, **extra)
     try:
         if connection.vendor == "sqlite":
-            time.sleep(2)
+            js.wait_for(lambda: "database unavailable" in log.read_text(), 60,
+                        "the worker to meet the missing database", log)
+            time.sleep(1)
             assert worker.poll() is None, log.read_text()
             later.mkdir()
             os.symlink(connection.settings_dict["NAME"], later / "egov.sqlite3")
