@@ -78,6 +78,16 @@ def step_pause() -> None:
         time.sleep(delay)
 
 
+def connection_lost() -> bool:
+    """After a DatabaseError: is the connection itself gone (server restarted, backend ended)?
+    A job body then re-raises, so that the worker waits for the database and the job runs again;
+    any other database error (a deadlock, a constraint) is the job's own failure."""
+    try:
+        return connection.connection is not None and not connection.is_usable()
+    except Exception:  # noqa: BLE001 - a broken connection may fail to answer
+        return True
+
+
 # --- failure hooks ------------------------------------------------------------------------------
 
 

@@ -152,7 +152,12 @@ def _sign_one(actor, job_id: int, document_id: int, *, resume: bool) -> dict | N
     except AppError as err:
         return {"id": document_id, "code": err.code, "message": err.message}
     except DatabaseError:
-        raise  # the database itself is gone: the job is taken up again (egov.core.jobs)
+        if jobs.connection_lost():
+            raise  # the database itself is gone: the job is taken up again (egov.core.jobs)
+        log.exception("batch signing: document %s failed", document_id)
+        return {"id": document_id, "code": "signing_failed",
+                "message": _("The document could not be signed. Try again or ask the "
+                             "administrator.")}
     except Exception:  # one broken document must not stop the batch
         log.exception("batch signing: document %s failed", document_id)
         return {"id": document_id, "code": "signing_failed",

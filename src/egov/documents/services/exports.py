@@ -276,7 +276,10 @@ def exports_run(*, job_id: int) -> ExportJob | None:
         except AppError as err:
             return _fail(job, err.message, url)
         except DatabaseError:
-            raise  # the database itself is gone: the job is taken up again (egov.core.jobs)
+            if jobs.connection_lost():
+                raise  # the database itself is gone: the job is taken up again (egov.core.jobs)
+            log.exception("export job %s failed", job.pk)
+            return _fail(job, _("The export failed. Try again or ask the administrator."), url)
         except Exception:  # noqa: BLE001 - any failure ends the job with a message, not a crash
             log.exception("export job %s failed", job.pk)
             return _fail(job, _("The export failed. Try again or ask the administrator."), url)

@@ -71,6 +71,8 @@ class EgovWorker(Worker):
         last_error = 0.0
         while True:
             try:
+                if self.orphan is not None:
+                    self._requeue_orphan()
                 body()
                 return
             except CONNECTION_ERRORS as exc:
@@ -86,8 +88,6 @@ class EgovWorker(Worker):
                 time.sleep(delay)
                 delay = min(MAX_BACKOFF, delay * 2)
                 self.startup_delay = False
-                if self.orphan is not None:
-                    self._requeue_orphan()
 
     def _requeue_orphan(self) -> None:
         """The job whose end could not be written (the connection was lost under it): back to
