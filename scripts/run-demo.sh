@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Command one: set up, migrate a SQLite database under ./var/, load the demo data (idempotent),
-# start the web server and a background worker on 127.0.0.1:${PORT:-8000}.
+# start the web server and the background workers (egov serve) on 127.0.0.1:${PORT:-8000}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -209,9 +209,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("EGOV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "mail", "slow"],
+        # default: interactive jobs · mail: e-mail · slow: LibreOffice conversions ·
+        # cpu: CPU-heavy jobs (batch signing, exports, PDF text extraction), which `egov serve`
+        # gives a worker of their own so they never delay mail and interactive jobs.
+        "QUEUES": ["default", "mail", "slow", "cpu"],
     }
 }
+# Crash safety (egov.core.jobs): each worker beats every HEARTBEAT seconds; the running jobs of
+# a worker silent for STALE seconds are run again, and fail ("worker died") after MAX_ATTEMPTS.
+EGOV_JOB_HEARTBEAT_SECONDS = float(os.environ.get("EGOV_JOB_HEARTBEAT_SECONDS", "10"))
+EGOV_JOB_STALE_SECONDS = float(os.environ.get("EGOV_JOB_STALE_SECONDS", "60"))
+EGOV_JOB_MAX_ATTEMPTS = env_int("EGOV_JOB_MAX_ATTEMPTS", 3)
+# Test-only: a pause between two steps of a long job, so a crash test can kill a worker mid-job.
+EGOV_JOB_STEP_DELAY = float(os.environ.get("EGOV_JOB_STEP_DELAY", "0"))
+# PDF text extraction (search): pdftotext stops after these pages, seconds and bytes of text.
+EGOV_TEXT_MAX_PAGES = env_int("EGOV_TEXT_MAX_PAGES", 500)
+EGOV_TEXT_TIMEOUT_SECONDS = env_int("EGOV_TEXT_TIMEOUT_SECONDS", 10)
+EGOV_TEXT_MAX_OUTPUT_BYTES = env_int("EGOV_TEXT_MAX_OUTPUT_BYTES", 2 * 1024 * 1024)
 
 # --- Caches ---------------------------------------------------------------------------------
 # The database cache is shared by every web process on every host (login lockout counters live

@@ -102,7 +102,7 @@ def test_register_page_and_export_with_progress(page, live_server, people, login
     assert refresh.get_attribute("href").endswith(page.url.replace(live_server.url, ""))
     _check(page, "export-waiting", problems)
 
-    call_command("worker", batch=True, startup_delay=False, queue_name="slow", verbosity=0)
+    call_command("worker", batch=True, startup_delay=False, queue_name="cpu", verbosity=0)
 
     link = page.locator("#export-status a[download]")
     link.wait_for(timeout=15_000)  # the next poll swaps the finished status in

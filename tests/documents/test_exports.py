@@ -263,7 +263,7 @@ def test_export_job_through_the_worker(reseeded, reg, incoming_docs, client,
     assert 'hx-trigger="every 2s"' in running.content.decode()
     assert reverse("documents:export_detail", args=[job_id]) in running.content.decode()
 
-    call_command("worker", batch=True, startup_delay=False, queue_name="slow", verbosity=0)
+    call_command("worker", batch=True, startup_delay=False, queue_name="cpu", verbosity=0)
 
     job = ExportJob.objects.get(pk=job_id)
     assert job.state == "done", job.error

@@ -431,7 +431,7 @@ def test_pdf_text_is_found_after_the_extraction_job(people, make_doc,
     assert callbacks  # the extraction job was enqueued after commit
     job = DBTaskResult.objects.filter(task_path__endswith="extract_document_text").latest(
         "enqueued_at")
-    assert job.queue_name == "slow"
+    assert job.queue_name == "cpu"
     assert find(people["clerk"], "dong xuan de dieu") == []
 
     assert extract_document_text.call("incoming", doc.pk) > 50

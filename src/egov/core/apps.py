@@ -8,4 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        from django_tasks.signals import task_finished
+
         from . import signals  # noqa: F401
+        from .jobs import dispatch_finished
+
+        # A failed job runs the failure hooks its module registered (egov.core.jobs).
+        task_finished.connect(dispatch_finished, dispatch_uid="egov.core.jobs.dispatch_finished")

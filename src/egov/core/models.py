@@ -500,3 +500,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+from .models_jobs import WorkerHeartbeat  # noqa: E402,F401  (the workers' heartbeats)

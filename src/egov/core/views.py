@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -240,5 +239,33 @@ def audit_trail(request):
 # --- health -------------------------------------------------------------------------------------
 
 
+@never_cache
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """Liveness for load balancers and monitors (unauthenticated, two cheap queries): 200
+    {"database": "ok", "worker": "ok"} when the database answers and at least one background
+    worker has a fresh heartbeat; 503 naming what is down otherwise."""
+    from django.db import DatabaseError, connection
+    from django.http import JsonResponse
+
+    from . import jobs
+
+    status = {"database": "ok", "worker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        status = {"database": "down", "worker": "unknown"}
+        try:
+            connection.close()  # the next request reconnects
+        except DatabaseError:
+            pass
+    else:
+        uses_workers = "django_tasks_db" in settings.TASKS["default"]["BACKEND"]
+        try:
+            if uses_workers and not jobs.live_workers():
+                status["worker"] = "down"
+        except DatabaseError:
+            status["worker"] = "unknown"
+    healthy = all(value == "ok" for value in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)

@@ -19,7 +19,7 @@ PostgreSQL — the same text either way):
 Text extraction: when a document gets a file (an incoming document created with `file`, or
 whose `file` changes; an outgoing document whose signed or issued file changes, or a new draft
 version with a PDF), `schedule_text_extraction` enqueues `tasks_search.extract_document_text`
-on the "slow" queue after the transaction commits. The job fills `text_content` with
+on the "cpu" queue after the transaction commits (text extraction has limits: see textextract). The job fills `text_content` with
 `QuerySet.update` (no signals, no loops) and reindexes.
 
 The signals are connected when this module is imported: `DocumentsConfig.ready()` should do
@@ -298,7 +298,7 @@ def _source_file(kind: str, document):
 def document_text_extract(*, kind: str, document_id: int) -> int:
     """Fill `text_content` from the document's PDF and reindex it; the number of characters
     (0 when there is no PDF or no text, e.g. a scan without a text layer). The job's body."""
-    from .textextract import TextExtractionError, pdf_text
+    from .textextract import TextExtractionError, TextExtractionLimit, pdf_text
 
     if kind not in MODELS:
         raise ValueError(f"unknown document kind {kind!r}")
@@ -316,6 +316,11 @@ def document_text_extract(*, kind: str, document_id: int) -> int:
                 target.write(block)
         try:
             text = pdf_text(path)
+        except TextExtractionLimit as exc:
+            log.warning("text extraction of %s %s (file %s) stopped: %s", kind, document_id,
+                        stored.pk, exc)
+            _flag_extraction_stopped(document, stored, exc.reason)
+            return 0
         except TextExtractionError as exc:
             log.warning("no text from %s %s (file %s): %s", kind, document_id, stored.pk, exc)
             return 0
@@ -324,3 +329,32 @@ def document_text_extract(*, kind: str, document_id: int) -> int:
         document.text_content = text
         _index(kind, document, code=False)
     return len(text)
+
+
+EXTRACTION_STOPPED = "text_extraction_stopped"
+
+
+def _flag_extraction_stopped(document, stored, reason: str) -> None:
+    """Flag the document on its page (one trail entry per file): its PDF hit a limit of the
+    text extraction (too much text, too slow) — possibly a PDF bomb; it is not searchable by
+    its text."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from .models import DocumentEvent
+    from .trail import trail_record
+
+    key = "incoming" if kind_of(document) == "incoming" else "outgoing"
+    if DocumentEvent.objects.filter(**{key: document}, action=EXTRACTION_STOPPED,
+                                    details__file=stored.pk).exists():
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        if reason == "too_large":
+            error = _("Text extraction stopped: the PDF holds too much text (possibly a PDF "
+                      "bomb). The document cannot be found by its text.")
+        else:
+            error = _("Text extraction stopped: reading the PDF took too long (possibly a PDF "
+                      "bomb). The document cannot be found by its text.")
+    trail_record(document=document, action=EXTRACTION_STOPPED, actor=None,
+                 details={"file": stored.pk, "reason": reason, "error": str(error)})

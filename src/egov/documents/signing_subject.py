@@ -84,13 +84,21 @@ def _batch_signable(actor, ids: list[int]) -> set[int]:
                .values_list("pk", flat=True))
 
 
-def _batch_sign(actor, subject_id: int) -> None:
+def _batch_sign(actor, subject_id: int, *, resume: bool = False) -> bool:
+    """Sign one document of a batch (inside the batch's transaction). The row is locked first,
+    so two attempts never sign it twice; a re-run (``resume``, its worker died) passes over a
+    document that is no longer APPROVED — signed by the interrupted attempt — and returns
+    False."""
     with transaction.atomic():
-        document = (OutgoingDocument.objects.select_related("agency")
-                    .defer("text_content").filter(pk=subject_id).first())
+        document = (OutgoingDocument.objects.select_for_update(of=("self",))
+                    .select_related("agency").defer("text_content")
+                    .filter(pk=subject_id).first())
         if document is None:
             raise NotFound(_("The document no longer exists."))
+        if resume and document.state != OutgoingState.APPROVED:
+            return False
         flow.sign_approval(actor=actor, document=document)
+    return True
 
 
 def _batch_awaiting(actor, cursor, limit):

@@ -74,6 +74,7 @@ TRAIL_LABELS = {
     "updated": _("Draft details changed"),
     "converted": _("Converted to PDF"),
     "conversion_failed": _("Conversion to PDF failed"),
+    "text_extraction_stopped": _("Text extraction stopped"),
     "notice_sent": _("Notice sent"),
     "copy_cancelled": _("Recipient's copy cancelled"),
     "replacement_of": _("Replaces an issued document"),

@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.core import jobs
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.notifications import notify
@@ -126,13 +127,27 @@ def batch_create(*, actor, document_ids: Any, kind: str = DEFAULT_KIND) -> Batch
     return job
 
 
-def _sign_one(actor, kind: str, document_id: int) -> dict | None:
-    """Sign one subject in its own transaction (the kind's ``batch_sign``); None when signed,
-    else the error entry."""
+def _sign_one(actor, kind: str, job_id: int, document_id: int, *,
+              resume: bool) -> dict | None:
+    """Sign one subject in its own transaction (the kind's ``batch_sign``), counting it in the
+    same transaction (so a crash never leaves a signed subject uncounted); None when signed or
+    already handled, else the error entry. The kind locks the subject's row first, so two
+    attempts never sign it twice, and on a re-run (``resume``) it passes over a subject that is
+    no longer waiting (signed by the interrupted attempt) by returning False."""
     try:
-        _batch_kind(kind).batch_sign(actor, document_id)
+        with transaction.atomic():
+            signed = _batch_kind(kind).batch_sign(actor, document_id, resume=resume)
+            if signed is not False:
+                BatchSigningJob.objects.filter(pk=job_id).update(done=F("done") + 1)
     except AppError as err:
         return {"id": document_id, "code": err.code, "message": err.message}
+    except DatabaseError:
+        if jobs.connection_lost():
+            raise  # the database itself is gone: the job is taken up again (egov.core.jobs)
+        log.exception("batch signing: document %s failed", document_id)
+        return {"id": document_id, "code": "signing_failed",
+                "message": _("The document could not be signed. Try again or ask the "
+                             "administrator.")}
     except Exception:  # one broken document must not stop the batch
         log.exception("batch signing: document %s failed", document_id)
         return {"id": document_id, "code": "signing_failed",
@@ -141,10 +156,28 @@ def _sign_one(actor, kind: str, document_id: int) -> dict | None:
     return None
 
 
+def _record_errors(job_id: int, errors: list[dict]) -> None:
+    """Add the errors of documents not yet recorded (a re-run records each document once)."""
+    if not errors:
+        return
+    with transaction.atomic():
+        job = BatchSigningJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return
+        known = {e.get("id") for e in job.errors}
+        new = [e for e in errors if e["id"] not in known]
+        if new:
+            job.errors = [*job.errors, *new]
+            job.failed += len(new)
+            job.save(update_fields=["errors", "failed"])
+
+
 def batch_run_chunk(*, job_id: int, document_ids: list[int]) -> BatchSigningJob | None:
-    """Sign the documents of one chunk of a job (the chunk task's body). Counters move with F()
-    expressions (several workers update the same job); the chunk that completes the job sets
-    its final state and notifies the actor. Returns the job, or None when it does not exist."""
+    """Sign the documents of one chunk of a job (the chunk task's body). Counters move in the
+    transaction of each document (several workers update the same job); the chunk that
+    completes the job sets its final state and notifies the actor. A re-run after its worker
+    died (egov.core.jobs.attempt() > 1) goes on where the dead attempt stopped. Returns the
+    job, or None when it does not exist."""
     job = BatchSigningJob.objects.select_related("actor").filter(pk=job_id).first()
     if job is None:
         return None
@@ -152,28 +185,41 @@ def batch_run_chunk(*, job_id: int, document_ids: list[int]) -> BatchSigningJob 
         return job  # a task run twice changes nothing
     BatchSigningJob.objects.filter(pk=job_id, state=BatchState.QUEUED).update(
         state=BatchState.RUNNING, started_at=timezone.now())
+    resume = jobs.attempt() > 1
+    recorded = {e.get("id") for e in job.errors} if resume else set()
     actor = job.actor
-    errors: list[dict] = []
     for document_id in document_ids:
-        error = _sign_one(actor, job.subject_kind, document_id)
-        if error is None:
-            BatchSigningJob.objects.filter(pk=job_id).update(done=F("done") + 1)
-        else:
-            errors.append(error)
-            BatchSigningJob.objects.filter(pk=job_id).update(failed=F("failed") + 1)
-    return _finish_chunk(job_id, errors)
+        if document_id in recorded:
+            continue
+        error = _sign_one(actor, job.subject_kind, job_id, document_id, resume=resume)
+        if error is not None:
+            _record_errors(job_id, [error])
+        jobs.step_pause()
+    return _finish_chunk(job_id)
 
 
-def _finish_chunk(job_id: int, errors: list[dict]) -> BatchSigningJob | None:
+def batch_chunk_failed(*, job_id: int, document_ids: list[int], reason: str) -> None:
+    """The chunk's job ended failed (its worker died too often, or the database failed under
+    it): the documents it left unsigned are recorded as failed with the reason and the chunk
+    counts as finished, so the batch ends instead of showing "running" forever."""
+    job = BatchSigningJob.objects.select_related("actor").filter(pk=job_id).first()
+    if job is None or job.state in (BatchState.DONE, BatchState.FAILED):
+        return
+    # Still waiting for the signer's signature = left unsigned by the chunk.
+    left = _batch_kind(job.subject_kind).batch_signable(job.actor, list(document_ids))
+    message = _("The background job stopped before this document was signed (%(reason)s). "
+                "Sign it again.") % {"reason": reason}
+    _record_errors(job_id, [{"id": i, "code": "job_failed", "message": message}
+                            for i in document_ids if i in left])
+    _finish_chunk(job_id)
+
+
+def _finish_chunk(job_id: int) -> BatchSigningJob | None:
     with transaction.atomic():
         BatchSigningJob.objects.filter(pk=job_id).update(chunks_done=F("chunks_done") + 1)
         job = BatchSigningJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None:  # deleted meanwhile (its actor was deleted)
             return None
-        fields = []
-        if errors:
-            job.errors = [*job.errors, *errors]
-            fields.append("errors")
         last = job.chunks_done >= job.chunks_total
         if last:
             # Decision: a batch with some failures is DONE (the failures are listed); FAILED
@@ -181,10 +227,7 @@ def _finish_chunk(job_id: int, errors: list[dict]) -> BatchSigningJob | None:
             job.state = BatchState.FAILED if job.done == 0 else BatchState.DONE
             job.finished_at = timezone.now()
             job.started_at = job.started_at or job.finished_at
-            fields += ["state", "finished_at", "started_at"]
-        if fields:
-            job.save(update_fields=fields)
-        if last:
+            job.save(update_fields=["state", "finished_at", "started_at"])
             _notify_finished(job)
             audit_log(actor=job.actor, action="signing.batch.finish", obj=job,
                       details={"state": job.state, "done": job.done, "failed": job.failed})
@@ -206,7 +249,7 @@ def _notify_finished(job: BatchSigningJob) -> None:
 
 def progress(job: BatchSigningJob) -> int:
     """Percent of the documents handled (signed or failed), 0–100."""
-    if not job.total:
+    if job.state in (BatchState.DONE, BatchState.FAILED) or not job.total:
         return 100 if job.state in (BatchState.DONE, BatchState.FAILED) else 0
     return min(100, (job.done + job.failed) * 100 // job.total)
 

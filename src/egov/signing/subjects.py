@@ -73,7 +73,9 @@ class SubjectKind:
     state: Callable[[Any], str] = lambda subject: ""
     # batches with the actor's server-side key: (actor, ids) -> the ids the actor may sign now
     batch_signable: Callable[..., set[int]] | None = None
-    # (actor, id) -> None; signs one subject (called inside its own transaction) or raises
+    # (actor, id, *, resume) -> True when signed, False when a re-run (``resume``: the worker of
+    # an earlier attempt died) finds it no longer waiting; locks the subject's row first and
+    # signs inside the caller's transaction, or raises
     batch_sign: Callable[..., Any] | None = None
     # (actor, cursor, limit) -> egov.core.pagination.Page of subjects awaiting the actor
     batch_awaiting: Callable[..., Any] | None = None

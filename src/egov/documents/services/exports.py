@@ -2,7 +2,7 @@
 outgoing, tracking) and the handling report to XLSX or PDF, a case file to PDF + XML.
 
 `export_request` checks the input and the permission at once, records an ExportJob (state
-"queued") and enqueues `tasks_exports.run_export` on the "slow" queue after commit. The job
+"queued") and enqueues `tasks_exports.run_export` on the "cpu" queue after commit. The job
 (`exports_run`) streams the rows in chunks, writes its progress (percent) after each chunk in its
 own autocommitted UPDATE so the page polling it sees it, stores the result through
 `egov.core.files.file_store` and notifies the requester. The permission is checked again when
@@ -22,12 +22,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from egov.core import files
+from egov.core import files, jobs
 from egov.core.errors import AppError, InvalidInput
 from egov.core.notifications import notify
 
@@ -93,7 +93,7 @@ def _casefile_params(actor, params: dict[str, Any]) -> dict[str, Any]:
 
 def export_request(*, actor, kind: str, format: str, params: dict[str, Any] | None = None,
                    ) -> ExportJob:
-    """Record an export job and enqueue it (queue "slow") after commit.
+    """Record an export job and enqueue it (queue "cpu") after commit.
 
     kind: incoming_register | outgoing_register | tracking_register (params agency_id, year,
     filters) · handling_report (agency_id, start, end) · case_file (case_file_id; format zip =
@@ -152,6 +152,7 @@ class _Progress:
             share = self.done / self.total if self.total else 1
             _set(self.job, progress=min(self.end, self.start + int((self.end - self.start)
                                                                    * share)))
+            jobs.step_pause()
 
 
 def _register_file(job: ExportJob, actor, fmt: str) -> tuple[str, bytes]:
@@ -263,18 +264,39 @@ def exports_run(*, job_id: int) -> ExportJob | None:
     with translation.override(settings.LANGUAGE_CODE):
         try:
             name, data = BUILDERS[job.kind](job, actor, fmt)
-            stored = files.file_store(actor=actor, upload=(name, data), require=None,
-                                      max_bytes=MAX_BYTES)
+            # The file is recorded in the transaction that ends the job: a worker that dies
+            # before the end leaves no file behind, and the re-run stores it once.
+            with transaction.atomic():
+                stored = files.file_store(actor=actor, upload=(name, data), require=None,
+                                          max_bytes=MAX_BYTES)
+                _set(job, state=DONE, progress=100, result=stored, finished_at=timezone.now())
+                notify(users=[actor],
+                       subject=_("Your export is ready: %(name)s") % {"name": name},
+                       body=_("Open the link to download the file."), url=url, email=False)
         except AppError as err:
             return _fail(job, err.message, url)
+        except DatabaseError:
+            if jobs.connection_lost():
+                raise  # the database itself is gone: the job is taken up again (egov.core.jobs)
+            log.exception("export job %s failed", job.pk)
+            return _fail(job, _("The export failed. Try again or ask the administrator."), url)
         except Exception:  # noqa: BLE001 - any failure ends the job with a message, not a crash
             log.exception("export job %s failed", job.pk)
             return _fail(job, _("The export failed. Try again or ask the administrator."), url)
-        with transaction.atomic():
-            _set(job, state=DONE, progress=100, result=stored, finished_at=timezone.now())
-            notify(users=[actor], subject=_("Your export is ready: %(name)s") % {"name": name},
-                   body=_("Open the link to download the file."), url=url, email=False)
     return job
+
+
+def exports_job_failed(*, job_id: int, reason: str) -> ExportJob | None:
+    """The export's background job ended failed (its worker died too often, or the database
+    failed under it): the export ends failed with the reason instead of "running" forever."""
+    job = ExportJob.objects.select_related("requested_by").filter(
+        pk=job_id, state__in=[QUEUED, RUNNING]).first()
+    if job is None:
+        return None
+    url = reverse("documents:export_detail", args=[job.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("The export stopped (%(reason)s). Try again.") % {"reason": reason}
+        return _fail(job, message, url)
 
 
 def _fail(job: ExportJob, message: str, url: str) -> ExportJob:
