@@ -100,7 +100,7 @@ def test_chunk_out_of_attempts_records_its_documents_as_failed_and_the_batch_end
     assert set(results) == {(docs[0].pk, docs[1].pk), (docs[2].pk,)}
     # the second chunk is signed; the first one's workers died twice, after one signature
     batch.batch_run_chunk(job_id=job.pk, document_ids=[docs[2].pk])
-    assert batch._sign_one(o["leader"], job.pk, docs[0].pk, resume=False) is None
+    assert batch._sign_one(o["leader"], job.subject_kind, job.pk, docs[0].pk, resume=False) is None
     assert _job(job.pk).state == BatchState.RUNNING
     DBTaskResult.objects.filter(pk=results[(docs[0].pk, docs[1].pk)].pk).update(
         status="RUNNING", worker_ids=["w1", "w2"],
@@ -126,7 +126,7 @@ def test_a_rerun_chunk_passes_over_signed_documents_and_counts_nothing_twice(o, 
     job = batch.batch_create(actor=o["leader"], document_ids=[d.pk for d in docs])
     ids = [d.pk for d in docs]
     # attempt 1 signs the first document, records the second as failed, then dies
-    assert batch._sign_one(o["leader"], job.pk, ids[0], resume=False) is None
+    assert batch._sign_one(o["leader"], job.subject_kind, job.pk, ids[0], resume=False) is None
     batch._record_errors(job.pk, [{"id": ids[1], "code": "x", "message": "broken"}])
     token = jobs.set_attempt(2)
     try:
