@@ -50,6 +50,7 @@ from ninja.utils import check_csrf
 from . import selectors, tokens
 from .auth import authenticate_with_lockout
 from .errors import AppError, InvalidInput
+from .schemas import InputSchema
 
 BIGINT = 2**63 - 1
 LOGIN_FAILURES = {"invalid_credentials", "account_locked"}
@@ -339,7 +340,7 @@ def _django_validation_error(request, exc: DjangoValidationError):
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class LoginIn(Schema):
+class LoginIn(Schema):  # passwords are never altered
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=4096)
 
@@ -384,7 +385,7 @@ class ApiTokenPage(Schema):
     next: str | None = None
 
 
-class ApiTokenIn(Schema):
+class ApiTokenIn(InputSchema):
     name: str = Field(..., max_length=100)
 
 

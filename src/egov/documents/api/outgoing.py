@@ -37,6 +37,7 @@ from egov.core.api import BIGINT, ERRORS, ErrorOut
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.files import file_open
 from egov.core.models import OrgUnit
+from egov.core.schemas import InputSchema
 
 from .. import rules
 from ..models import OutgoingDocument
@@ -78,6 +79,10 @@ class VersionOut(Schema):
     sha256: str
     pdf: bool
     conversion_error: str = ""
+    active_content: list[str] = Field(
+        [], description="Active content found in the uploaded PDF (javascript, launch, "
+        "auto_action, submit, embedded_file, xfa, rich_media, unchecked); never previewed "
+        "inline.")
     note: str = ""
     uploaded_by: Ref
     created_at: dt.datetime
@@ -172,26 +177,26 @@ class TrailEventOut(Schema):
     details: dict = {}
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     step: str = Field(..., max_length=16, description="content, format or signer")
     decision: str = Field(..., max_length=16, description="approved or returned")
     comment: str = Field("", max_length=5000)
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     text: str = Field(..., max_length=5000)
     version: int | None = Field(None, ge=1, le=32767)
 
 
-class RecallIn(Schema):
+class RecallIn(InputSchema):
     reason: str = Field(..., max_length=500)
 
 
-class ReplaceIn(Schema):
+class ReplaceIn(InputSchema):
     new_document_id: int = Field(..., ge=1, le=BIGINT)
 
 
-class OutgoingPatch(Schema):
+class OutgoingPatch(InputSchema):
     """The fields of a draft that may change (the service validates the values)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -221,7 +226,7 @@ class RegisterOut(Schema):
     is_active: bool
 
 
-class RegisterIn(Schema):
+class RegisterIn(InputSchema):
     agency_id: int = Field(..., ge=1, le=BIGINT)
     kind: str = Field(..., max_length=16)
     name: str = Field(..., max_length=200)
@@ -229,7 +234,7 @@ class RegisterIn(Schema):
     issuer_abbreviation: str = Field("", max_length=32)
 
 
-class RegisterPatch(Schema):
+class RegisterPatch(InputSchema):
     name: str | None = Field(None, max_length=200)
     document_types: list[str] | None = None
     issuer_abbreviation: str | None = Field(None, max_length=32)
@@ -271,6 +276,7 @@ def _version_out(doc: OutgoingDocument, v) -> dict:
         "number": v.number, "file_name": v.file.original_name,
         "content_type": v.file.content_type, "sha256": v.file.sha256, "pdf": v.pdf_id is not None,
         "conversion_error": v.conversion_error, "note": v.note,
+        "active_content": v.file.active_content,
         "uploaded_by": _ref(v.uploaded_by), "created_at": v.created_at,
         "file_url": f"{base}/file", "pdf_url": f"{base}/pdf" if v.pdf_id else None,
     }

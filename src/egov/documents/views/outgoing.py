@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -377,10 +377,7 @@ def outgoing_comment_view(request, pk: int):
 
 
 def _file_response(stored, *, download: bool):
-    response = FileResponse(files.file_open(stored), content_type=stored.content_type,
-                            as_attachment=download, filename=stored.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.file_response(stored, inline=not download)
 
 
 @xframe_options_sameorigin

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core.errors import AppError, InvalidInput, NotFound
-from egov.core.forms import apply_app_error
+from egov.core.forms import EgovForm, apply_app_error
 from egov.core.models import OrgUnit
 
 from ..models import DocumentType, IncomingState, OutgoingState, Urgency
@@ -28,7 +28,7 @@ from ..services.search import saved_search_create, saved_search_delete
 PAGE_SIZE = 20
 
 
-class SearchForm(forms.Form):
+class SearchForm(EgovForm):
     """Only renders the fields and carries their messages; `search_params` checks the values."""
 
     q = forms.CharField(
@@ -72,7 +72,7 @@ class SearchForm(forms.Form):
             label=_("Urgency"), required=False, choices=blank + list(Urgency.choices))
 
 
-class SaveSearchForm(forms.Form):
+class SaveSearchForm(EgovForm):
     name = forms.CharField(
         label=gettext_lazy("Name of this search"), required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 100}))
