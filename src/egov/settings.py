@@ -140,6 +140,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Lockout: after this many consecutive failures the account is locked for the given minutes.
 EGOV_LOGIN_MAX_FAILURES = env_int("EGOV_LOGIN_MAX_FAILURES", 5)
 EGOV_LOGIN_LOCKOUT_MINUTES = env_int("EGOV_LOGIN_LOCKOUT_MINUTES", 15)
+# Failed sign-ins per client address (all usernames) before 429; see egov.core.auth.
+EGOV_LOGIN_RATE_ADDRESS = os.environ.get("EGOV_LOGIN_RATE_ADDRESS", "20/900")
+# An account's lock does not apply where it signed in successfully in the last N days.
+EGOV_LOGIN_KNOWN_DAYS = env_int("EGOV_LOGIN_KNOWN_DAYS", 30)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
