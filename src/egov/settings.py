@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "egov.core.middleware.LanguageMiddleware",
+    "egov.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -243,6 +244,9 @@ EGOV_REVOCATION_FETCH = env_bool("EGOV_REVOCATION_FETCH", False)
 # The local signing agent of the user's own USB token (`egov sign-agent`, docs/sign-agent.md) as
 # the browser reaches it, and how long its single-use download/upload URLs live (seconds).
 EGOV_SIGN_AGENT_URL = os.environ.get("EGOV_SIGN_AGENT_URL", "http://127.0.0.1:8987").rstrip("/")
+# More origins the pages' scripts may fetch from (Content-Security-Policy connect-src), besides
+# our own and EGOV_SIGN_AGENT_URL: space-separated.
+EGOV_CSP_CONNECT_SRC = os.environ.get("EGOV_CSP_CONNECT_SRC", "").split()
 EGOV_SIGN_SESSION_TTL = env_int("EGOV_SIGN_SESSION_TTL", 600)
 # Public verification (egov.portal): requests per client IP, "<count>/<seconds>" — lookups by
 # verification code (page and API; unknown codes count) and PDF uploads on the portal.
