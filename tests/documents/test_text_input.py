@@ -70,3 +70,25 @@ def test_draft_api_refuses_bidi_and_cleans_controls(docs_org):
     r = officer.patch(f"/api/v1/documents/outgoing/{doc.pk}", json.dumps({"subject": f"x{RLO}"}),
                       content_type="application/json")
     assert r.status_code == 422 and "subject" in r.json()["fields"]
+
+
+def test_review_comment_read_straight_from_the_request_is_cleaned(docs_org):
+    from django.urls import reverse
+
+    from egov.documents.services import outgoing as svc
+    from tests.documents.test_outgoing_support import make_draft
+
+    o = docs_org
+    doc = make_draft(o)
+    svc.outgoing_submit(actor=doc.drafter, document=doc)
+    head = Client()
+    head.force_login(o["unit_head"])
+    url = reverse("documents:outgoing_review", args=[doc.pk])
+    r = head.post(url, {"step": "content", "decision": "returned",
+                        "comment": f"Sửa lại {RLO}điều 2"}, follow=True)
+    assert r.status_code in (200, 422)
+    assert not doc.approvals.exists()
+    head.post(url, {"step": "content", "decision": "returned",
+                    "comment": "Sửa lại\x1b điều 2\r\nvà điều 3"})
+    approval = doc.approvals.get()
+    assert approval.comment == "Sửa lại điều 2\nvà điều 3"

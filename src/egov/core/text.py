@@ -83,3 +83,12 @@ def clean_data(data: Any, *, max_depth: int = 32) -> Any:
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], code="unsafe_text", fields=errors)
     return cleaned
+
+
+def clean_field(value: Any, field: str) -> Any:
+    """`clean_text` for one value read straight from a request (not through a form or a
+    schema); a bidirectional control is refused with InvalidInput naming `field`."""
+    try:
+        return clean_text(value) if isinstance(value, str) else value
+    except UnsafeText as err:
+        raise InvalidInput(str(err), code="unsafe_text", fields={field: [str(err)]}) from None

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core import files, policy
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
+from egov.core.text import clean_field
 
 from ..forms_outgoing import (
     CommentForm,
@@ -296,7 +297,8 @@ def outgoing_review_view(request, pk: int):
                 lambda d: svc.outgoing_review(actor=request.user, document=d,
                                               step=request.POST.get("step", ""),
                                               decision=request.POST.get("decision", ""),
-                                              comment=request.POST.get("comment", "")),
+                                              comment=clean_field(
+                                                  request.POST.get("comment", ""), "comment")),
                 _("The draft is returned to the drafter.") if returned
                 else _("Your approval is recorded."))
 
@@ -326,7 +328,8 @@ def outgoing_sign_view(request, pk: int):
 def outgoing_recall_view(request, pk: int):
     return _act(request, pk,
                 lambda d: svc.outgoing_recall(actor=request.user, document=d,
-                                              reason=request.POST.get("reason", "")),
+                                              reason=clean_field(
+                                                  request.POST.get("reason", ""), "reason")),
                 _("The document is recalled; the recipients are told."))
 
 

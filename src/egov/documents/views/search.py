@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.core.errors import AppError, InvalidInput, NotFound
 from egov.core.forms import EgovForm, apply_app_error
 from egov.core.models import OrgUnit
+from egov.core.text import clean_field
 
 from ..models import DocumentType, IncomingState, OutgoingState, Urgency
 from ..selectors.search import PARAM_KEYS, document_search, saved_search_list, search_params
@@ -134,7 +135,8 @@ def saved_search_create_view(request):
     save_form.is_valid()
     params_query = _params_query(request.POST)
     try:
-        saved = saved_search_create(actor=request.user, name=request.POST.get("name", ""),
+        saved = saved_search_create(actor=request.user,
+                                    name=clean_field(request.POST.get("name", ""), "name"),
                                     params=params_query.dict())
     except AppError as err:
         apply_app_error(save_form, err)
