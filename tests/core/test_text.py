@@ -19,7 +19,9 @@ RLO = "\u202e"
 
 
 def test_clean_text_removes_controls_and_keeps_tab_and_newline():
-    assert clean_text("a\x00b\x07c\x1bd\x7fe\x85f\x9fg") == "abcdefg"
+    assert clean_text("a\x01b\x07c\x1bd\x7fe\x85f\x9fg") == "abcdefg"
+    with pytest.raises(UnsafeText):
+        clean_text("a\x00b")  # NUL is refused, as it always was
     assert clean_text("line 1\r\nline 2\rline 3\tend\x0b\x0c") == "line 1\nline 2\nline 3\tend"
     assert clean_text("Quyết định số 12/QĐ-UBND\u200f") == "Quyết định số 12/QĐ-UBND\u200f"
 

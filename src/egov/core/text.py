@@ -2,8 +2,9 @@
 input schemas (`egov.core.schemas.InputSchema`) and the services that take a data dictionary
 (`clean_data`), so a value is treated the same whichever door it came through.
 
-- Control characters are removed: C0 (U+0000–U+001F) except tab and line feed, DEL (U+007F) and
-  C1 (U+0080–U+009F). A carriage return is not kept: CR LF (what browsers send from a textarea)
+- Control characters are removed: C0 (U+0001–U+001F) except tab and line feed, DEL (U+007F) and
+  C1 (U+0080–U+009F). NUL is refused instead (as the API parser and Django's form fields always
+  did): it cannot be stored in PostgreSQL and is a sign of binary data sent as text. A carriage return is not kept: CR LF (what browsers send from a textarea)
   and a lone CR become LF. They have no place in a record, break exports (CSV, XML, edXML) and
   can hide text in a terminal or a log.
 - Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) are
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
 
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f]")
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
@@ -39,11 +40,13 @@ def bidi_message() -> str:
 
 def clean_text(value: str) -> str:
     """`value` without control characters (tab and line feed kept; CR LF and CR → LF); raises
-    UnsafeText if it holds a bidirectional control (see the module doc)."""
+    UnsafeText if it holds a bidirectional control or NUL (see the module doc)."""
     if not isinstance(value, str):
         return value
     if _BIDI.search(value):
         raise UnsafeText(bidi_message())
+    if "\x00" in value:
+        raise UnsafeText(_("Remove control characters."))
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", value)
