@@ -92,3 +92,16 @@ def test_review_comment_read_straight_from_the_request_is_cleaned(docs_org):
                     "comment": "Sửa lại\x1b điều 2\r\nvà điều 3"})
     approval = doc.approvals.get()
     assert approval.comment == "Sửa lại điều 2\nvà điều 3"
+
+
+def test_version_note_sent_as_a_form_field_is_cleaned(docs_org):
+    officer = _bearer(docs_org["officer"])
+    r = officer.post("/api/v1/documents/outgoing", {
+        "data": json.dumps(draft_data(docs_org)), "file": _pdf()})
+    doc_id = r.json()["id"]
+    url = f"/api/v1/documents/outgoing/{doc_id}/versions"
+    r = officer.post(url, {"file": _pdf(), "note": f"Bản {RLO}2"})
+    assert r.status_code == 422 and "note" in r.json()["fields"]
+    r = officer.post(url, {"file": _pdf(), "note": "Bản\x07 sửa\x1b"})
+    assert r.status_code == 201, r.content
+    assert r.json()["note"] == "Bản sửa"

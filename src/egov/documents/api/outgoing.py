@@ -38,6 +38,7 @@ from egov.core.errors import InvalidInput, NotFound
 from egov.core.files import file_open
 from egov.core.models import OrgUnit
 from egov.core.schemas import InputSchema
+from egov.core.text import clean_field
 
 from .. import rules
 from ..models import OutgoingDocument
@@ -443,7 +444,8 @@ def outgoing_add_version(request, id: int = Path(..., ge=1, le=BIGINT),
     """A new version of the draft (.docx or .pdf). Approvals of earlier versions no longer
     count: a draft in review starts again with the content."""
     doc = sel.outgoing_get(actor=request.auth, document_id=id)
-    version = svc.outgoing_add_version(actor=request.auth, document=doc, file=file, note=note)
+    version = svc.outgoing_add_version(actor=request.auth, document=doc, file=file,
+                                       note=clean_field(note, "note"))
     version = sel.outgoing_version(actor=request.auth, document_id=id, number=version.number)
     return Status(201, _version_out(doc, version))
 
