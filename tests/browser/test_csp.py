@@ -6,8 +6,11 @@ blob: preview of a PDF chosen for upload)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from tests.documents.conftest import docs_org  # noqa: F401  (the documents people, as a fixture)
 
@@ -92,8 +95,7 @@ def test_no_csp_violation_on_the_main_pages(page, live_server, people, login, tm
     pdf = tmp_path / "chon.pdf"
     pdf.write_bytes(unique_pdf("chosen"))
     page.set_input_files("#id_file", str(pdf))
-    page.wait_for_function(
-        "document.getElementById('doc-incoming-preview').getAttribute('src') !== null")
+    expect(page.locator("#doc-incoming-preview")).to_have_attribute("src", re.compile("^blob:"))
     page.wait_for_timeout(300)
     watch.collect("desk preview")
     watch.visit(f"/documents/incoming/{incoming.pk}/", frames="iframe.doc-incoming-pdf")
