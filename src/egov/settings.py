@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "egov.core.middleware.LanguageMiddleware",
+    "egov.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,6 +142,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Lockout: after this many consecutive failures the account is locked for the given minutes.
 EGOV_LOGIN_MAX_FAILURES = env_int("EGOV_LOGIN_MAX_FAILURES", 5)
 EGOV_LOGIN_LOCKOUT_MINUTES = env_int("EGOV_LOGIN_LOCKOUT_MINUTES", 15)
+# Failed sign-ins per client address (all usernames) before 429; see egov.core.auth.
+EGOV_LOGIN_RATE_ADDRESS = os.environ.get("EGOV_LOGIN_RATE_ADDRESS", "20/900")
+# An account's lock does not apply where it signed in successfully in the last N days.
+EGOV_LOGIN_KNOWN_DAYS = env_int("EGOV_LOGIN_KNOWN_DAYS", 30)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -254,6 +259,9 @@ EGOV_REVOCATION_FETCH = env_bool("EGOV_REVOCATION_FETCH", False)
 # The local signing agent of the user's own USB token (`egov sign-agent`, docs/sign-agent.md) as
 # the browser reaches it, and how long its single-use download/upload URLs live (seconds).
 EGOV_SIGN_AGENT_URL = os.environ.get("EGOV_SIGN_AGENT_URL", "http://127.0.0.1:8987").rstrip("/")
+# More origins the pages' scripts may fetch from (Content-Security-Policy connect-src), besides
+# our own and EGOV_SIGN_AGENT_URL: space-separated.
+EGOV_CSP_CONNECT_SRC = os.environ.get("EGOV_CSP_CONNECT_SRC", "").split()
 EGOV_SIGN_SESSION_TTL = env_int("EGOV_SIGN_SESSION_TTL", 600)
 # Public verification (egov.portal): requests per client IP, "<count>/<seconds>" — lookups by
 # verification code (page and API; unknown codes count) and PDF uploads on the portal.

@@ -50,6 +50,7 @@ from ninja.utils import check_csrf
 from . import selectors, tokens
 from .auth import authenticate_with_lockout
 from .errors import AppError, InvalidInput
+from .schemas import InputSchema
 
 BIGINT = 2**63 - 1
 LOGIN_FAILURES = {"invalid_credentials", "account_locked"}
@@ -339,7 +340,7 @@ def _django_validation_error(request, exc: DjangoValidationError):
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class LoginIn(Schema):
+class LoginIn(Schema):  # passwords are never altered
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=4096)
 
@@ -384,7 +385,7 @@ class ApiTokenPage(Schema):
     next: str | None = None
 
 
-class ApiTokenIn(Schema):
+class ApiTokenIn(InputSchema):
     name: str = Field(..., max_length=100)
 
 
@@ -472,16 +473,21 @@ def _limit():
 # --- endpoints: authentication and the current user ---------------------------------------------
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, **ERRORS}, tags=["auth"],
-          summary="Sign in and get an API token")
+@api.post("/auth/token", auth=None, response={200: TokenOut, 429: ErrorOut, **ERRORS},
+          tags=["auth"], summary="Sign in and get an API token")
 def auth_token(request, payload: LoginIn):
     """Exchange a username and password for a personal API token (send it afterwards as
     `Authorization: Bearer <token>`). Failures count towards the same lockout as the web sign-in;
     wrong credentials and a locked account both answer 401 (`invalid_credentials`,
-    `account_locked`)."""
+    `account_locked`); too many failures from the client's address answer 429
+    (`too_many_attempts`) with Retry-After."""
     try:
         user = authenticate_with_lockout(request, payload.username, payload.password)
     except AppError as exc:
+        if exc.code == "too_many_attempts":
+            response = error_response(request, exc.status, exc.code, exc.message)
+            response["Retry-After"] = str(getattr(exc, "retry_after", 60))
+            return response
         if exc.code in LOGIN_FAILURES:
             raise AppError(exc.code, exc.message, fields=exc.fields, status=401) from exc
         raise

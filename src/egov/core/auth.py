@@ -6,7 +6,20 @@ the counter. Counters change with atomic `F()` updates, so parallel attempts can
 
 Errors (`AppError`):
 - `invalid_credentials`, status 401: the same message whether the username exists or not;
-- `account_locked`, status 423 (Locked): says until when, in local time.
+- `account_locked`, status 423 (Locked): says until when, in local time;
+- `too_many_attempts`, status 429: the client address made too many failed attempts
+  (`EGOV_LOGIN_RATE_ADDRESS`, default 20 per 15 minutes, over all usernames); the error carries
+  `retry_after` (seconds) for the Retry-After header.
+
+Nobody can lock out every clerk by name:
+- a throttled address is refused before any password is checked, and its attempts count toward
+  no account — one address can lock at most a few accounts per window;
+- an account's lock does not apply to an address from which that account signed in successfully
+  in the last `EGOV_LOGIN_KNOWN_DAYS` (30) days (read from the audit trail's `auth.login`
+  events): the clerk at the usual desk keeps working while attempts from elsewhere are locked
+  out. That address is still throttled like any other.
+The client address is `egov.core.throttle.client_ip` (REMOTE_ADDR, or behind
+`EGOV_TRUSTED_PROXIES` the right-most untrusted X-Forwarded-For address).
 
 Unknown usernames are "locked" too (in the cache) after the same number of failures, so the
 lockout answer does not reveal which usernames exist. The password hasher runs for unknown users
@@ -27,8 +40,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import AppError
+from .throttle import client_ip, window_hit, window_peek
 
 LOCKED_STATUS = 423
+THROTTLED_STATUS = 429
+THROTTLE_SCOPE = "login-address"
 
 
 def _max_failures() -> int:
@@ -37,6 +53,25 @@ def _max_failures() -> int:
 
 def _lockout() -> dt.timedelta:
     return dt.timedelta(minutes=int(getattr(settings, "EGOV_LOGIN_LOCKOUT_MINUTES", 15)))
+
+
+def _address_rate() -> str:
+    return str(getattr(settings, "EGOV_LOGIN_RATE_ADDRESS", "20/900"))
+
+
+def _known_days() -> int:
+    return int(getattr(settings, "EGOV_LOGIN_KNOWN_DAYS", 30))
+
+
+def too_many_attempts(retry_after: int) -> AppError:
+    err = AppError(
+        "too_many_attempts",
+        _("Too many failed sign-in attempts from your address. Try again in %(minutes)s "
+          "minutes.") % {"minutes": max(1, (retry_after + 59) // 60)},
+        status=THROTTLED_STATUS,
+    )
+    err.retry_after = retry_after  # type: ignore[attr-defined]
+    return err
 
 
 def invalid_credentials() -> AppError:
@@ -57,7 +92,34 @@ def _client(request) -> dict:
     if request is None:
         return {}
     meta = getattr(request, "META", {}) or {}
-    return {"ip": meta.get("REMOTE_ADDR", ""), "user_agent": meta.get("HTTP_USER_AGENT", "")[:200]}
+    return {"ip": client_ip(request) if meta.get("REMOTE_ADDR") else "",
+            "user_agent": meta.get("HTTP_USER_AGENT", "")[:200]}
+
+
+def _known_address(user, ip: str, now: dt.datetime) -> bool:
+    """The account signed in successfully from this address in the last EGOV_LOGIN_KNOWN_DAYS."""
+    from .models import AuditEvent
+
+    if not ip or _known_days() <= 0:
+        return False
+    return AuditEvent.objects.filter(
+        object_type=user._meta.label_lower, object_id=str(user.pk), action="auth.login",
+        at__gte=now - dt.timedelta(days=_known_days()), details__ip=ip,
+    ).exists()
+
+
+def _count_failure(client: dict) -> None:
+    """One failed attempt from this address; the attempt that crosses the limit is audited."""
+    if not client.get("ip"):
+        return
+    count, verdict = window_hit(THROTTLE_SCOPE, client["ip"], _address_rate())
+    limit = int(_address_rate().partition("/")[0])
+    if count == limit:
+        from .audit import audit_log
+
+        with transaction.atomic():
+            audit_log(actor=None, action="auth.throttled",
+                      details={"failures": count, "rate": _address_rate(), **client})
 
 
 # --- unknown usernames: the same lockout, kept in the cache -------------------------------------
@@ -98,6 +160,10 @@ def authenticate_with_lockout(request, username: str, password: str):
     password = password or ""
     now = timezone.now()
     client = _client(request)
+    if client.get("ip"):
+        verdict = window_peek(THROTTLE_SCOPE, client["ip"], _address_rate())
+        if not verdict.allowed:
+            raise too_many_attempts(verdict.retry_after)
 
     user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first() if username else None
 
@@ -113,15 +179,18 @@ def authenticate_with_lockout(request, username: str, password: str):
             with transaction.atomic():
                 audit_log(actor=None, action="auth.login_failed",
                           details={"username": username[:150], "reason": "locked", **client})
+        _count_failure(client)
         if locked is not None:
             raise account_locked(locked)
         raise invalid_credentials()
 
-    if user.locked_until is not None and user.locked_until > now:
+    if (user.locked_until is not None and user.locked_until > now
+            and not _known_address(user, client.get("ip", ""), now)):
         User().set_password(password)
         with transaction.atomic():
             audit_log(actor=None, action="auth.login_failed", obj=user,
                       details={"username": username, "reason": "locked", **client})
+        _count_failure(client)
         raise account_locked(user.locked_until)
 
     authenticated = authenticate(request, **{User.USERNAME_FIELD: username, "password": password})
@@ -149,6 +218,7 @@ def authenticate_with_lockout(request, username: str, password: str):
             locked_until = until
             audit_log(actor=None, action="auth.locked", obj=user,
                       details={"username": username, "until": until.isoformat(), **client})
+    _count_failure(client)
     if locked_until is not None:
         raise account_locked(locked_until)
     raise invalid_credentials()

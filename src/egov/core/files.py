@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from .audit import audit_log
 from .errors import InvalidInput
 from .models import StoredFile
+from .pdfcheck import inspect_pdf
 
 CHUNK = 64 * 1024
 HEAD_BYTES = 8192
@@ -236,7 +237,10 @@ def file_store(*, actor, upload, require: set[str] | None = None, max_bytes: int
     """Check, hash and store one upload; returns the new StoredFile (and logs "file.store").
 
     `require` is a set of content types (e.g. {files.PDF}); a file whose sniffed type is not in
-    it is refused with code "file_type" before anything is written. `max_bytes` defaults to
+    it is refused with code "file_type" before anything is written. An uploaded PDF (not a
+    derived one) must be readable and unencrypted (codes "pdf_damaged", "pdf_encrypted", see
+    `egov.core.pdfcheck`); the kinds of active content it carries are kept in
+    `StoredFile.active_content`. `max_bytes` defaults to
     settings.EGOV_MAX_UPLOAD_BYTES. A derived file (signed copy, preview, OCR text) names its
     original in `derived_from` and the kind in `derivation`.
     """
@@ -300,6 +304,11 @@ def file_store(*, actor, upload, require: set[str] | None = None, max_bytes: int
                 "expected": expected, "found": LABELS.get(content_type, content_type)}
             raise InvalidInput(message, code="file_type", fields={"file": [message]})
 
+        # A PDF a person uploads must be readable and unencrypted; its active content is noted.
+        active_content: list[str] = []
+        if content_type == PDF and derived_from is None:
+            active_content = inspect_pdf(spool).active_content
+
         now = timezone.localtime()
         path = f"files/{now:%Y/%m}/{uuid.uuid4().hex}.{EXTENSIONS.get(content_type, 'bin')}"
         spool.seek(0)
@@ -311,13 +320,14 @@ def file_store(*, actor, upload, require: set[str] | None = None, max_bytes: int
                 original_name=original_name, content_type=content_type, size=size,
                 sha256=digest.hexdigest(), derived_from=derived_from, derivation=derivation,
                 uploaded_by=actor if getattr(actor, "pk", None) else None,
+                active_content=active_content,
             )
             stored.file.name = saved_name
             stored.save()
             audit_log(actor=actor, action="file.store", obj=stored, details={
                 "name": original_name, "content_type": content_type, "size": size,
                 "sha256": stored.sha256, "derived_from": derived_from.pk if derived_from else None,
-                "derivation": derivation,
+                "derivation": derivation, "active_content": active_content,
             })
     except BaseException:
         default_storage.delete(saved_name)
@@ -329,3 +339,19 @@ def file_open(stored: StoredFile) -> IO[bytes]:
     """The stored content, opened read-only in binary mode (the caller closes it)."""
     return stored.file.storage.open(stored.file.name, "rb")
 
+
+
+def file_response(stored: StoredFile, *, inline: bool = False, content_type: str | None = None):
+    """The stored file as an HTTP response. A file with active content (a PDF carrying
+    JavaScript, launch actions… see `egov.core.pdfcheck`) is never shown inline: it is always a
+    download. Every download carries `Content-Security-Policy: sandbox`, so even a browser that
+    opens it in a tab runs no script from it in our origin."""
+    from django.http import FileResponse
+
+    inline = inline and not stored.active_content
+    response = FileResponse(file_open(stored), content_type=content_type or stored.content_type,
+                            as_attachment=not inline, filename=stored.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    if not inline:
+        response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -1,12 +1,50 @@
-"""Forms of the web shell. They only parse input; services and `auth` decide."""
+"""Forms of the web shell. They only parse input; services and `auth` decide.
+
+Every form of eGov derives from `EgovForm` / `EgovModelForm`: their text values pass through
+`egov.core.text.clean_text` (control characters removed, bidirectional controls refused next to
+the field), the same cleaning as the API's input schemas. Passwords are never altered."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .text import UnsafeText, clean_text
 
-class LoginForm(forms.Form):
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return type(value)(clean_text(v) for v in value)
+    return value
+
+
+class CleanTextMixin:
+    """Cleans every text value after the fields' own cleaning (see the module doc)."""
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if name not in self.cleaned_data or isinstance(field.widget, forms.PasswordInput):
+                continue
+            try:
+                self.cleaned_data[name] = _clean(self.cleaned_data[name])
+            except UnsafeText as err:
+                self.add_error(name, str(err))  # type: ignore[attr-defined]
+
+
+class EgovForm(CleanTextMixin, forms.Form):
+    pass
+
+
+class EgovModelForm(CleanTextMixin, forms.ModelForm):
+    pass
+
+
+class LoginForm(EgovForm):
     username = forms.CharField(
         label=_("Username"), max_length=150,
         widget=forms.TextInput(attrs={
@@ -20,7 +58,7 @@ class LoginForm(forms.Form):
     )
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(EgovForm):
     # No max_length / required here: the service validates and its messages go by the field.
     name = forms.CharField(
         label=_("Token name"), required=False,
@@ -29,7 +67,7 @@ class TokenCreateForm(forms.Form):
     )
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(EgovForm):
     action = forms.CharField(
         label=_("Action"), required=False, max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),

@@ -447,6 +447,9 @@ class StoredFile(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Kinds of active content found in an uploaded PDF (egov.core.pdfcheck): "javascript",
+    # "launch", "auto_action", "embedded_file"… Empty for a clean PDF and for other types.
+    active_content = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("stored file")
@@ -454,6 +457,12 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def active_content_text(self) -> str:
+        from .pdfcheck import describe
+
+        return describe(self.active_content or [])
 
 
 # --- API tokens ---------------------------------------------------------------------------------

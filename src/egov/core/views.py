@@ -76,6 +76,7 @@ def login_view(request):
         return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             user = authenticate_with_lockout(
@@ -84,12 +85,17 @@ def login_view(request):
         except AppError as err:
             form.add_error(None, err.message)
             status = err.status
+            retry_after = getattr(err, "retry_after", None)
         else:
             login(request, user)
             return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     elif request.method == "POST":
         status = 422
-    return render(request, "egov/login.html", {"form": form, "next": next_url}, status=status)
+    response = render(request, "egov/login.html", {"form": form, "next": next_url},
+                      status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST

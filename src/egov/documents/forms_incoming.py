@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.forms import EgovForm
+
 from .models import Channel, DocumentType, Secrecy, Urgency
 
 # The types a clerk meets most, first in the select (công văn, quyết định, thông báo, kế hoạch,
@@ -32,7 +34,7 @@ def _text_input(maxlength: int, **attrs):
     return forms.TextInput(attrs={"maxlength": maxlength, "autocomplete": "off", **attrs})
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(EgovForm):
     """The clerk's registration desk: Phụ lục VI Part II §II fields, in the order a clerk reads
     them off the document (issuer, number, date, type, subject, signer, urgency…)."""
 
@@ -113,7 +115,7 @@ def _user_choices(users, blank=True):
     return choices + [(str(u.pk), u.get_full_name()) for u in users]
 
 
-class AssignForm(forms.Form):
+class AssignForm(EgovForm):
     """Ý kiến chỉ đạo: one lead (a unit or a person), supporting and informed units, one
     deadline for lead and support (inform has none)."""
 
@@ -198,7 +200,7 @@ class AssignForm(forms.Form):
             self.add_error(None, err.message)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(EgovForm):
     to_user_id = forms.ChoiceField(label=_("Person"), required=False, choices=())
     instruction = forms.CharField(label=_("Instructions"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
@@ -209,14 +211,14 @@ class ReassignForm(forms.Form):
         self.fields["to_user_id"].choices = _user_choices(people)
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(EgovForm):
     result = forms.CharField(label=_("Result"), required=False,
                              help_text=_("What was done. Issuing the reply linked to this "
                                          "document also completes it."),
                              widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}))
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(EgovForm):
     to_unit_id = forms.ChoiceField(label=_("To unit"), required=False, choices=())
     to_user_id = forms.ChoiceField(label=_("or to person"), required=False, choices=())
     reason = forms.CharField(label=_("Reason"), required=False,
@@ -228,13 +230,13 @@ class ForwardForm(forms.Form):
         self.fields["to_user_id"].choices = _user_choices(people)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(EgovForm):
     reason = forms.CharField(label=_("Reason"), required=False,
                              help_text=_("Why the work goes back (required)."),
                              widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(EgovForm):
     state = forms.ChoiceField(label=_("State"), required=False, choices=())
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=())
     type = forms.ChoiceField(label=_("Document type"), required=False, choices=())

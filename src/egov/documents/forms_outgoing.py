@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.forms import EgovForm
 from egov.core.models import SignatureCapacity
 
 from .models import ApprovalStep, Urgency
@@ -48,7 +49,7 @@ def parse_external(text: str) -> tuple[list[dict], list[str]]:
     return rows, bad
 
 
-class OutgoingDraftForm(forms.Form):
+class OutgoingDraftForm(EgovForm):
     type_code = forms.ChoiceField(label=_("Document type"))
     subject = forms.CharField(
         label=_("Subject"), required=False, max_length=500,
@@ -165,19 +166,19 @@ def apply_service_error(form: forms.Form, err) -> None:
         form.add_error(None, err.message)
 
 
-class VersionForm(forms.Form):
+class VersionForm(EgovForm):
     file = forms.FileField(label=_("New version (.docx or .pdf)"), required=False,
                            widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}))
     note = forms.CharField(label=_("What changed"), required=False, max_length=500)
 
 
-class CommentForm(forms.Form):
+class CommentForm(EgovForm):
     text = forms.CharField(label=_("Comment"), required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(EgovForm):
     step = forms.ChoiceField(choices=ApprovalStep.choices, widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -185,6 +186,6 @@ class ReviewForm(forms.Form):
     )
 
 
-class RecallForm(forms.Form):
+class RecallForm(EgovForm):
     reason = forms.CharField(label=_("Reason for the recall"), required=False, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))

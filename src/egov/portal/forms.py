@@ -8,10 +8,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from egov.core.forms import EgovForm
 from egov.signing.verify import NotAPdf, verify_pdf
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(EgovForm):
     """One PDF file; clean() verifies it, so `cleaned_data["report"]` holds the report and a file
     that is not a readable PDF is an error by the field (never a 500)."""
 
@@ -39,7 +40,7 @@ class VerifyForm(forms.Form):
         return upload
 
 
-class CodeForm(forms.Form):
+class CodeForm(EgovForm):
     """The verification code printed (with a QR code) on an issued document: XXXXX-XXXXX; what
     people type is normalised (egov.signing.verification_codes.normalise)."""
 

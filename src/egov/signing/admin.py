@@ -15,12 +15,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.errors import AppError
+from egov.core.forms import EgovModelForm
 
 from . import services
 from .models import AppearanceImage, SigningCertificate, TrustAnchor
 
 
-class TrustAnchorAddForm(forms.ModelForm):
+class TrustAnchorAddForm(EgovModelForm):
     pem_text = forms.CharField(label=_("Certificate (PEM text)"), required=False,
                                widget=forms.Textarea(attrs={"rows": 8, "cols": 70}))
     upload = forms.FileField(label=_("or certificate file (PEM or DER)"), required=False)
@@ -110,7 +111,7 @@ class SigningCertificateAdmin(admin.ModelAdmin):
                                         reason=str(_("Revoked by an administrator")))
 
 
-class AppearanceImageAddForm(forms.ModelForm):
+class AppearanceImageAddForm(EgovModelForm):
     """Upload of a signature or seal image through :func:`appearance_image_set` (checks: a
     transparent PNG, sizes, permission; audit)."""
 

@@ -12,13 +12,14 @@ import datetime as dt
 from ninja import Field, Path, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS
+from egov.core.schemas import InputSchema
 
 from . import batch
 
 router = Router(tags=["signing"])
 
 
-class BatchIn(Schema):
+class BatchIn(InputSchema):
     document_ids: list[int] = Field(..., description="1–1000 ids of APPROVED outgoing documents "
                                                      "the caller is to sign")
 

@@ -26,6 +26,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
 from egov.core.errors import AppError, InvalidInput
+from egov.core.schemas import InputSchema
 
 from . import certificate_files as cf
 from .models import SigningCertificate
@@ -56,7 +57,7 @@ class CertificateOut(Schema):
     created_at: dt.datetime
 
 
-class RevokeIn(Schema):
+class RevokeIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 

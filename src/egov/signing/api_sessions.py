@@ -24,13 +24,14 @@ from ninja import Field, Path, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut, api
 from egov.core.errors import AppError, InvalidInput, NotFound
+from egov.core.schemas import InputSchema
 
 from . import subjects, user_token
 from .models import SigningCertificate
 
 router = Router(tags=["signing"])
 
-class SessionIn(Schema):
+class SessionIn(InputSchema):
     document_id: int = Field(..., ge=1, le=BIGINT)
     certificate_id: int | None = Field(None, ge=1, le=BIGINT)
 

@@ -25,6 +25,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from egov.core.api import BIGINT, ERRORS
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.models import User
+from egov.core.schemas import InputSchema
 
 from ..models import IncomingDocument, OutgoingDocument
 from ..selectors import casefiles as sel
@@ -44,7 +45,7 @@ class PlanOut(Schema):
     approved_on: dt.date | None = None
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     agency_id: int = Field(..., ge=1, le=BIGINT)
     year: int
     title: str
@@ -103,7 +104,7 @@ class CaseFileDetail(CaseFileOut):
     documents: list[ItemOut]
 
 
-class CaseFileIn(Schema):
+class CaseFileIn(InputSchema):
     agency_id: int = Field(..., ge=1, le=BIGINT)
     plan_id: int | None = Field(None, ge=1, le=BIGINT)
     year: int
@@ -119,7 +120,7 @@ class CaseFileIn(Schema):
                                                        "work began (default today)")
 
 
-class CaseFilePatch(Schema):
+class CaseFilePatch(InputSchema):
     heading: str | None = None
     title: str | None = None
     retention_years: int | None = None
@@ -129,20 +130,20 @@ class CaseFilePatch(Schema):
     description: str | None = None
 
 
-class OpenIn(Schema):
+class OpenIn(InputSchema):
     start_date: dt.date | None = None
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     end_date: dt.date
 
 
-class AddDocumentIn(Schema):
+class AddDocumentIn(InputSchema):
     incoming_id: int | None = Field(None, ge=1, le=BIGINT)
     outgoing_id: int | None = Field(None, ge=1, le=BIGINT)
 
 
-class ExportIn(Schema):
+class ExportIn(InputSchema):
     format: str = Field("zip", description="zip (PDF + XML), pdf or xml")
 
 

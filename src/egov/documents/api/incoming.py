@@ -20,6 +20,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from egov.core.api import BIGINT, ERRORS, ErrorOut
 from egov.core.errors import AppError, InvalidInput
 from egov.core.files import file_open
+from egov.core.schemas import InputSchema
 
 from ..models import IncomingDocument, IncomingState
 from ..selectors import incoming as sel
@@ -95,6 +96,10 @@ class AssignmentOut(Schema):
 
 class IncomingDetailOut(IncomingOut):
     signature_report: dict = {}
+    active_content: list[str] = Field(
+        [], description="Active content found in the PDF at upload (javascript, launch, "
+        "auto_action, submit, embedded_file, xfa, rich_media, unchecked); such a file is "
+        "never previewed inline.")
     assignments: list[AssignmentOut] = []
 
 
@@ -125,34 +130,34 @@ class TrailEventOut(Schema):
     details: dict = {}
 
 
-class AssignLineIn(Schema):
+class AssignLineIn(InputSchema):
     unit_id: int | None = Field(None, ge=1, le=BIGINT)
     user_id: int | None = Field(None, ge=1, le=BIGINT)
     role: str = Field(..., max_length=16, description='"lead", "support" or "inform"')
     due_date: dt.date | None = None
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     instruction: str = Field("", max_length=2000)
     assignments: list[AssignLineIn]
 
 
-class CompleteIn(Schema):
+class CompleteIn(InputSchema):
     result: str = Field("", max_length=2000)
     reply_id: int | None = Field(None, ge=1, le=BIGINT)
 
 
-class ForwardIn(Schema):
+class ForwardIn(InputSchema):
     to_unit_id: int | None = Field(None, ge=1, le=BIGINT)
     to_user_id: int | None = Field(None, ge=1, le=BIGINT)
     reason: str = Field("", max_length=2000)
 
 
-class ReturnIn(Schema):
+class ReturnIn(InputSchema):
     reason: str = Field("", max_length=2000)
 
 
-class ReassignIn(Schema):
+class ReassignIn(InputSchema):
     to_user_id: int = Field(..., ge=1, le=BIGINT)
     instruction: str = Field("", max_length=2000)
     due_date: dt.date | None = None
@@ -330,6 +335,7 @@ def detail(request, id: int = Path(..., ge=1, le=BIGINT)):
     out = doc_out(doc)
     if doc.state != IncomingState.CANCELLED:
         out["signature_report"] = doc.signature_report
+        out["active_content"] = doc.file.active_content if doc.file_id else []
         out["assignments"] = [assignment_out(a) for a in sel.incoming_assignee_states(doc)]
     return out
 

@@ -37,6 +37,8 @@ from egov.core.api import BIGINT, ERRORS, ErrorOut
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.files import file_open
 from egov.core.models import OrgUnit
+from egov.core.schemas import InputSchema
+from egov.core.text import clean_field
 
 from .. import rules
 from ..models import OutgoingDocument
@@ -78,6 +80,10 @@ class VersionOut(Schema):
     sha256: str
     pdf: bool
     conversion_error: str = ""
+    active_content: list[str] = Field(
+        [], description="Active content found in the uploaded PDF (javascript, launch, "
+        "auto_action, submit, embedded_file, xfa, rich_media, unchecked); never previewed "
+        "inline.")
     note: str = ""
     uploaded_by: Ref
     created_at: dt.datetime
@@ -172,26 +178,26 @@ class TrailEventOut(Schema):
     details: dict = {}
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     step: str = Field(..., max_length=16, description="content, format or signer")
     decision: str = Field(..., max_length=16, description="approved or returned")
     comment: str = Field("", max_length=5000)
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     text: str = Field(..., max_length=5000)
     version: int | None = Field(None, ge=1, le=32767)
 
 
-class RecallIn(Schema):
+class RecallIn(InputSchema):
     reason: str = Field(..., max_length=500)
 
 
-class ReplaceIn(Schema):
+class ReplaceIn(InputSchema):
     new_document_id: int = Field(..., ge=1, le=BIGINT)
 
 
-class OutgoingPatch(Schema):
+class OutgoingPatch(InputSchema):
     """The fields of a draft that may change (the service validates the values)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -221,7 +227,7 @@ class RegisterOut(Schema):
     is_active: bool
 
 
-class RegisterIn(Schema):
+class RegisterIn(InputSchema):
     agency_id: int = Field(..., ge=1, le=BIGINT)
     kind: str = Field(..., max_length=16)
     name: str = Field(..., max_length=200)
@@ -229,7 +235,7 @@ class RegisterIn(Schema):
     issuer_abbreviation: str = Field("", max_length=32)
 
 
-class RegisterPatch(Schema):
+class RegisterPatch(InputSchema):
     name: str | None = Field(None, max_length=200)
     document_types: list[str] | None = None
     issuer_abbreviation: str | None = Field(None, max_length=32)
@@ -271,6 +277,7 @@ def _version_out(doc: OutgoingDocument, v) -> dict:
         "number": v.number, "file_name": v.file.original_name,
         "content_type": v.file.content_type, "sha256": v.file.sha256, "pdf": v.pdf_id is not None,
         "conversion_error": v.conversion_error, "note": v.note,
+        "active_content": v.file.active_content,
         "uploaded_by": _ref(v.uploaded_by), "created_at": v.created_at,
         "file_url": f"{base}/file", "pdf_url": f"{base}/pdf" if v.pdf_id else None,
     }
@@ -437,7 +444,8 @@ def outgoing_add_version(request, id: int = Path(..., ge=1, le=BIGINT),
     """A new version of the draft (.docx or .pdf). Approvals of earlier versions no longer
     count: a draft in review starts again with the content."""
     doc = sel.outgoing_get(actor=request.auth, document_id=id)
-    version = svc.outgoing_add_version(actor=request.auth, document=doc, file=file, note=note)
+    version = svc.outgoing_add_version(actor=request.auth, document=doc, file=file,
+                                       note=clean_field(note, "note"))
     version = sel.outgoing_version(actor=request.auth, document_id=id, number=version.number)
     return Status(201, _version_out(doc, version))
 

@@ -23,6 +23,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from egov.core.api import BIGINT, ERRORS
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.files import file_open
+from egov.core.schemas import InputSchema
 
 from ..selectors import registers as reg
 from ..selectors.reports import handling_report
@@ -131,7 +132,7 @@ def handling(request, agency_id: int = Query(..., ge=1, le=BIGINT),
 # --- export jobs --------------------------------------------------------------------------------
 
 
-class ExportIn(Schema):
+class ExportIn(InputSchema):
     kind: str = Field(..., description="incoming_register | outgoing_register | "
                                        "tracking_register | handling_report | case_file")
     format: str = Field(..., description="xlsx | pdf (registers, report); zip | pdf | xml "

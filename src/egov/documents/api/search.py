@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS
+from egov.core.schemas import InputSchema
 
 from ..selectors.search import document_search, saved_search_list
 from ..services.search import saved_search_create, saved_search_delete
@@ -47,7 +48,7 @@ class SavedSearchPage(Schema):
     next: str | None = None
 
 
-class SavedSearchIn(Schema):
+class SavedSearchIn(InputSchema):
     name: str = Field(..., max_length=200)
     params: dict[str, str | int | None] = Field(
         ..., description="q, kind, type, issuer, unit, from, to, state, urgency")

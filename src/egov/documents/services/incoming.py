@@ -84,6 +84,7 @@ from egov.core.models import (
 from egov.core.notifications import notify
 from egov.core.numbering import format_number, sequence_next
 from egov.core.services import workitem_create
+from egov.core.text import clean_data
 
 from .. import rules, verification
 from ..catalog import URGENCY_DEADLINES
@@ -407,6 +408,7 @@ def clean_incoming_data(data: Any) -> dict:
     A secret document is refused first, with its own code ("secret_document")."""
     if not isinstance(data, dict):
         _fail({"data": [_("Send the document's data as a JSON object.")]})
+    data = clean_data(data)  # control characters removed, bidi controls refused (core.text)
     _check_secrecy(data)
     errors: dict[str, list[str]] = {}
     today = _today()
@@ -656,8 +658,8 @@ def incoming_register(*, actor, agency: OrgUnit, file, data: dict,
                            sha256=sha256)
     if found is not None and not confirm_duplicate:
         raise duplicate_error(*found)
+    stored = file_store(actor=actor, upload=file, require={PDF})  # refuses a bad PDF first
     register = incoming_register_for(agency)
-    stored = file_store(actor=actor, upload=file, require={PDF})
     return _record(actor=actor, agency=agency, register=register, stored=stored, own_file=True,
                    cleaned=cleaned, duplicate=found[0] if found else None,
                    channel=cleaned["channel"], registered_by=actor)

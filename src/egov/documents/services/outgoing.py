@@ -64,6 +64,7 @@ from egov.core.models import (
 from egov.core.notifications import notify
 from egov.core.numbering import sequence_next
 from egov.core.services import workitem_cancel, workitem_create, workitem_finish
+from egov.core.text import clean_data
 
 from .. import rules
 from ..conversion import ConversionError, docx_to_pdf
@@ -549,6 +550,7 @@ def outgoing_create(*, actor, data: dict, file, attachments: Iterable = (),
         raise PermissionDenied()
     if not isinstance(data, dict):
         _fail({"data": [_("Send a JSON object.")]})
+    data = clean_data(data)  # control characters removed, bidi controls refused (core.text)
     errors: dict[str, list[str]] = {}
     unit_id = _int(data.get("drafting_unit_id"), "drafting_unit_id", errors)
     drafting_unit = _drafting_unit(actor, unit_id, errors) if not errors else None
@@ -641,6 +643,7 @@ def outgoing_update(*, actor, document: OutgoingDocument, data: dict) -> Outgoin
     errors: dict[str, list[str]] = {}
     if not isinstance(data, dict):
         _fail({"data": [_("Send a JSON object.")]})
+    data = clean_data(data)
     for key in ("replaces_id", "drafting_unit_id", "advisory_body", "note"):
         if key in data:
             _add(errors, key, _("This field cannot be changed after drafting."))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
-from egov.core.forms import apply_app_error
+from egov.core.forms import EgovForm, apply_app_error
 
 from ..models import CaseFileState, IncomingDocument, OutgoingDocument
 from ..selectors import casefiles as sel
@@ -35,7 +35,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(EgovForm):
     agency = forms.TypedChoiceField(label=gettext_lazy("Agency"), coerce=int, required=False)
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1900, max_value=9999,
                               required=False)
@@ -45,7 +45,7 @@ class ListFilterForm(forms.Form):
         self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
 
 
-class PlanForm(forms.Form):
+class PlanForm(EgovForm):
     title = forms.CharField(label=gettext_lazy("Title of the plan"), max_length=255)
     approved_by = forms.CharField(label=gettext_lazy("Approved by"), max_length=200,
                                   required=False)
@@ -53,7 +53,7 @@ class PlanForm(forms.Form):
                                   input_formats=DATE_FORMATS, widget=DateInput())
 
 
-class CaseFileForm(forms.Form):
+class CaseFileForm(EgovForm):
     notation = forms.CharField(label=gettext_lazy("Number and notation"), max_length=20,
                                help_text=gettext_lazy("For example 01.TCCB"))
     title = forms.CharField(label=gettext_lazy("Title"), max_length=500)
@@ -69,7 +69,7 @@ class CaseFileForm(forms.Form):
                                  initial=True)
 
 
-class CloseForm(forms.Form):
+class CloseForm(EgovForm):
     end_date = forms.DateField(label=gettext_lazy("End date"), input_formats=DATE_FORMATS,
                                widget=DateInput())
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core import policy
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
-from egov.core.files import file_open
+from egov.core.files import file_response
 from egov.core.forms import apply_app_error
 from egov.core.models import OrgUnit
 
@@ -281,8 +281,7 @@ def incoming_file(request, pk: int):
         inline = claim == {"d": document.pk, "u": request.user.pk}
     if not inline:
         svc.incoming_downloaded(actor=request.user, document=document)
-    return FileResponse(file_open(document.file), content_type="application/pdf",
-                        as_attachment=not inline, filename=document.file.original_name)
+    return file_response(document.file, inline=inline, content_type="application/pdf")
 
 
 @login_required

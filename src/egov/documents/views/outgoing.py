@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core import files, policy
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
+from egov.core.text import clean_field
 
 from .. import verification_codes as _codes
 from ..forms_outgoing import (
@@ -300,7 +301,8 @@ def outgoing_review_view(request, pk: int):
                 lambda d: svc.outgoing_review(actor=request.user, document=d,
                                               step=request.POST.get("step", ""),
                                               decision=request.POST.get("decision", ""),
-                                              comment=request.POST.get("comment", "")),
+                                              comment=clean_field(
+                                                  request.POST.get("comment", ""), "comment")),
                 _("The draft is returned to the drafter.") if returned
                 else _("Your approval is recorded."))
 
@@ -330,7 +332,8 @@ def outgoing_sign_view(request, pk: int):
 def outgoing_recall_view(request, pk: int):
     return _act(request, pk,
                 lambda d: svc.outgoing_recall(actor=request.user, document=d,
-                                              reason=request.POST.get("reason", "")),
+                                              reason=clean_field(
+                                                  request.POST.get("reason", ""), "reason")),
                 _("The document is recalled; the recipients are told."))
 
 
@@ -381,10 +384,7 @@ def outgoing_comment_view(request, pk: int):
 
 
 def _file_response(stored, *, download: bool):
-    response = FileResponse(files.file_open(stored), content_type=stored.content_type,
-                            as_attachment=download, filename=stored.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.file_response(stored, inline=not download)
 
 
 @xframe_options_sameorigin

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.files import file_open
-from egov.core.forms import apply_app_error
+from egov.core.forms import EgovForm, apply_app_error
 
 from ..models import DocumentType, Urgency
 from ..selectors import registers as reg
@@ -44,7 +44,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(EgovForm):
     kind = forms.ChoiceField(label=pgettext_lazy("noun", "Register"), choices=KIND_CHOICES,
                              required=False)
     agency = forms.TypedChoiceField(label=gettext_lazy("Agency"), coerce=int, required=False)
@@ -147,7 +147,7 @@ def registers(request):
     return response
 
 
-class ReportForm(forms.Form):
+class ReportForm(EgovForm):
     agency = forms.TypedChoiceField(label=gettext_lazy("Agency"), coerce=int)
     start = forms.DateField(label=gettext_lazy("From"), input_formats=DATE_FORMATS,
                             widget=DateInput())

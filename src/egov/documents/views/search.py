@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core.errors import AppError, InvalidInput, NotFound
-from egov.core.forms import apply_app_error
+from egov.core.forms import EgovForm, apply_app_error
 from egov.core.models import OrgUnit
+from egov.core.text import clean_field
 
 from ..models import DocumentType, IncomingState, OutgoingState, Urgency
 from ..selectors.search import PARAM_KEYS, document_search, saved_search_list, search_params
@@ -28,7 +29,7 @@ from ..services.search import saved_search_create, saved_search_delete
 PAGE_SIZE = 20
 
 
-class SearchForm(forms.Form):
+class SearchForm(EgovForm):
     """Only renders the fields and carries their messages; `search_params` checks the values."""
 
     q = forms.CharField(
@@ -72,7 +73,7 @@ class SearchForm(forms.Form):
             label=_("Urgency"), required=False, choices=blank + list(Urgency.choices))
 
 
-class SaveSearchForm(forms.Form):
+class SaveSearchForm(EgovForm):
     name = forms.CharField(
         label=gettext_lazy("Name of this search"), required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 100}))
@@ -134,7 +135,8 @@ def saved_search_create_view(request):
     save_form.is_valid()
     params_query = _params_query(request.POST)
     try:
-        saved = saved_search_create(actor=request.user, name=request.POST.get("name", ""),
+        saved = saved_search_create(actor=request.user,
+                                    name=clean_field(request.POST.get("name", ""), "name"),
                                     params=params_query.dict())
     except AppError as err:
         apply_app_error(save_form, err)

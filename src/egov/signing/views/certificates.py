@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from egov.core.errors import AppError, InvalidInput
-from egov.core.forms import apply_app_error
+from egov.core.forms import EgovForm, apply_app_error
 
 from .. import certificate_files as cf
 from ..models import AppearanceKind, SigningCertificate
@@ -41,7 +41,7 @@ from ..services import certificate_register_pkcs12, certificate_register_public,
 MAX_IMAGE_BYTES = 512 * 1024
 
 
-class PublicCertificateForm(forms.Form):
+class PublicCertificateForm(EgovForm):
     file = forms.FileField(
         label=gettext_lazy("Certificate file"),
         help_text=gettext_lazy("The certificate of a key on your USB token: .cer, .crt, .pem or "
@@ -59,7 +59,7 @@ class PublicCertificateForm(forms.Form):
         return upload
 
 
-class Pkcs12Form(forms.Form):
+class Pkcs12Form(EgovForm):
     file = forms.FileField(
         label=gettext_lazy("Key file (PKCS#12)"),
         help_text=gettext_lazy("A .p12 or .pfx file with your key and certificate. The server "
@@ -91,7 +91,7 @@ class Pkcs12Form(forms.Form):
         return data
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(EgovForm):
     certificate = forms.ModelChoiceField(label=gettext_lazy("Certificate"),
                                          queryset=SigningCertificate.objects.none())
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500,
@@ -107,7 +107,7 @@ class RevokeForm(forms.Form):
             f"{cf.common_name(c.certificate_der) or c.subject} — {c.serial}")
 
 
-class SignatureImageForm(forms.Form):
+class SignatureImageForm(EgovForm):
     image = forms.FileField(
         label=gettext_lazy("Signature image (PNG)"),
         help_text=gettext_lazy("Your handwritten signature in blue on a transparent background, "
