@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Runtime: fonts with every Vietnamese letter, PDF tools, WeasyPrint's Pango, LibreOffice for
-# .docx → PDF, PKCS#11 (SoftHSM2/OpenSC) and NSS tools for signature checks.
+# .docx → PDF, PKCS#11 (SoftHSM2/OpenSC) and NSS tools for signature checks. HarfBuzz-Subset
+# lets WeasyPrint subset fonts itself (without it, it warns on every PDF it writes).
 RUNTIME_PKGS=(fonts-liberation2 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
-  libreoffice-writer-nogui softhsm2 opensc libnss3-tools)
+  libharfbuzz-subset0 libreoffice-writer-nogui softhsm2 opensc libnss3-tools)
 # Tests: Debian's Chromium for Playwright, zbar for reading QR codes back, gettext for the
 # translation-completeness test.
 TEST_PKGS=(chromium zbar-tools gettext)
@@ -29,8 +30,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> Installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # When another apt or dpkg runs (unattended upgrades, a second set-up), wait for its lock
+    # (up to EGOV_APT_LOCK_TIMEOUT seconds) instead of failing at once.
+    lock=(-o "DPkg::Lock::Timeout=${EGOV_APT_LOCK_TIMEOUT:-600}")
+    apt-get "${lock[@]}" update -qq
+    apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "eGov needs these system packages. Run, as root:" >&2
     echo "  apt-get install -y --no-install-recommends ${missing[*]}" >&2

@@ -35,13 +35,19 @@ DEBUG = env_bool("EGOV_DEBUG", False)
 TESTING = env_bool("EGOV_TESTING", False)
 VAR_DIR = Path(os.environ.get("EGOV_VAR_DIR", PROJECT_DIR / "var"))
 
+# The secret key: EGOV_SECRET_KEY, else the file VAR_DIR/secret_key (written by `make run`, so
+# every `uv run egov …` in that checkout finds it without setting anything).
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
 SECRET_KEY = os.environ.get("EGOV_SECRET_KEY", "")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789"
     else:
         raise ImproperlyConfigured(
-            "EGOV_SECRET_KEY is not set. Set it (at least 50 random characters) or EGOV_DEBUG=1."
+            f"EGOV_SECRET_KEY is not set and {SECRET_KEY_FILE} does not exist. Set it (at least "
+            "50 random characters), run `make run` once (it writes that file), or EGOV_DEBUG=1."
         )
 
 ALLOWED_HOSTS = env_list("EGOV_ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -194,12 +200,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- E-mail ---------------------------------------------------------------------------------
+# SMTP when EGOV_EMAIL_HOST is set; otherwise every message is written as a file under
+# VAR_DIR/mail/ (./var/mail/ for the demo), one .log file per connection, readable as text.
 EMAIL_BACKEND = os.environ.get(
     "EGOV_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("EGOV_EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = Path(os.environ.get("EGOV_EMAIL_FILE_PATH", VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EGOV_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EGOV_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EGOV_EMAIL_USER", "")
@@ -301,5 +310,8 @@ LOGGING = {
     "loggers": {
         "egov": {"level": os.environ.get("EGOV_LOG_LEVEL", "INFO"), "handlers": ["console"],
                  "propagate": False},
+        # pyHanko warns when float rounding makes a fitted seal image 1e-14 pt wider than its
+        # box ("Content box width/height 102.00000000000001 is too wide…"): noise, not a fault.
+        "pyhanko.pdf_utils.layout": {"level": "ERROR"},
     },
 }

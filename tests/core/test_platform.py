@@ -37,7 +37,9 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = _egov(["check"], {"EGOV_SQLITE_PATH": str(tmp_path / "db.sqlite3")})
+    # A VAR_DIR without the demo's secret_key file (./var/ may hold one after `make run`).
+    result = _egov(["check"], {"EGOV_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+                               "EGOV_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert "EGOV_SECRET_KEY" in result.stderr
 

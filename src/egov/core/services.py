@@ -293,7 +293,7 @@ def orgunit_update(
 
 def _ensure_name_history(unit: OrgUnit) -> OrgUnitName | None:
     """The unit's current name row; units made outside the services may have none yet."""
-    return (OrgUnitName.objects.select_for_update().filter(unit=unit, valid_to__isnull=True)
+    return (OrgUnitName.objects.select_for_update(no_key=True).filter(unit=unit, valid_to__isnull=True)
             .order_by("-valid_from").first())
 
 
@@ -329,7 +329,7 @@ def orgunit_rename(
     if errors:
         _fail(errors)
     with transaction.atomic():
-        unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+        unit = OrgUnit.objects.select_for_update(no_key=True).get(pk=unit.pk)
         current = _ensure_name_history(unit)
         if current is not None and effective <= current.valid_from:
             _fail({"effective": [_("The current name has been in use only since %(date)s; the "
@@ -414,7 +414,7 @@ def orgunit_merge(
                          % {"names": ", ".join(open_children)}]})
 
     with transaction.atomic():
-        locked = list(OrgUnit.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        locked = list(OrgUnit.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
         # Posts that would only start after the closing day end up with an empty range: they
         # never grant anything, and the row stays for the record.
         closed_positions = Position.objects.filter(org_unit_id__in=ids).filter(
@@ -657,7 +657,7 @@ def _may_handle(actor, item: WorkItem) -> bool:
 
 
 def _locked_open(item: WorkItem) -> WorkItem:
-    fresh = WorkItem.objects.select_for_update().get(pk=item.pk)
+    fresh = WorkItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     if fresh.state != WorkState.OPEN:
         raise AppError("not_open", _("This work item is already closed."), status=409)
     return fresh
@@ -670,7 +670,7 @@ def workitem_open(*, actor, item: WorkItem) -> WorkItem:
     if item.opened_at is not None:
         return item
     with transaction.atomic():
-        fresh = WorkItem.objects.select_for_update().get(pk=item.pk)
+        fresh = WorkItem.objects.select_for_update(no_key=True).get(pk=item.pk)
         if fresh.opened_at is None and fresh.state == WorkState.OPEN:
             fresh.opened_at = timezone.now()
             fresh.save(update_fields=["opened_at"])

@@ -86,9 +86,14 @@ class UrgencyDeadline(models.Model):
     class Meta:
         verbose_name = _("default handling deadline")
         verbose_name_plural = _("default handling deadlines")
+        # One row per (agency, urgency) and one default (agency null) per urgency: two partial
+        # unique indexes, which PostgreSQL and SQLite both enforce (nulls_distinct=False is
+        # PostgreSQL-only; SQLite ignored it with warning W047).
         constraints = [
             models.UniqueConstraint(fields=["agency", "urgency"], name="urgencydeadline_unique",
-                                    nulls_distinct=False),
+                                    condition=Q(agency__isnull=False)),
+            models.UniqueConstraint(fields=["urgency"], name="urgencydeadline_default_unique",
+                                    condition=Q(agency__isnull=True)),
         ]
 
     def __str__(self) -> str:

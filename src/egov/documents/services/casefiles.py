@@ -79,7 +79,7 @@ def _check_agency(agency: OrgUnit) -> None:
 
 def _locked(case_file: CaseFile) -> CaseFile:
     """The file re-read under a row lock (serialises changes of one file)."""
-    return CaseFile.objects.select_for_update().select_related("agency", "creator").get(
+    return CaseFile.objects.select_for_update(no_key=True).select_related("agency", "creator").get(
         pk=case_file.pk)
 
 
@@ -442,7 +442,7 @@ def casefiles_warn_due(*, today: dt.date | None = None, within_days: int = 30) -
         with transaction.atomic():
             # The file's row lock serialises two runs at the same time: the second one waits
             # here, then sees the first one's audit event and sends nothing.
-            CaseFile.objects.select_for_update().filter(pk=cf.pk).first()
+            CaseFile.objects.select_for_update(no_key=True).filter(pk=cf.pk).first()
             if AuditEvent.objects.filter(action=WARNING_ACTION,
                                          object_type=CaseFile._meta.label_lower,
                                          object_id=str(cf.pk)).exists():

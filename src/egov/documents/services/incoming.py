@@ -287,7 +287,7 @@ def incoming_register_for(agency: OrgUnit) -> Register:
     if register is not None:
         return register
     with transaction.atomic():
-        OrgUnit.objects.select_for_update().filter(pk=agency.pk).first()
+        OrgUnit.objects.select_for_update(no_key=True).filter(pk=agency.pk).first()
         register = _active_incoming_register(agency)
         if register is None:
             register = Register.objects.create(
@@ -825,7 +825,7 @@ def _close_present_items(*, actor, document: IncomingDocument) -> list[int]:
 
 
 def _lock(document: IncomingDocument) -> IncomingDocument:
-    return (IncomingDocument.objects.select_for_update(of=("self",)).select_related("agency")
+    return (IncomingDocument.objects.select_for_update(of=("self",), no_key=True).select_related("agency")
             .get(pk=document.pk))
 
 
@@ -988,7 +988,7 @@ def is_assignee(actor, assignment: Assignment) -> bool:
 
 
 def _locked_open(assignment: Assignment) -> Assignment:
-    fresh = (Assignment.objects.select_for_update(of=("self",))
+    fresh = (Assignment.objects.select_for_update(of=("self",), no_key=True)
              .select_related("document", "document__agency", "assignee_unit", "assignee_user",
                              "work_item", "assigned_by")
              .get(pk=assignment.pk))
@@ -1158,7 +1158,7 @@ def assignment_complete(*, actor, assignment: Assignment, result: str = "",
         _finish_item(fresh.work_item_id, WorkState.DONE, now)
         parent_id = fresh.parent_id
         while parent_id:
-            parent = Assignment.objects.select_for_update().get(pk=parent_id)
+            parent = Assignment.objects.select_for_update(no_key=True).get(pk=parent_id)
             if parent.state != AssignmentState.OPEN or Assignment.objects.filter(
                     parent=parent, state=AssignmentState.OPEN).exists():
                 break
@@ -1272,7 +1272,7 @@ def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignme
                                                       finished_at=now, result=reason)
         back_to: list[User] = []
         if fresh.parent_id:
-            parent = Assignment.objects.select_for_update().get(pk=fresh.parent_id)
+            parent = Assignment.objects.select_for_update(no_key=True).get(pk=fresh.parent_id)
             if fresh.work_item_id and parent.state == AssignmentState.OPEN:
                 Assignment.objects.filter(pk=fresh.pk).update(work_item=None)
                 WorkItem.objects.filter(pk=fresh.work_item_id).update(

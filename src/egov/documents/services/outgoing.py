@@ -152,7 +152,7 @@ def _check_open(document: OutgoingDocument) -> None:
 
 def _lock(document: OutgoingDocument) -> OutgoingDocument:
     """The document's row, locked for the rest of the transaction, with a fresh state."""
-    fresh = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+    fresh = OutgoingDocument.objects.select_for_update(no_key=True).get(pk=document.pk)
     for name in ("state", "number", "notation", "code", "issued_date", "issued_at",
                  "issued_by_id", "register_id", "year", "signed_file_id", "issued_file_id",
                  "recalled_at", "recall_reason", "replaces_id", "field_abbreviation"):
@@ -250,7 +250,7 @@ def _close_items(actor, document: OutgoingDocument, kinds: Iterable[str], *,
                  reason: str = "") -> None:
     """Finish the actor's own open items of these kinds; cancel the others (someone else with
     the same role did the step, or the step no longer applies)."""
-    for item in _open_items(document, kinds).select_for_update():
+    for item in _open_items(document, kinds).select_for_update(no_key=True):
         if actor is not None and item.assignee_user_id == getattr(actor, "pk", None):
             workitem_finish(actor=actor, item=item)
         else:
@@ -1032,7 +1032,7 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             bind_issued_file(document)
             old = None
             if document.replaces_id:
-                old = OutgoingDocument.objects.select_for_update().get(pk=document.replaces_id)
+                old = OutgoingDocument.objects.select_for_update(no_key=True).get(pk=document.replaces_id)
                 if old.state != OutgoingState.ISSUED:
                     raise AppError("replaced_gone", _("The document to replace is no longer in "
                                                       "force (%(state)s).")
@@ -1116,7 +1116,7 @@ def _incoming_data(document: OutgoingDocument) -> dict[str, Any]:
 def _deliver_internal(document: OutgoingDocument, recipient_id: int, receive) -> None:
     try:
         with transaction.atomic():
-            recipient = (Recipient.objects.select_for_update(of=("self",))
+            recipient = (Recipient.objects.select_for_update(of=("self",), no_key=True)
                          .select_related("unit").get(pk=recipient_id))
             if recipient.delivered_at is not None:
                 return
@@ -1272,7 +1272,7 @@ def outgoing_send_mail(*, document_id: int, kind: str = "issue", reason: str = "
         for recipient_id in pending_ids:
             try:
                 with transaction.atomic():
-                    recipient = Recipient.objects.select_for_update().get(pk=recipient_id)
+                    recipient = Recipient.objects.select_for_update(no_key=True).get(pk=recipient_id)
                     done = (recipient.delivered_at if kind == "issue"
                             else recipient.cancelled_at)
                     if done is not None:
@@ -1330,7 +1330,7 @@ def _withdraw_copies(document: OutgoingDocument, *, kind: str, reason: str) -> N
         for recipient_id in delivered if incoming_cancel else ():
             try:
                 with transaction.atomic():
-                    recipient = (Recipient.objects.select_for_update(of=("self",))
+                    recipient = (Recipient.objects.select_for_update(of=("self",), no_key=True)
                                  .select_related("delivered_incoming").get(pk=recipient_id))
                     if recipient.cancelled_at is not None:
                         continue

@@ -48,7 +48,7 @@ def _outgoing(agency: OrgUnit):
 def _lock_agency(agency: OrgUnit) -> None:
     """Serialise the creation of an agency's registers (there is no unique constraint on a
     register's kind: an agency may keep several, but only one active SHARED/COPY)."""
-    OrgUnit.objects.select_for_update().filter(pk=agency.pk).values_list("pk", flat=True).first()
+    OrgUnit.objects.select_for_update(no_key=True).filter(pk=agency.pk).values_list("pk", flat=True).first()
 
 
 def _get_or_create(agency: OrgUnit, kind: str, *, doc_type: DocumentType | None = None,
@@ -257,7 +257,7 @@ def register_update(*, actor, register: Register, name: str = _UNSET,
         raise InvalidInput(_("Check the highlighted fields."), fields=errors)
     with transaction.atomic():
         _lock_agency(register.agency)
-        register = Register.objects.select_for_update().get(pk=register.pk)
+        register = Register.objects.select_for_update(no_key=True).get(pk=register.pk)
         before = _audit_register(register)
         for key, value in changes.items():
             setattr(register, key, value)
