@@ -6,14 +6,14 @@
 # undocumented status code.
 #   scripts/fuzz-api.sh                 the CI run (seeded, bounded)
 #   FUZZ_EXAMPLES=200 scripts/fuzz-api.sh   more examples per operation
-# Environment: FUZZ_EXAMPLES (default 20 per operation), FUZZ_SEED (default 8), FUZZ_KEEP=1 keeps
+# Environment: FUZZ_EXAMPLES (default 15 per operation), FUZZ_SEED (default 8), FUZZ_KEEP=1 keeps
 # the temporary directory (database, server log, reports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 export PATH="$HOME/.local/bin:$PATH"
 
-EXAMPLES="${FUZZ_EXAMPLES:-20}"
+EXAMPLES="${FUZZ_EXAMPLES:-15}"
 SEED="${FUZZ_SEED:-8}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/egov-fuzz.XXXXXX")"
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -12,9 +12,10 @@ Two rules on top of Ninja's generator (EgovAPI.get_openapi_schema uses this clas
    - 401 and 403 when the operation needs authentication (no or a bad token; CSRF);
    - 422 when it takes parameters or a body (validation), 404 when its path has parameters;
    - 400 (unreadable or too deeply nested body) and 413 (too large) when it takes a body;
-   - 414 (an HTML page of the WSGI server, before eGov sees the request) when the longest URL
-     its parameters allow, percent-encoded, exceeds gunicorn's request line of 4094 bytes.
-     Cursors are url-safe base64 (CURSOR_PATTERN), so paging alone never comes near it.
+   - 414 on every operation: gunicorn answers a request line over 4094 bytes with its own HTML
+     page before eGov sees the request (any URL can be made that long with junk parameters).
+     The description says whether valid parameters can reach it; cursors are url-safe base64
+     (CURSOR_PATTERN), so paging alone never does.
    What an endpoint documents itself stays as it is.
 """
 
@@ -123,11 +124,15 @@ class EgovOpenAPISchema(OpenAPISchema):
             codes += [400, 413]
         method = next((m for m in operation.methods), "GET")
         path = "/" + self.path_prefix + "documents/" + operation.path  # longest router prefix
-        if "414" not in responses and 414 not in responses and \
-                longest_request_line(method, path, params) > REQUEST_LINE_LIMIT:
-            responses[414] = {"description": "URI Too Long: the WSGI server's own page (the "
-                                             "request line is over 4094 bytes)",
-                              "content": {"text/html": {"schema": {"type": "string"}}}}
+        if "414" not in responses and 414 not in responses:
+            reachable = longest_request_line(method, path, params) > REQUEST_LINE_LIMIT
+            responses[414] = {
+                "description": "URI Too Long: the WSGI server's own page, for a request line over "
+                               "4094 bytes" + (" (long values of the free-text parameters can "
+                                               "reach it)" if reachable else
+                                               " (valid parameters stay below it)"),
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
         for code in sorted(codes):
             if code in responses or str(code) in responses:
                 continue
