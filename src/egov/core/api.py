@@ -51,6 +51,7 @@ from . import jsonlimits, selectors, tokens
 from .api_openapi import CURSOR_PATTERN, EgovOpenAPISchema, ErrorOut
 from .auth import authenticate_with_lockout
 from .errors import AppError, InvalidInput
+from .pagination import _bad_cursor as bad_cursor
 from .server_errors import log_server_error, server_error_body
 
 BIGINT = 2**63 - 1
@@ -255,6 +256,8 @@ def _validation_message(err: dict) -> str:
         return _("Send a JSON object.")
     if kind in {"list_type", "tuple_type", "set_type"}:
         return _("Send a list.")
+    if kind == "string_pattern_mismatch":
+        return _("This value is not valid.")
     if kind in {"enum", "literal_error"}:
         return _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")}
     return str(err.get("msg") or _("This value is not valid."))
@@ -280,8 +283,10 @@ def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return error_response(request, 422, "invalid", _("Check the highlighted fields."),
-                          validation_fields(exc.errors))
+    fields = validation_fields(exc.errors)
+    if set(fields) == {"cursor"}:  # not url-safe base64 or too long: as pagination says it
+        return _app_error(request, bad_cursor())
+    return error_response(request, 422, "invalid", _("Check the highlighted fields."), fields)
 
 
 @api.exception_handler(MultiPartParserError)
