@@ -183,6 +183,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 EGOV_MAX_UPLOAD_BYTES = env_int("EGOV_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# JSON from API clients (bodies and multipart `data` fields): largest size and deepest nesting.
+EGOV_API_MAX_JSON_BYTES = env_int("EGOV_API_MAX_JSON_BYTES", 1024 * 1024)
+EGOV_API_MAX_JSON_DEPTH = env_int("EGOV_API_MAX_JSON_DEPTH", 32)
 
 # --- Security (production: EGOV_HTTPS=1 behind TLS) -----------------------------------------
 EGOV_HTTPS = env_bool("EGOV_HTTPS", not DEBUG)

@@ -17,6 +17,8 @@ api.add_router("", signing_sessions_router)
 api.add_router("", signing_batches_router)
 api.add_router("", signing_certificates_router)
 
+handler500 = "egov.core.server_errors.server_error"  # JSON under /api/, both with a reference
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

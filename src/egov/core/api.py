@@ -47,10 +47,13 @@ from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from . import selectors, tokens
+from . import jsonlimits, selectors, tokens
+from .api_openapi import CURSOR_PATTERN, EgovOpenAPISchema, ErrorOut
 from .auth import authenticate_with_lockout
 from .errors import AppError, InvalidInput
+from .pagination import _bad_cursor as bad_cursor
 from .schemas import InputSchema
+from .server_errors import log_server_error, server_error_body
 
 BIGINT = 2**63 - 1
 LOGIN_FAILURES = {"invalid_credentials", "account_locked"}
@@ -91,8 +94,17 @@ def _check_strings(data: Any) -> None:
 
 
 class EgovParser(Parser):
+    """JSON bodies within the size and depth limits of egov.core.jsonlimits (413 `too_large`,
+    400 `too_deep`), and only text that can be stored."""
+
     def parse_body(self, request: HttpRequest):
-        data = super().parse_body(request)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > jsonlimits.max_bytes():  # refused before it is read
+            raise jsonlimits.too_large()
+        data = jsonlimits.loads_limited(request.body)
         _check_strings(data)
         return data
 
@@ -157,6 +169,13 @@ class EgovAPI(NinjaAPI):
         patterns.append(re_path(r"^.*$", csrf_exempt(self._not_found), name="not-found"))
         return patterns
 
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's document with one schema per name and the framework's errors documented
+        (egov.core.api_openapi)."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return EgovOpenAPISchema(self, path_prefix)
+
     def _not_found(self, request, *args, **kwargs):
         return error_response(request, 404, "not_found", _("Not found."))
 
@@ -188,12 +207,6 @@ api = EgovAPI(
 
 
 # --- the one error shape ------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -244,6 +257,8 @@ def _validation_message(err: dict) -> str:
         return _("Send a JSON object.")
     if kind in {"list_type", "tuple_type", "set_type"}:
         return _("Send a list.")
+    if kind == "string_pattern_mismatch":
+        return _("This value is not valid.")
     if kind in {"enum", "literal_error"}:
         return _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")}
     return str(err.get("msg") or _("This value is not valid."))
@@ -269,8 +284,10 @@ def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return error_response(request, 422, "invalid", _("Check the highlighted fields."),
-                          validation_fields(exc.errors))
+    fields = validation_fields(exc.errors)
+    if set(fields) == {"cursor"}:  # not url-safe base64 or too long: as pagination says it
+        return _app_error(request, bad_cursor())
+    return error_response(request, 422, "invalid", _("Check the highlighted fields."), fields)
 
 
 @api.exception_handler(MultiPartParserError)
@@ -326,6 +343,14 @@ def _does_not_exist(request, exc):
 @api.exception_handler(DjangoPermissionDenied)
 def _permission_denied(request, exc):
     return error_response(request, 403, "forbidden", _("You do not have permission to do this."))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """Anything unexpected: logged with its traceback and a reference, answered as JSON 500
+    `server_error` carrying the same reference (egov.core.server_errors)."""
+    reference = log_server_error(request, (type(exc), exc, exc.__traceback__))
+    return api.create_response(request, server_error_body(reference), status=500)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -463,7 +488,7 @@ class OrgUnitDetailOut(OrgUnitOut):
 
 
 def _cursor():
-    return Query(None, max_length=1000, description="`next` of the previous page")
+    return Query(None, max_length=1000, pattern=CURSOR_PATTERN, description="`next` of the previous page")
 
 
 def _limit():

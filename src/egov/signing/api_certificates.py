@@ -18,7 +18,6 @@ Somebody else's certificate answers 404. Bad input answers 422 {code, message, f
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
 from egov.core.errors import AppError, InvalidInput
+from egov.core.jsonlimits import loads_limited
 from egov.core.schemas import InputSchema
 
 from . import certificate_files as cf
@@ -98,7 +98,7 @@ def certificate_detail(request, cert_id: int = Path(..., ge=1, le=BIGINT)):
 
 def _register_from_json(request) -> SigningCertificate:
     try:
-        body = json.loads(request.body or b"{}")
+        body = loads_limited(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise AppError("malformed_body", _("The request body is not valid JSON.")) from None
     if not isinstance(body, dict):

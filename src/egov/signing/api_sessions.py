@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut, api
+from egov.core.api_openapi import file_response
 from egov.core.errors import AppError, InvalidInput, NotFound
 from egov.core.schemas import InputSchema
 
@@ -101,6 +102,7 @@ def _vgca_error(request, err: AppError, status: int | None = None) -> HttpRespon
 
 @router.get("/signing/sessions/t/{token}/file", auth=None,
             response={200: None, 404: ErrorOut, 410: ErrorOut},
+            openapi_extra=file_response("application/pdf"),
             summary="Download the prepared PDF (single use; the signing agent)")
 def session_file(request, token: str = Path(..., max_length=200)):
     try:

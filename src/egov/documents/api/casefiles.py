@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS
+from egov.core.api_openapi import CURSOR_PATTERN
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.models import User
 from egov.core.schemas import InputSchema
@@ -143,7 +144,7 @@ class AddDocumentIn(InputSchema):
     outgoing_id: int | None = Field(None, ge=1, le=BIGINT)
 
 
-class ExportIn(InputSchema):
+class CaseFileExportIn(InputSchema):
     format: str = Field("zip", description="zip (PDF + XML), pdf or xml")
 
 
@@ -190,7 +191,7 @@ def plan_create(request, payload: PlanIn):
 @router.get("/case-files", response={200: CaseFilePage, **ERRORS}, summary="Case files")
 def casefile_list(request, agency_id: int | None = Query(None, ge=1, le=BIGINT),
                   year: int | None = Query(None, ge=1900, le=9999),
-                  cursor: str | None = Query(None, max_length=1000),
+                  cursor: str | None = Query(None, max_length=1000, pattern=CURSOR_PATTERN),
                   limit: int = Query(50, ge=1, le=100)):
     agency = agency_get(agency_id) if agency_id else None
     page = sel.casefile_list(actor=request.user, agency=agency, year=year, cursor=cursor,
@@ -320,7 +321,7 @@ def casefile_remove_document(request, case_file_id: int = Path(..., ge=1, le=BIG
 
 @router.post("/case-files/{case_file_id}/export", response={202: ExportCreated, **ERRORS},
              summary="Export the file as PDF + XML (a background job)")
-def casefile_export(request, payload: ExportIn,
+def casefile_export(request, payload: CaseFileExportIn,
                     case_file_id: int = Path(..., ge=1, le=BIGINT)):
     cf = _get(request, case_file_id)
     job = export_request(actor=request.user, kind="case_file", format=payload.format,

@@ -9,7 +9,6 @@ anyway), a withdrawn (recalled) document's file with 410 "withdrawn".
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import FileResponse
@@ -18,8 +17,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
+from egov.core.api_openapi import CURSOR_PATTERN, file_response
 from egov.core.errors import AppError, InvalidInput
 from egov.core.files import file_open
+from egov.core.jsonlimits import loads_limited
 from egov.core.schemas import InputSchema
 
 from ..models import IncomingDocument, IncomingState
@@ -230,7 +231,7 @@ def _fresh_assignment(document_id: int, assignment_id: int, actor) -> dict:
 
 def _parse_data(raw: str) -> dict:
     try:
-        data = json.loads(raw)
+        data = loads_limited(raw, field="data")
     except (TypeError, ValueError):
         raise InvalidInput(_("Check the highlighted fields."), fields={
             "data": [_("Send the document's data as a JSON object.")]}) from None
@@ -293,7 +294,7 @@ def register(request):
 @router.get("/incoming", response={200: IncomingPage, **ERRORS}, summary="Incoming documents")
 def list_incoming(
     request,
-    cursor: str | None = Query(None, max_length=1000),
+    cursor: str | None = Query(None, max_length=1000, pattern=CURSOR_PATTERN),
     limit: int = Query(50, ge=1, le=100),
     state: str | None = Query(None, max_length=16),
     urgency: str | None = Query(None, max_length=16),
@@ -310,7 +311,7 @@ def list_incoming(
 
 @router.get("/incoming/queue", response={200: QueuePage, **ERRORS},
             summary="Documents waiting for my instructions")
-def queue(request, cursor: str | None = Query(None, max_length=1000),
+def queue(request, cursor: str | None = Query(None, max_length=1000, pattern=CURSOR_PATTERN),
           limit: int = Query(50, ge=1, le=100)):
     """The leader's queue: documents presented in the agencies the actor directs, urgent first,
     with the proposed deadline (`default_due`)."""
@@ -321,7 +322,7 @@ def queue(request, cursor: str | None = Query(None, max_length=1000),
 
 @router.get("/incoming/mine", response={200: AssignmentPage, **ERRORS},
             summary="My open assignments")
-def mine(request, cursor: str | None = Query(None, max_length=1000),
+def mine(request, cursor: str | None = Query(None, max_length=1000, pattern=CURSOR_PATTERN),
          limit: int = Query(50, ge=1, le=100)):
     page = sel.incoming_my_assignments(actor=request.auth, cursor=cursor, limit=limit)
     return {"items": [assignment_out(a) for a in page.items], "next": page.next}
@@ -341,7 +342,7 @@ def detail(request, id: int = Path(..., ge=1, le=BIGINT)):
 
 
 @router.get("/incoming/{id}/file", response={200: None, **ERRORS_409},
-            summary="The document's PDF (records a download)")
+            openapi_extra=file_response("application/pdf"), summary="The document's PDF (records a download)")
 def download(request, id: int = Path(..., ge=1, le=BIGINT)):
     doc = sel.incoming_get(actor=request.auth, id=id)
     if doc.state == IncomingState.CANCELLED or doc.file_id is None:

@@ -23,7 +23,6 @@ Errors have the one shape {"code", "message", "fields"}; state conflicts answer 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.http import FileResponse
@@ -34,8 +33,10 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
+from egov.core.api_openapi import CURSOR_PATTERN, file_response
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.files import file_open
+from egov.core.jsonlimits import loads_limited
 from egov.core.models import OrgUnit
 from egov.core.schemas import InputSchema
 from egov.core.text import clean_field
@@ -49,6 +50,7 @@ from ..services import registers as reg
 router = Router(tags=["outgoing documents"])
 
 ERRORS_409 = {**ERRORS, 409: ErrorOut}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DRAFT_PART = File(None, description="The draft: .docx or .pdf (required)")
 ATTACHMENTS_PART = File(None, description="Attachments (repeat the part for several)")
 VERSION_PART = File(None, description="The new version: .docx or .pdf (required)")
@@ -322,7 +324,7 @@ def _detail(request, id: int) -> dict:
 
 def _parse_data(raw: str) -> dict:
     try:
-        data = json.loads(raw)
+        data = loads_limited(raw, field="data")
     except (TypeError, ValueError):
         data = None
     if not isinstance(data, dict):
@@ -348,7 +350,7 @@ def _parse_data(raw: str) -> dict:
 
 
 def _cursor():
-    return Query(None, max_length=1000, description="`next` of the previous page")
+    return Query(None, max_length=1000, pattern=CURSOR_PATTERN, description="`next` of the previous page")
 
 
 def _limit():
@@ -459,22 +461,22 @@ def _version_file(request, id: int, n: int, pdf: bool):
                         as_attachment=True, filename=stored.original_name)
 
 
-@router.get("/outgoing/{id}/versions/{n}/file", response={404: ErrorOut, 403: ErrorOut},
-            summary="The file of one version")
+@router.get("/outgoing/{id}/versions/{n}/file", response={**ERRORS},
+            openapi_extra=file_response("application/pdf", DOCX), summary="The file of one version")
 def outgoing_version_file(request, id: int = Path(..., ge=1, le=BIGINT),
                           n: int = Path(..., ge=1, le=32767)):
     return _version_file(request, id, n, pdf=False)
 
 
-@router.get("/outgoing/{id}/versions/{n}/pdf", response={404: ErrorOut, 403: ErrorOut},
-            summary="The PDF of one version")
+@router.get("/outgoing/{id}/versions/{n}/pdf", response={**ERRORS},
+            openapi_extra=file_response("application/pdf"), summary="The PDF of one version")
 def outgoing_version_pdf(request, id: int = Path(..., ge=1, le=BIGINT),
                          n: int = Path(..., ge=1, le=32767)):
     return _version_file(request, id, n, pdf=True)
 
 
-@router.get("/outgoing/{id}/file", response={404: ErrorOut, 403: ErrorOut},
-            summary="The issued PDF")
+@router.get("/outgoing/{id}/file", response={**ERRORS},
+            openapi_extra=file_response("application/pdf"), summary="The issued PDF")
 def outgoing_file(request, id: int = Path(..., ge=1, le=BIGINT)):
     doc = sel.outgoing_get(actor=request.auth, document_id=id)
     stored = doc.issued_file or doc.signed_file

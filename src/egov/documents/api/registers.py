@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS
+from egov.core.api_openapi import CURSOR_PATTERN, file_response
 from egov.core.errors import InvalidInput, NotFound
 from egov.core.files import file_open
 from egov.core.schemas import InputSchema
@@ -47,7 +48,7 @@ class RegisterPage(Schema):
 class RegisterQuery(Schema):
     agency_id: int = Field(..., ge=1, le=BIGINT)
     year: int = Field(..., ge=1900, le=9999)
-    cursor: str | None = Field(None, max_length=1000)
+    cursor: str | None = Field(None, max_length=1000, pattern=CURSOR_PATTERN)
     limit: int = Field(50, ge=1, le=200)
     register_id: str | None = None
     date_from: str | None = Field(None, description="yyyy-mm-dd")
@@ -186,7 +187,10 @@ def export_detail(request, job_id: int = Path(..., ge=1, le=BIGINT)):
     return export_out(reg.export_job_get(actor=request.user, job_id=job_id))
 
 
-@router.get("/exports/{job_id}/file", url_name="export_file", response={404: ERRORS[404]},
+@router.get("/exports/{job_id}/file", url_name="export_file", response={**ERRORS},
+            openapi_extra=file_response(
+                "application/pdf", "application/zip", "application/xml",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             summary="The exported file")
 def export_file(request, job_id: int = Path(..., ge=1, le=BIGINT)):
     job = reg.export_job_get(actor=request.user, job_id=job_id)

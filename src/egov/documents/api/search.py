@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import BIGINT, ERRORS
+from egov.core.api_openapi import CURSOR_PATTERN
 from egov.core.schemas import InputSchema
 
 from ..selectors.search import document_search, saved_search_list
@@ -67,7 +68,7 @@ def search(
     date_to: str = Query("", alias="to", max_length=30, description="YYYY-MM-DD"),
     state: str = Query("", max_length=100),
     urgency: str = Query("", max_length=100),
-    cursor: str | None = Query(None, max_length=1000, description="`next` of the previous page"),
+    cursor: str | None = Query(None, max_length=1000, pattern=CURSOR_PATTERN, description="`next` of the previous page"),
     limit: int = Query(20, ge=1, le=50),
 ):
     """Full text over the metadata and the PDF text of the incoming and outgoing documents the
