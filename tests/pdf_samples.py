@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 
 
-def build_pdf(objects: list[bytes], *, trailer_extra: bytes = b"") -> bytes:
+def build_pdf(objects: list[bytes], *, trailer_extra: bytes = b"",
+              version: str = "1.7") -> bytes:
     """A PDF of these object bodies (1 0 obj is the catalogue) with a correct xref table."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    out = bytearray(f"%PDF-{version}\n".encode() + b"%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objects, start=1):
         offsets.append(len(out))

@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from egov.core.models import OrgUnit, OrgUnitKind
+from tests.pdf_samples import build_pdf
 
 _counter = itertools.count(1)
 
@@ -27,18 +28,7 @@ def make_pdf(text: str = "Van ban den") -> bytes:
         + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n".encode() + b"0000000000 65535 f \n"
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-            .encode())
-    return bytes(out)
+    return build_pdf(objects, version="1.4")
 
 
 def unique_pdf(label: str = "doc") -> bytes:
