@@ -324,6 +324,16 @@ class OutgoingState(models.TextChoices):
     REPLACED = "replaced", _("Replaced")
 
 
+class IssueMedium(models.TextChoices):
+    """How the original of an outgoing document is issued (issue 9 §1): electronic — the PDF
+    carries the competent signer's digital signature (NĐ 30/2020 Điều 13.7, Phụ lục I.II) —,
+    or paper — the original is the signed and sealed printed copy; the PDF is a reference copy
+    with the number and date written in and no digital signature."""
+
+    ELECTRONIC = "electronic", _("Electronic")
+    PAPER = "paper", _("Paper")
+
+
 class OutgoingDocument(models.Model):
     """Văn bản đi (NĐ 30/2020 Điều 10–19; Phụ lục VI Part II §I). The number, notation and date
     are given by the System at issuance, never at drafting (Điều 15.3)."""
@@ -365,6 +375,8 @@ class OutgoingDocument(models.Model):
     # The PDF the signer signed and the issued (organisation-signed) PDF.
     signed_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    medium = models.CharField(_("medium of the original"), max_length=10, blank=True,
+                              choices=IssueMedium.choices)
     issued_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     in_reply_to = models.ManyToManyField(IncomingDocument, blank=True, related_name="replies",

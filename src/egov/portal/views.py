@@ -24,6 +24,7 @@ from egov.documents.verification_codes import replacement_of
 from egov.signing import ratelimit
 from egov.signing import verification_codes as vcodes
 from egov.signing.incoming_verifier import status_of
+from egov.signing.report_labels import describe
 from egov.signing.verify import MODIFICATION_LABELS
 
 from .forms import CodeForm, VerifyForm
@@ -63,8 +64,13 @@ def _limited(request, scope: str):
 
 
 def _report_context(report, file_name: str) -> dict:
-    return {"report": report, "verdict": status_of(report), "signatures": _signatures(report),
-            "file_name": file_name}
+    # The words (whose signature, integrity and trust apart) come from signing.report_labels.
+    words = describe(report)
+    signatures = _signatures(report)
+    for row, sig_words in zip(signatures, words.signatures, strict=True):
+        row["words"] = sig_words
+    return {"report": report, "verdict": status_of(report), "signatures": signatures,
+            "words": words, "file_name": file_name}
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,6 +119,8 @@ def verify_code(request, code: str):
         "vc": vc, "record": record, "document": document,
         "replacement": replacement_of(document)[0],
         "code_display": record["code"],
+        # The original was issued on paper (egov.documents.services.issuing_paper).
+        "paper_original": getattr(document, "medium", "") == "paper",
         "issued": _report_context(issued_report, ""),
         "form": VerifyForm(),
     }

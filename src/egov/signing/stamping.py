@@ -234,6 +234,39 @@ def _fill_text_fields(writer: IncrementalPdfFileWriter, values: dict[str, str]) 
 
 
 
+def fill_reference_copy(data: bytes, values: dict[str, str], *,
+                        mark_code: str | None = None) -> bytes:
+    """``data`` plus one incremental revision that writes ``values`` ({:data:`FIELD_CODE` or
+    :data:`FIELD_DATE`: text}) over the printed "Số: …" and date line of page 1 (the boxes of
+    :func:`signature_boxes`) and, with ``mark_code``, the verification mark — and NO signature:
+    the electronic reference copy of a document whose original is issued on paper. The fields
+    are read-only once filled."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    if mark_code:
+        from .verification_codes import add_verification_mark
+
+        add_verification_mark(writer, mark_code)
+    if "/AcroForm" not in writer.root:
+        writer.root[generic.NameObject("/AcroForm")] = generic.DictionaryObject({
+            generic.NameObject("/Fields"): generic.ArrayObject()})
+        writer.update_root()
+    existing = {str(ref.get_object().get("/T", ""))
+                for ref in writer.root["/AcroForm"].get("/Fields", [])}
+    boxes = signature_boxes(data)
+    for name in values:
+        if name not in existing:
+            _text_field(writer, name, 0, boxes["code" if name == FIELD_CODE else "date"])
+    _fill_text_fields(writer, values)
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if str(field.get("/T", "")) in values:
+            field[generic.NameObject("/Ff")] = generic.NumberObject(1)  # ReadOnly
+            writer.mark_update(ref)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 # ---------------------------------------------------------------- appearances
 
 def holder_stamp(*, user, title: str = "", signed_at=None) -> pades.StampSpec:

@@ -10,6 +10,9 @@ The issuing flow by API alone::
     POST /outgoing/{id}/review         {"step": "format", …} (the office)
     POST /outgoing/{id}/review         {"step": "signer", …} (the signer)
     POST /outgoing/{id}/issue          the clerk → {"number", "notation", "code", "issued_date"}
+                                       body {} for a digitally signed document; {"medium":
+                                       "paper"} to issue an unsigned one as a paper original
+                                       (without it: 409 "unsigned")
 
 `data` keys: type_code, subject, signer_id, signer_capacity (KT/TM/TL/TUQ/Q or ""),
 signer_position, urgency, due_date, field_abbreviation (a công văn), recipients
@@ -147,6 +150,7 @@ class OutgoingDetailOut(OutgoingOut):
     replaced_by: list[int] = []
     in_reply_to: list[int] = []
     digitally_signed: bool = False
+    medium: str = Field("", description="electronic or paper once issued")
     file_url: str | None = None
     recipients: list[RecipientOut] = []
     versions: list[VersionOut] = []
@@ -170,6 +174,14 @@ class IssuedOut(Schema):
     year: int
     register_id: int
     register_name: str
+    medium: str = Field("", description="electronic or paper: the medium of the original")
+
+
+class IssueIn(InputSchema):
+    medium: str | None = Field(None, max_length=16, description=(
+        "electronic or paper. A document without the competent signer's digital signature is "
+        "issued only with \"paper\" (its original is the printed, hand-signed and sealed copy); "
+        "without it → 409 unsigned."))
 
 
 class TrailEventOut(Schema):
@@ -296,7 +308,7 @@ def detail_out(doc: OutgoingDocument) -> dict:
         "replaces_id": doc.replaces_id,
         "replaced_by": [d.pk for d in doc.replaced_by.all()],
         "in_reply_to": [d.pk for d in doc.in_reply_to.all()],
-        "digitally_signed": bool(doc.signed_file_id),
+        "digitally_signed": bool(doc.signed_file_id), "medium": doc.medium,
         "file_url": (f"/api/v1/documents/outgoing/{doc.pk}/file"
                      if doc.issued_file_id or doc.signed_file_id else None),
         "recipients": [{
@@ -523,17 +535,56 @@ def outgoing_review(request, payload: ReviewIn, id: int = Path(..., ge=1, le=BIG
     return _detail(request, id)
 
 
+def _issue_body(request) -> IssueIn:
+    """The optional body of POST /issue: none, ``{}`` or ``{"medium": …}`` (read here, not by
+    the parser, so an empty body stays accepted as before)."""
+    from pydantic import ValidationError as PydanticError
+
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        data = {"medium": request.POST.get("medium")} if "medium" in request.POST else {}
+        return IssueIn.model_validate(data)
+    raw = request.body or b""
+    if not raw.strip():
+        return IssueIn()
+    try:
+        data = loads_limited(raw)
+    except ValueError:
+        raise InvalidInput(_("The request body is not valid JSON."),
+                           code="malformed_body") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(_("The request body must be a JSON object."),
+                           fields={"medium": [_("Choose the medium of the original: "
+                                                "electronic or paper.")]})
+    try:
+        return IssueIn.model_validate(data)
+    except PydanticError as exc:
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error.get("loc", ())) or "medium"
+            fields.setdefault(name, []).append(str(error.get("msg", "")))
+        raise InvalidInput(_("Check the highlighted fields."), fields=fields) from None
+
+
 @router.post("/outgoing/{id}/issue", response={200: IssuedOut, **ERRORS_409},
-             summary="Number, date and issue the document")
+             summary="Number, date and issue the document",
+             openapi_extra={"requestBody": {"required": False, "content": {
+                 "application/json": {"schema": {
+                     "type": "object", "additionalProperties": False, "properties": {
+                         "medium": {"type": ["string", "null"], "enum": [
+                             "electronic", "paper", "", None],
+                             "description": IssueIn.model_fields["medium"].description}}}}}}})
 def outgoing_issue(request, id: int = Path(..., ge=1, le=BIGINT)):
     """The clerk issues an approved (or signed) document: the next number of its register's
     yearly series, the notation of NĐ 30/2020 Phụ lục I, today's date; then it is sent to its
-    recipients."""
+    recipients. A document without the signer's digital signature needs `{"medium": "paper"}`
+    (409 `unsigned` otherwise); the register records the medium."""
     doc = sel.outgoing_get(actor=request.auth, document_id=id)
-    doc = svc.outgoing_issue(actor=request.auth, document=doc)
+    payload = _issue_body(request)
+    doc = svc.outgoing_issue(actor=request.auth, document=doc, medium=payload.medium)
     return {"id": doc.pk, "state": doc.state, "number": _number(doc), "notation": doc.notation,
             "code": doc.code, "issued_date": doc.issued_date, "year": doc.year,
-            "register_id": doc.register_id, "register_name": doc.register.name}
+            "register_id": doc.register_id, "register_name": doc.register.name,
+            "medium": doc.medium}
 
 
 @router.post("/outgoing/{id}/dispatch", response={200: OutgoingDetailOut, **ERRORS_409},

@@ -335,7 +335,8 @@ TRACKING_FIELDS = INCOMING_FIELDS + ("completed_by_reply__code",)
 OUTGOING_FIELDS = ("id", "register__id", "number", "code", "issued_date", "issued_at",
                    "doc_type__name", "subject", "signer__full_name", "signer__username",
                    "signer_capacity", "signer_position", "drafting_unit__name", "copies",
-                   "urgency", "state", "replaces__code", "recalled_at", "recall_reason")
+                   "urgency", "state", "replaces__code", "recalled_at", "recall_reason",
+                   "medium")
 
 
 def _lead_assignments(ids: list[int]) -> dict[int, list[dict]]:
@@ -445,6 +446,12 @@ def _outgoing_notes(doc: dict, replacements: list[str]) -> str:
     parts = []
     if doc["urgency"] in URGENCY_NOTES:
         parts.append(URGENCY_NOTES[doc["urgency"]])
+    # The medium of the original (issue 9 §1): Phụ lục IV has no column for it, so it is
+    # noted in "Ghi chú" as the incoming register notes "Văn bản điện tử".
+    if doc.get("medium") == "paper":
+        parts.append("Bản gốc giấy")
+    elif doc.get("medium") == "electronic":
+        parts.append("Văn bản điện tử")
     if doc["replaces__code"]:
         parts.append(f"Thay thế văn bản số {doc['replaces__code']}")
     if doc["state"] == OutgoingState.RECALLED:

@@ -947,17 +947,23 @@ def _issue_pdf(document: OutgoingDocument) -> StoredFile | None:
     return version.pdf if version is not None and version.pdf_id else None
 
 
-def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
+def outgoing_issue(*, actor, document: OutgoingDocument,
+                   medium: str | None = None) -> OutgoingDocument:
     """Number, date and register the document and issue it (NĐ 30/2020 Điều 15–18): the clerk
     (documents.issue on the agency). The number is the next of the register's yearly series,
     allocated in this transaction (gapless, unique); the notation follows Phụ lục I §II.3. After
-    the commit the document is dispatched to its recipients."""
+    the commit the document is dispatched to its recipients. ``medium`` ("electronic" /
+    "paper"): a document without a digital signature is issued only as a paper original chosen
+    explicitly (:mod:`.issuing_paper`; otherwise 409 ``unsigned``, nothing changes)."""
+    from .issuing_paper import PAPER, check_medium, paper_reference_copy
+
     _check_open(document)
     policy.require(actor, "documents.issue", document.agency)
     if document.replaces_id:
         policy.require(actor, "documents.recall", document.agency)
     if document.state not in (OutgoingState.APPROVED, OutgoingState.SIGNED):
         raise wrong_state(document)
+    medium = check_medium(document, medium)
     errors: dict[str, list[str]] = {}
     _check_cong_van(document.doc_type, document.field_abbreviation, errors)
     if errors:
@@ -981,6 +987,7 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             _check_open(document)
             if document.state not in (OutgoingState.APPROVED, OutgoingState.SIGNED):
                 raise wrong_state(document)
+            medium = check_medium(document, medium)  # again, under the row lock
             issuer = (register.issuer_abbreviation if register.kind == RegisterKind.ADVISORY
                       else agency.abbreviation)
             if not issuer:
@@ -1021,10 +1028,17 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
                 stamped = sign_issue(document=document, actor=actor)
                 if stamped is not None:
                     pdf, org_signature = stamped, True
+            if medium == PAPER and not org_signature and not document.signed_file_id:
+                # The original is on paper: the PDF kept is a reference copy with the number
+                # and date written in, without a digital signature (issuing_paper).
+                reference = paper_reference_copy(document=document, actor=actor)
+                if reference is not None:
+                    pdf = document.issued_file = reference
+            document.medium = medium
             document.state = OutgoingState.ISSUED
             document.save(update_fields=["register", "year", "number", "notation", "code",
                                          "issued_date", "issued_at", "issued_by",
-                                         "issued_file", "state"])
+                                         "issued_file", "state", "medium"])
             # The verification code (printed with a QR code at stage 1) now finds the issued
             # PDF on the public page (egov.documents.verification_codes).
             from egov.documents.verification_codes import bind_issued_file
@@ -1050,12 +1064,12 @@ def outgoing_issue(*, actor, document: OutgoingDocument) -> OutgoingDocument:
                 "issued_date": today.isoformat(), "register": register.pk,
                 "register_name": register.name, "file": pdf.pk,
                 "digital_signature": bool(document.signed_file_id),
-                "org_signature": org_signature,
+                "org_signature": org_signature, "medium": medium,
                 "replaces": old.code if old else "",
             })
             audit_log(actor=actor, action="documents.outgoing.issue", obj=document, details={
                 "code": code, "register": register.pk, "year": today.year, "number": number,
-                "issued_date": today, "file_sha256": pdf.sha256,
+                "issued_date": today, "file_sha256": pdf.sha256, "medium": medium,
                 "replaces": old.pk if old else None,
             })
             document_id, actor_id = document.pk, actor.pk
