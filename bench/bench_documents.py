@@ -798,7 +798,7 @@ def measure_issuing(results: Results, args, rng: random.Random) -> None:
             barrier.wait()
             for document in documents:
                 started = time.perf_counter()
-                outgoing_issue(actor=clerk, document=document)
+                outgoing_issue(actor=clerk, document=document, medium="paper")
                 times.append((time.perf_counter() - started) * 1000)
         except Exception as exc:  # noqa: BLE001 - reported below
             failures.append(f"{type(exc).__name__}: {exc}")

@@ -62,7 +62,7 @@ def test_issues_register_changes_and_reviews_at_once_never_answer_500(transactio
     def act(i: int) -> None:
         if i < ISSUES:
             kind = "issue"
-            response = _post(issuers[i], f"{BASE}/outgoing/{to_issue[i].pk}/issue", {})
+            response = _post(issuers[i], f"{BASE}/outgoing/{to_issue[i].pk}/issue", {"medium": "paper"})
         elif i < ISSUES + PATCHES:
             kind = "patch"
             j = i - ISSUES

@@ -292,19 +292,22 @@ def test_comments_on_versions(docs_org):
 def test_issue_numbers_dates_and_registers(docs_org):
     o = docs_org
     doc = approved(o)
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
     today = timezone.localdate()
     assert (doc.state, doc.number, doc.notation, doc.code) == ("issued", 1, "QĐ-UBND",
                                                                "01/QĐ-UBND")
     assert doc.issued_date == today and doc.year == today.year
     assert doc.issued_by == o["clerk"] and doc.register.kind == "shared"
-    assert doc.issued_file == doc.versions.get().pdf
+    # issued as paper (no digital signature): the PDF kept is the version's PDF with the number
+    # and date written in (issue 9 §1)
+    assert doc.medium == "paper" and doc.issued_file.derivation == "paper_copy"
+    assert doc.issued_file.derived_from == doc.versions.get().pdf
     assert not _items(doc).exists()  # every open item is closed
     assert AuditEvent.objects.filter(action="documents.outgoing.issue",
                                      object_id=str(doc.pk)).get().details["code"] == "01/QĐ-UBND"
     with pytest.raises(AppError) as exc:
-        svc.outgoing_issue(actor=o["clerk"], document=doc)
+        svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     assert exc.value.code == "wrong_state"
 
 
@@ -352,11 +355,11 @@ def test_numbering_restarts_on_the_first_of_january(docs_org, monkeypatch):
     second = approved(o)
     third = approved(o)
     monkeypatch.setattr(timezone, "now", lambda: local(2026, 12, 31, 16, 59))
-    svc.outgoing_issue(actor=o["clerk"], document=first)
-    svc.outgoing_issue(actor=o["clerk"], document=second)
+    svc.outgoing_issue(actor=o["clerk"], document=first, medium="paper")
+    svc.outgoing_issue(actor=o["clerk"], document=second, medium="paper")
     # 00:30 on 1 January in Vietnam is still 31 December in UTC: the local year counts.
     monkeypatch.setattr(timezone, "now", lambda: local(2027, 1, 1, 0, 30))
-    svc.outgoing_issue(actor=o["clerk"], document=third)
+    svc.outgoing_issue(actor=o["clerk"], document=third, medium="paper")
     rows = {d.pk: (d.code, d.year, d.issued_date.isoformat())
             for d in OutgoingDocument.objects.filter(pk__in=[first.pk, second.pk, third.pk])}
     assert rows[first.pk] == ("01/QĐ-UBND", 2026, "2026-12-31")
@@ -371,7 +374,7 @@ def test_cong_van_without_field_abbreviation_is_refused_at_issue(docs_org):
     doc.refresh_from_db()
     before = db_counts()
     with pytest.raises(InvalidInput) as exc:
-        svc.outgoing_issue(actor=o["clerk"], document=doc)
+        svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     assert exc.value.code == "field_abbreviation" and "field_abbreviation" in exc.value.fields
     assert db_counts() == before
     doc.refresh_from_db()
@@ -383,7 +386,7 @@ def test_issue_needs_the_issue_permission_of_the_agency(docs_org):
     doc = approved(o)
     for actor in (o["officer"], o["unit_head"], o["leader"], o["justice_clerk"]):
         with pytest.raises(PermissionDenied):
-            svc.outgoing_issue(actor=actor, document=doc)
+            svc.outgoing_issue(actor=actor, document=doc, medium="paper")
     doc.refresh_from_db()
     assert doc.state == OutgoingState.APPROVED
 
@@ -392,7 +395,7 @@ def test_an_unapproved_draft_cannot_be_issued(docs_org):
     o = docs_org
     doc = make_draft(o)
     with pytest.raises(AppError) as exc:
-        svc.outgoing_issue(actor=o["clerk"], document=doc)
+        svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     assert exc.value.code == "wrong_state"
 
 
@@ -405,7 +408,7 @@ def test_signing_seam_marks_the_document_signed(docs_org):
     svc.outgoing_mark_signed(actor=o["leader"], document=doc, signed_file=signed)
     assert doc.state == OutgoingState.SIGNED and doc.signed_file == signed
     assert [d.pk for d in sel.outgoing_clerk_queue(actor=o["clerk"]).items] == [doc.pk]
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     event = DocumentEvent.objects.get(outgoing=doc, action="issued")
     assert event.details["digital_signature"] is True
 
@@ -455,7 +458,7 @@ def test_recall_freezes_the_document(docs_org, django_capture_on_commit_callback
         lambda: svc.outgoing_submit(actor=o["officer"], document=doc),
         lambda: svc.outgoing_review(actor=o["unit_head"], document=doc, step="content",
                                     decision="approved"),
-        lambda: svc.outgoing_issue(actor=o["clerk"], document=doc),
+        lambda: svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper"),
         lambda: svc.outgoing_recall(actor=o["clerk"], document=doc, reason="lần nữa"),
         lambda: svc.outgoing_retry_dispatch(actor=o["clerk"], document=doc),
         lambda: svc.outgoing_update(actor=o["officer"], document=doc, data={"subject": "x"}),
@@ -482,7 +485,7 @@ def test_replacement_replaces_on_issue(docs_org, django_capture_on_commit_callba
     assert [r.unit_id for r in new.recipients.all()] == [o["justice"].pk]  # copied over
     approve(o, new)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.outgoing_issue(actor=o["clerk"], document=new)
+        svc.outgoing_issue(actor=o["clerk"], document=new, medium="paper")
     old.refresh_from_db()
     new.refresh_from_db()
     assert new.code == "02/QĐ-UBND" and old.state == OutgoingState.REPLACED

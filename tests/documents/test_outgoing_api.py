@@ -77,7 +77,7 @@ def test_the_issuing_flow_by_api_alone(api, docs_org):
         assert response.json()["state"] == state
         assert response.json()["next_step"] == next_step
 
-    response = _post(api("clerk"), f"{BASE}/outgoing/{doc_id}/issue")
+    response = _post(api("clerk"), f"{BASE}/outgoing/{doc_id}/issue", {"medium": "paper"})
     assert response.status_code == 200, response.content
     issued = response.json()
     assert issued["number"] == "01" and issued["notation"] == "QĐ-UBND"
@@ -239,7 +239,7 @@ def test_list_queue_and_reviews(api, docs_org, django_assert_max_num_queries):
 def test_recall_and_replace_by_api(api, docs_org):
     o = docs_org
     old = approved(o)
-    assert _post(api("clerk"), f"{BASE}/outgoing/{old.pk}/issue").status_code == 200
+    assert _post(api("clerk"), f"{BASE}/outgoing/{old.pk}/issue", {"medium": "paper"}).status_code == 200
     new = make_draft(o, subject="Bản thay thế")
     response = _post(api("clerk"), f"{BASE}/outgoing/{old.pk}/replace",
                      {"new_document_id": new.pk})

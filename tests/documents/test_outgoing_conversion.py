@@ -129,7 +129,7 @@ def test_signer_approval_converts_a_docx_that_has_no_pdf_yet(db, docs_org):
     svc.outgoing_review(actor=o["clerk"], document=doc, step="format", decision="approved")
     svc.outgoing_review(actor=o["leader"], document=doc, step="signer", decision="approved")
     assert doc.versions.get().pdf_id is not None
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
     assert doc.issued_file.derivation == "pdf"
 

@@ -100,7 +100,7 @@ def test_issued_reply_completes_the_incoming_document(docs_org, register_incomin
     assert list(doc.in_reply_to.all()) == [incoming]
     approve(o, doc)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.outgoing_issue(actor=o["clerk"], document=doc)
+        svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     incoming.refresh_from_db()
     assert incoming.state == IncomingState.DONE
     assert incoming.completed_by_reply_id == doc.pk
@@ -142,7 +142,7 @@ def test_external_recipient_gets_the_pdf_by_email_then_the_recall_notice(
     doc = approved(o, recipients=[{"name": "Công ty TNHH Ánh Dương", "email": address},
                                   {"name": "Báo Thử Nghiệm"},  # no address: sent on paper
                                   {"unit_id": o["justice"].pk}])
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
     assert _mail_for(smtp_server, address) == []  # sent by the job, not in the request
     _worker()
@@ -196,7 +196,7 @@ def test_an_smtp_failure_is_recorded(seeded, docs_org, settings):
     settings.EMAIL_PORT = port
     settings.EMAIL_TIMEOUT = 2
     doc = approved(o, recipients=[{"name": "A", "email": "a@example.com"}])
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     from egov.documents.services.outgoing import outgoing_send_mail
 
     assert outgoing_send_mail(document_id=doc.pk) == 0

@@ -55,7 +55,7 @@ MATRIX = {
         actor=a, document=d, step="format", decision="approved"), {"clerk"}),
     "approve_as_signer": (_at_signer, lambda a, d: svc.outgoing_review(
         actor=a, document=d, step="signer", decision="approved"), {"leader"}),
-    "issue": (approved, lambda a, d: svc.outgoing_issue(actor=a, document=d), {"clerk"}),
+    "issue": (approved, lambda a, d: svc.outgoing_issue(actor=a, document=d, medium="paper"), {"clerk"}),
     "recall": (issued, lambda a, d: svc.outgoing_recall(actor=a, document=d, reason="Sai"),
                {"clerk", "leader"}),
     "mark_signed": (approved, lambda a, d: svc.outgoing_mark_signed(actor=a, document=d),

@@ -56,7 +56,7 @@ def approved(o, **overrides) -> OutgoingDocument:
 
 def issued(o, **overrides) -> OutgoingDocument:
     doc = approved(o, **overrides)
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
     return doc
 

@@ -110,7 +110,7 @@ def test_reply_to_is_prefilled(browse, docs_org, register_incoming):
 
 
 def _buttons(html: str) -> set[str]:
-    return set(re.findall(r'action="/documents/outgoing/\d+/(submit|review|issue|recall|'
+    return set(re.findall(r'(?:action|href)="/documents/outgoing/\d+/(submit|review|issue|recall|'
                           r'versions|comments|dispatch)/"', html))
 
 
@@ -144,8 +144,15 @@ def test_document_page_buttons_follow_the_permissions(browse, docs_org):
     assert doc.state == OutgoingState.APPROVED
     assert "issue" in _buttons(browse("clerk").get(url).content.decode())
     assert "issue" not in _buttons(browse("leader").get(url).content.decode())
+    # No one-click issue of an unsigned document (issue 9 §1): the confirmation page first,
+    # and the paper original must be confirmed.
     response = browse("clerk").post(reverse("documents:outgoing_issue", args=[doc.pk]),
-                                    follow=True)
+                                    {"medium": "paper"})
+    assert response.status_code == 422
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.APPROVED and not doc.code
+    response = browse("clerk").post(reverse("documents:outgoing_issue", args=[doc.pk]),
+                                    {"medium": "paper", "confirm_paper": "1"}, follow=True)
     html = response.content.decode()
     assert '<strong id="document-code">01/QĐ-UBND</strong>' in html
     assert "recall" in _buttons(html)

@@ -154,7 +154,7 @@ def test_twenty_clerks_issue_at_once_without_duplicate_or_gap(transactional_db, 
 
     def issue(i: int) -> None:
         document = OutgoingDocument.objects.get(pk=docs[i].pk)
-        svc.outgoing_issue(actor=clerks[i], document=document)
+        svc.outgoing_issue(actor=clerks[i], document=document, medium="paper")
 
     errors = run_threads(issue, 20)
     assert not errors, errors

@@ -146,7 +146,7 @@ def test_copy_without_agency_certificate_is_issued_unsigned(signing_org):  # noq
     o = signing_org
     o["province"].signing_certificates.all().delete()
     doc = approved(o, type_code="SY")
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
     assert doc.state == OutgoingState.ISSUED
     assert verify_pdf(_read(doc.issued_file)).signatures == []
@@ -155,7 +155,7 @@ def test_copy_without_agency_certificate_is_issued_unsigned(signing_org):  # noq
 def test_non_copy_without_leader_signature_gets_no_agency_signature(signing_org):  # noqa: F811
     o = signing_org
     doc = approved(o, attachments=[("phu-luc.pdf", unique_pdf("Phu luc"))])
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
     # NĐ 30/2020 Điều 33: the văn thư signs only what the competent person signed, and copies.
     assert verify_pdf(_read(doc.issued_file)).signatures == []

@@ -248,7 +248,7 @@ def _load(province: OrgUnit, office: OrgUnit, users: dict[str, User]) -> int:
         out_svc.outgoing_review(actor=actor, document=reply, step=step, decision="approved",
                                 comment="Đồng ý (mẫu).")
     reply.refresh_from_db()
-    out_svc.outgoing_issue(actor=clerk, document=reply)
+    out_svc.outgoing_issue(actor=clerk, document=reply, medium="paper")  # no digital signature
 
     # Danh mục hồ sơ of the year with two files; the first is open and holds the request
     # and its reply.

@@ -226,3 +226,55 @@ class BatchSigningJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.done + self.failed}/{self.total} ({self.state})"
+
+
+class SecondFactorMethod(models.TextChoices):
+    TOTP = "totp", _("Authenticator app (TOTP)")
+    SMS = "sms", _("Code by SMS")
+
+
+class SecondFactorPolicy(models.Model):
+    """An agency's rule for signing with a key the server holds (key file or HSM): when
+    ``required``, the signer also enters a one-time code (:mod:`egov.signing.second_factor`).
+    Signing with the user's own USB token through the agent is not affected (the token's PIN is
+    already a second factor)."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE,
+                                related_name="second_factor_policy", verbose_name=_("agency"))
+    required = models.BooleanField(_("second factor required for server-side signing"),
+                                   default=False)
+    method = models.CharField(_("method"), max_length=8, choices=SecondFactorMethod.choices,
+                              default=SecondFactorMethod.TOTP)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("second factor policy")
+        verbose_name_plural = _("second factor policies")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.method if self.required else '-'}"
+
+
+class SecondFactor(models.Model):
+    """A user's enrolled second factor: the TOTP secret encrypted at rest (keystore), the last
+    time step accepted (a code is never accepted twice), failed attempts, the last SMS code
+    (hashed) and its expiry."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="second_factor")
+    secret = models.BinaryField(editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    failures_since = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(max_length=16, blank=True)
+    sms_code_hash = models.CharField(max_length=64, blank=True)
+    sms_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'active' if self.confirmed_at else 'pending'}"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("certificates/", include("egov.signing.views.certificates")),
     path("batches/", include("egov.signing.views.batches")),
     path("sessions/", include("egov.signing.views.sessions")),
+    path("second-factor/", include("egov.signing.views.second_factor")),
 ]

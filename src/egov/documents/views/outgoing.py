@@ -34,6 +34,7 @@ from ..forms_outgoing import (
 from ..models import ApprovalStep, OutgoingState
 from ..selectors import outgoing as sel
 from ..services import outgoing as svc
+from .outgoing_confirm import urlpatterns as _confirm_urls
 
 PAGE_SIZE = 30
 
@@ -246,10 +247,14 @@ def outgoing_detail(request, pk: int):
         "can_sign_token": (document.state == OutgoingState.APPROVED
                            and user.pk == document.signer_id
                            and _has_token_certificate(user)),
-        # The signer's key held by the server (key file or HSM): one click.
+        # The signer's key held by the server (key file or HSM): after a confirmation page.
         "can_sign_server": (document.state == OutgoingState.APPROVED
                             and user.pk == document.signer_id
                             and _has_server_certificate(user)),
+        # "Ký duyệt": the signer approves and signs in one step (views/outgoing_confirm.py).
+        "can_approve_sign": (not frozen and next_step == ApprovalStep.SIGNER
+                             and user.pk == document.signer_id
+                             and _has_server_certificate(user)),
         "sign_agent_url": settings.EGOV_SIGN_AGENT_URL,
         "review_form": ReviewForm(initial={"step": next_step}) if next_step else None,
         "version_form": VersionForm(), "comment_form": CommentForm(),
@@ -305,26 +310,6 @@ def outgoing_review_view(request, pk: int):
                                                   request.POST.get("comment", ""), "comment")),
                 _("The draft is returned to the drafter.") if returned
                 else _("Your approval is recorded."))
-
-
-@login_required
-@require_POST
-def outgoing_issue_view(request, pk: int):
-    return _act(request, pk,
-                lambda d: svc.outgoing_issue(actor=request.user, document=d),
-                lambda d: _("Issued as %(code)s.") % {"code": d.code})
-
-
-@login_required
-@require_POST
-def outgoing_sign_view(request, pk: int):
-    """The signer's personal digital signature with the key the server holds for them
-    (egov.documents.signing_flow.sign_approval; NĐ 30/2020 Điều 13.7)."""
-    from egov.documents.signing_flow import sign_approval
-
-    return _act(request, pk,
-                lambda d: sign_approval(actor=request.user, document=d),
-                _("Signed. The office can now issue the document."))
 
 
 @login_required
@@ -431,8 +416,8 @@ urlpatterns = [
     path("<int:pk>/", outgoing_detail, name="outgoing_detail"),
     path("<int:pk>/submit/", outgoing_submit_view, name="outgoing_submit"),
     path("<int:pk>/review/", outgoing_review_view, name="outgoing_review"),
-    path("<int:pk>/sign/", outgoing_sign_view, name="outgoing_sign"),
-    path("<int:pk>/issue/", outgoing_issue_view, name="outgoing_issue"),
+    # sign/, issue/ (confirmation pages) and preview/: views/outgoing_confirm.py
+    *_confirm_urls,
     path("<int:pk>/recall/", outgoing_recall_view, name="outgoing_recall"),
     path("<int:pk>/dispatch/", outgoing_retry_view, name="outgoing_dispatch"),
     path("<int:pk>/versions/", outgoing_version_view, name="outgoing_version_add"),
