@@ -106,8 +106,23 @@ def test_drafting_review_and_issuing(browser, page, live_server, people, login, 
     clerk = _as(browser, login, "vanthu")
     clerk.goto(live_server.url + "/documents/outgoing/queue/")
     _check_page(clerk, "queue")
-    clerk.click(f"form[action='/documents/outgoing/{doc.pk}/issue/'] button")
+    # The queue leads to the confirmation page (preview; an unsigned document only as paper).
+    clerk.click(f"a[href='/documents/outgoing/{doc.pk}/issue/']")
     clerk.wait_for_load_state()
+    assert clerk.url == f"{detail}issue/"
+    assert clerk.locator("[data-testid=unsigned-warning]").is_visible()
+    assert clerk.locator("iframe.doc-outgoing-preview").count() == 1
+    _check_page(clerk, "issue-confirm")
+    # (the PDF viewer in the preview frame may hold the focus: submit from the keyboard)
+    clerk.focus("[data-testid=confirm-issue-button]")
+    with clerk.expect_navigation():  # without confirming: refused by the field
+        clerk.keyboard.press("Enter")
+    clerk.wait_for_selector("#id_confirm_paper_error")
+    doc.refresh_from_db()
+    assert doc.state == "approved"
+    clerk.check("#id_confirm_paper")
+    with clerk.expect_navigation():
+        clerk.click("[data-testid=confirm-issue-button]")
     assert clerk.url == detail
     assert clerk.locator("#document-code").inner_text() == "01/QĐ-UBND"
     assert "Sở Tư pháp" in clerk.locator("#recipients-heading + ul").inner_text()
