@@ -131,7 +131,9 @@ def test_signer_approval_converts_a_docx_that_has_no_pdf_yet(db, docs_org):
     assert doc.versions.get().pdf_id is not None
     svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
-    assert doc.issued_file.derivation == "pdf"
+    # issued as paper: the reference copy is made from the converted PDF (issue 9 §1)
+    assert doc.issued_file.derivation == "paper_copy"
+    assert doc.issued_file.derived_from.derivation == "pdf"
 
 
 def test_pdftools_are_installed():

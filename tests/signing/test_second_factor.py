@@ -263,3 +263,57 @@ def test_sms_code_through_the_gateway_plugin(signing_org):  # noqa: F811
     assert _sign_api(o, doc, {"otp": code}).status_code == 200
     other = approved(o)
     assert _sign_api(o, other, {"otp": code}).json()["code"] == "second_factor_invalid"
+
+
+def test_batch_start_needs_the_code(signing_org):  # noqa: F811
+    from egov.signing.models import BatchSigningJob
+
+    o = signing_org
+    _require(o)
+    totp = _enrol(o["leader"])
+    doc = approved(o)
+    api = _api(o["leader"])
+    url = "/api/v1/signing/batches"
+    missing = api.post(url, json.dumps({"document_ids": [doc.pk]}),
+                       content_type="application/json")
+    assert missing.status_code == 422 and missing.json()["code"] == "second_factor_required"
+    assert not BatchSigningJob.objects.exists()
+    ok = api.post(url, json.dumps({"document_ids": [doc.pk], "otp": totp.now()}),
+                  content_type="application/json")
+    assert ok.status_code == 202, ok.content
+    assert BatchSigningJob.objects.count() == 1
+
+
+def test_policy_is_set_by_an_administrator_and_audited(signing_org):  # noqa: F811
+    from egov.core.errors import PermissionDenied as AppPermissionDenied
+
+    o = signing_org
+    with pytest.raises(AppPermissionDenied):
+        sf.policy_set(actor=o["leader"], unit=o["province"], required=True)
+    sf.policy_set(actor=o["admin"], unit=o["province"], required=True, method="totp")
+    assert sf.required_for(o["province"]) == "totp"
+    assert sf.required_for(o["office"]) == "totp"  # a unit inside the agency
+    assert AuditEvent.objects.filter(action="signing.second_factor.policy").count() == 1
+
+
+@override_settings(EGOV_SMS_GATEWAY="egov.core.sms.OutboxSmsGateway")
+def test_sms_code_on_the_sign_page(signing_org):  # noqa: F811
+    from egov.core.sms import get_gateway
+
+    o = signing_org
+    _require(o, method="sms")
+    doc = approved(o)
+    gateway = get_gateway()
+    gateway.outbox.clear()
+    leader = _page(o["leader"])
+    url = f"/documents/outgoing/{doc.pk}/sign/"
+    bad = leader.post(url, {"action": "send_code", "phone": "12345"})
+    assert bad.status_code == 422 and 'id="id_phone_error"' in bad.content.decode()
+    assert gateway.outbox == []
+    assert leader.post(url, {"action": "send_code", "phone": "0912 345 678"}).status_code == 200
+    code = re.search(r"(\d{6})", gateway.outbox[-1][1]).group(1)
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.APPROVED  # sending a code signs nothing
+    assert leader.post(url, {"otp": code}).status_code == 302
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.SIGNED

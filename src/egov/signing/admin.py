@@ -18,7 +18,7 @@ from egov.core.errors import AppError
 from egov.core.forms import EgovModelForm
 
 from . import services
-from .models import AppearanceImage, SigningCertificate, TrustAnchor
+from .models import AppearanceImage, SecondFactorPolicy, SigningCertificate, TrustAnchor
 
 
 class TrustAnchorAddForm(EgovModelForm):
@@ -205,3 +205,26 @@ class AppearanceImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("Preview"))
     def preview(self, obj):
         return self._img(obj, 160)
+
+
+class SecondFactorPolicyForm(EgovModelForm):
+    class Meta:
+        model = SecondFactorPolicy
+        fields = ("unit", "required", "method")
+
+
+@admin.register(SecondFactorPolicy)
+class SecondFactorPolicyAdmin(admin.ModelAdmin):
+    """The agency's switch for the signer's second factor (egov.signing.second_factor); saved
+    through the service (permission, audit)."""
+
+    form = SecondFactorPolicyForm
+    list_display = ("unit", "required", "method", "updated_at")
+    list_filter = ("required", "method")
+
+    def save_model(self, request, obj, form, change):
+        from .second_factor import policy_set
+
+        saved = policy_set(actor=request.user, unit=obj.unit, required=obj.required,
+                           method=obj.method)
+        obj.pk = saved.pk

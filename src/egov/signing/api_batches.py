@@ -22,6 +22,8 @@ router = Router(tags=["signing"])
 class BatchIn(InputSchema):
     document_ids: list[int] = Field(..., description="1–1000 ids of APPROVED outgoing documents "
                                                      "the caller is to sign")
+    otp: str | None = Field(None, max_length=12, description=(
+        "the one-time code when the agency requires a second factor for server-side signing"))
 
 
 class BatchError(Schema):
@@ -55,7 +57,8 @@ def batch_out(job) -> dict:
 @router.post("/signing/batches", response={202: BatchOut, **ERRORS},
              summary="Sign many approved documents with your server-side key (background job)")
 def batch_create(request, payload: BatchIn):
-    job = batch.batch_create(actor=request.user, document_ids=payload.document_ids)
+    job = batch.batch_create(actor=request.user, document_ids=payload.document_ids,
+                             otp=payload.otp)
     return Status(202, batch_out(job))
 
 

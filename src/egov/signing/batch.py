@@ -80,13 +80,15 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
-def batch_create(*, actor, document_ids: Any, kind: str = DEFAULT_KIND) -> BatchSigningJob:
+def batch_create(*, actor, document_ids: Any, kind: str = DEFAULT_KIND,
+                 otp: str | None = None) -> BatchSigningJob:
     """Record a batch signing job of 1–1000 documents and enqueue one task per chunk of
     :data:`CHUNK_SIZE` documents on commit (so several workers share the batch).
 
     Every document must be an outgoing document the actor may see, approved, with the actor as
     its signer (NĐ 30/2020 Điều 13.7); otherwise nothing is created and the error lists the bad
-    ids. The actor needs a usable server-side certificate (code ``no_certificate``)."""
+    ids. The actor needs a usable server-side certificate (code ``no_certificate``) and, when
+    the agency requires it, the one-time code ``otp`` (egov.signing.second_factor)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise PermissionDenied()
     ids = _clean_ids(document_ids)
@@ -108,6 +110,11 @@ def batch_create(*, actor, document_ids: Any, kind: str = DEFAULT_KIND) -> Batch
                              "administrator registers one."),
                            fields={"certificate": [_("No usable certificate.")]},
                            code="no_certificate")
+    # The signer's second factor when the agency requires it: one code starts the batch
+    # (egov.signing.second_factor).
+    from .second_factor import verify_for_batch
+
+    verify_for_batch(actor=actor, code=otp)
     chunks = _chunks(ids, CHUNK_SIZE)
     with transaction.atomic():
         job = BatchSigningJob.objects.create(actor=actor, state=BatchState.QUEUED,

@@ -70,6 +70,41 @@ def required_for(unit) -> str | None:
     return policy.method if policy is not None and policy.required else None
 
 
+def policy_set(*, actor, unit, required: bool, method: str = SecondFactorMethod.TOTP
+               ) -> SecondFactorPolicy:
+    """Turn the second factor on or off for ``unit`` (an agency; administrators: the same
+    permission as the trust anchors, ``core.manage_users`` on the unit)."""
+    from egov.core.policy import require
+
+    require(actor, "core.manage_users", unit)
+    if method not in SecondFactorMethod.values:
+        raise InvalidInput(_("Choose one of: %(values)s.")
+                           % {"values": ", ".join(SecondFactorMethod.values)},
+                           fields={"method": [_("Choose one of: %(values)s.")
+                                              % {"values": ", ".join(SecondFactorMethod.values)}]})
+    with transaction.atomic():
+        row, _created = SecondFactorPolicy.objects.select_for_update(no_key=True).get_or_create(
+            unit=unit, defaults={"required": bool(required), "method": method})
+        row.required, row.method = bool(required), method
+        row.save(update_fields=["required", "method", "updated_at"])
+        audit_log(actor=actor, action="signing.second_factor.policy", obj=row,
+                  details={"unit": unit.pk, "required": row.required, "method": method})
+    return row
+
+
+def required_for_user(user) -> str | None:
+    """The method required by the agency of any of ``user``'s positions (a batch may hold
+    documents of several agencies: the strictest applies), or None."""
+    from egov.core.models import Position
+
+    for unit in {p.org_unit for p in Position.objects.filter(user=user)
+                 .select_related("org_unit")}:
+        method = required_for(unit)
+        if method is not None:
+            return method
+    return None
+
+
 # ---------------------------------------------------------------- enrolment
 
 def _totp(secret: str):
@@ -234,6 +269,15 @@ def _check_code(*, user, code, allow_unconfirmed: bool = False, method: str = "t
     if not accepted:
         _fail(factor, now)
         raise _invalid_error()
+
+
+def verify_for_batch(*, actor, code) -> bool:
+    """Before a batch signing starts: one code for the whole batch (:func:`required_for_user`)."""
+    method = required_for_user(actor)
+    if method is None:
+        return False
+    _check_code(user=actor, code=code, method=method)
+    return True
 
 
 def verify(*, actor, unit, code) -> bool:

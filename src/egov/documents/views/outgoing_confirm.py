@@ -71,7 +71,14 @@ def outgoing_sign_confirm(request, pk: int):
     method = second_factor.required_for(document.agency)
     errors: dict[str, list[str]] = {}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        try:  # a code by SMS (the agency's method is "sms")
+            phone = clean_field(request.POST.get("phone", ""), "phone")[:20] or None
+            second_factor.send_sms_code(user=user, phone=phone)
+            messages.info(request, _("A code was sent to your phone by SMS."))
+        except AppError as err:
+            errors, status = _errors(err), _status(err)
+    elif request.method == "POST":
         otp = clean_field(request.POST.get("otp", ""), "otp")[:12]
         comment = clean_field(request.POST.get("comment", ""), "comment")[:5000]
         try:
@@ -87,17 +94,12 @@ def outgoing_sign_confirm(request, pk: int):
                                         "document.") if approve else
                              _("Signed. The office can now issue the document."))
             return redirect("documents:outgoing_detail", pk=pk)
-    if method == "sms" and request.method == "GET" and request.GET.get("send") == "1":
-        try:
-            second_factor.send_sms_code(user=user)
-            messages.info(request, _("A code was sent to your phone by SMS."))
-        except AppError as err:
-            errors = _errors(err)
     context = {
         "document": document, "approve": approve, "second_factor": method,
         "enrolled": second_factor.is_enrolled(user) if method else True,
         "errors": errors, "otp_errors": errors.get("otp", []),
-        "other_errors": [m for k, v in errors.items() if k != "otp" for m in v],
+        "phone_errors": errors.get("phone", []),
+        "other_errors": [m for k, v in errors.items() if k not in ("otp", "phone") for m in v],
     }
     return render(request, "documents/outgoing/confirm_sign.html", context, status=status)
 

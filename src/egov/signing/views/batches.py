@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 
-from .. import batch
+from .. import batch, second_factor
 from ..models import BatchState
 from ..selectors import usable_certificate
 
@@ -39,17 +39,19 @@ def _ids_from_post(request) -> list:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def index(request):
-    error, error_fields, selected = None, [], set()
+    error, error_fields, selected, otp_errors = None, [], set(), []
     if request.method == "POST":
         ids = _ids_from_post(request)
         try:
-            job = batch.batch_create(actor=request.user, document_ids=ids)
+            job = batch.batch_create(actor=request.user, document_ids=ids,
+                                     otp=(request.POST.get("otp") or "")[:12])
         except PermissionDenied:
             raise DjangoPermissionDenied from None
         except AppError as err:
             error = err.message
             error_fields = [m for msgs in err.fields.values() for m in msgs][:20] \
                 if isinstance(err, InvalidInput) and err.code == "not_signable" else []
+            otp_errors = err.fields.get("otp", [])
             selected = {i for i in ids if isinstance(i, int)}
         else:
             messages.success(request, _("The batch has started. You can leave this page; you "
@@ -66,6 +68,8 @@ def index(request):
         "has_certificate": usable_certificate(user=request.user) is not None,
         "jobs": batch.batch_recent(actor=request.user, limit=RECENT),
         "max_documents": batch.MAX_DOCUMENTS,
+        "second_factor": second_factor.required_for_user(request.user),
+        "otp_errors": otp_errors,
     })
     if error:
         response.status_code = 422
