@@ -27,6 +27,16 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/documents"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sms_gateway():
+    """The SMS gateway is cached per process: leave no test double with messages behind."""
+    from egov.core import sms
+
+    sms._gateway = None
+    yield
+    sms._gateway = None
+
+
 def _in_signer_step(o):
     from egov.documents.services import outgoing as svc
 
