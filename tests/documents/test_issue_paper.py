@@ -163,3 +163,23 @@ def test_public_page_says_original_on_paper_and_never_invalid(api, docs_org, cli
     client.cookies["egov_language"] = "vi"
     html_vi = client.get(f"/verify/c/{vc.code}/").content.decode()
     assert "bản giấy" in html_vi and "không có chữ ký số" in html_vi
+
+
+@pytest.mark.parametrize("raw, status, code", [("{", 400, "malformed_body"),
+                                               ("[1]", 422, "invalid"),
+                                               ('"paper"', 422, "invalid")])
+def test_broken_issue_bodies_are_4xx_and_change_nothing(api, docs_org, raw, status, code):
+    doc = approved(docs_org)
+    clerk = api("clerk")
+    before = _snapshot(doc)
+    response = _post(clerk, f"{BASE}/outgoing/{doc.pk}/issue", raw=raw)
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+    assert _snapshot(doc) == before
+
+
+def test_form_encoded_medium_is_read_too(api, docs_org):
+    doc = approved(docs_org)
+    response = api("clerk").post(f"{BASE}/outgoing/{doc.pk}/issue", {"medium": "paper"})
+    assert response.status_code == 200, response.content
+    assert response.json()["medium"] == "paper"

@@ -37,7 +37,7 @@ from pydantic import ConfigDict
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
 from egov.core.api_openapi import CURSOR_PATTERN, file_response
-from egov.core.errors import InvalidInput, NotFound
+from egov.core.errors import AppError, InvalidInput, NotFound
 from egov.core.files import file_open
 from egov.core.jsonlimits import loads_limited
 from egov.core.models import OrgUnit
@@ -542,19 +542,19 @@ def _issue_body(request) -> IssueIn:
 
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data = {"medium": request.POST.get("medium")} if "medium" in request.POST else {}
-        return IssueIn.model_validate(data)
-    raw = request.body or b""
-    if not raw.strip():
-        return IssueIn()
-    try:
-        data = loads_limited(raw)
-    except ValueError:
-        raise InvalidInput(_("The request body is not valid JSON."),
-                           code="malformed_body") from None
-    if not isinstance(data, dict):
-        raise InvalidInput(_("The request body must be a JSON object."),
-                           fields={"medium": [_("Choose the medium of the original: "
-                                                "electronic or paper.")]})
+    else:
+        raw = request.body or b""
+        if not raw.strip():
+            return IssueIn()
+        try:
+            data = loads_limited(raw)
+        except ValueError:
+            raise AppError("malformed_body", _("The request body is not valid JSON."),
+                           status=400) from None
+        if not isinstance(data, dict):
+            raise InvalidInput(_("The request body must be a JSON object."),
+                               fields={"medium": [_("Choose the medium of the original: "
+                                                    "electronic or paper.")]})
     try:
         return IssueIn.model_validate(data)
     except PydanticError as exc:

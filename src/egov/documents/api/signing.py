@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
-from egov.core.errors import InvalidInput
+from egov.core.errors import AppError, InvalidInput
 from egov.core.jsonlimits import loads_limited
 from egov.core.schemas import InputSchema
 
@@ -42,18 +42,18 @@ def _body(request) -> SignIn:
     from pydantic import ValidationError as PydanticError
 
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        return SignIn.model_validate({k: request.POST[k] for k in ("otp", "comment")
-                                      if k in request.POST})
-    raw = request.body or b""
-    if not raw.strip():
-        return SignIn()
-    try:
-        data = loads_limited(raw)
-    except ValueError:
-        raise InvalidInput(_("The request body is not valid JSON."),
-                           code="malformed_body") from None
-    if not isinstance(data, dict):
-        raise InvalidInput(_("The request body must be a JSON object."), fields={})
+        data = {k: request.POST[k] for k in ("otp", "comment") if k in request.POST}
+    else:
+        raw = request.body or b""
+        if not raw.strip():
+            return SignIn()
+        try:
+            data = loads_limited(raw)
+        except ValueError:
+            raise AppError("malformed_body", _("The request body is not valid JSON."),
+                           status=400) from None
+        if not isinstance(data, dict):
+            raise InvalidInput(_("The request body must be a JSON object."), fields={})
     try:
         return SignIn.model_validate(data)
     except PydanticError as exc:
