@@ -183,3 +183,15 @@ def test_form_encoded_medium_is_read_too(api, docs_org):
     response = api("clerk").post(f"{BASE}/outgoing/{doc.pk}/issue", {"medium": "paper"})
     assert response.status_code == 200, response.content
     assert response.json()["medium"] == "paper"
+
+
+def test_public_api_gives_the_medium(api, docs_org, client):
+    doc = approved(docs_org)
+    assert _post(api("clerk"), f"{BASE}/outgoing/{doc.pk}/issue",
+                 {"medium": "paper"}).status_code == 200
+    from egov.documents.verification_codes import codes_of
+
+    vc = codes_of(OutgoingDocument.objects.get(pk=doc.pk)).get()
+    body = client.get(f"/api/v1/signing/verify/{vc.code}").json()
+    assert body["document"]["medium"] == "paper"
+    assert body["report"]["signatures"] == []

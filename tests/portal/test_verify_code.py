@@ -201,7 +201,7 @@ def test_api_by_code(client, signed_issued):
     assert body["document"] == {"number": "01/QĐ-UBND",
                                 "issued_date": doc.issued_date.isoformat(),
                                 "agency": doc.agency.name, "type": doc.doc_type.name,
-                                "subject": doc.subject}
+                                "subject": doc.subject, "medium": "electronic"}
     assert body["state"] == "issued" and body["replaced_by"] is None
     assert body["sha256"] == doc.issued_file.sha256
     # the same JSON as POST /api/v1/signing/verify with the issued file

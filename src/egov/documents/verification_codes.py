@@ -67,6 +67,7 @@ def public_record(document, vc) -> dict | None:
             "agency": document.agency.name,
             "type": document.doc_type.name,
             "subject": document.subject,
+            "medium": document.medium,  # "paper": the original is the printed copy (issue 9)
         },
         "state": state,
         "recalled_at": (document.recalled_at.isoformat()

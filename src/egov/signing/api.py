@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from egov.core.api import ErrorOut, error_response
@@ -108,6 +108,9 @@ class CodeDocumentOut(Schema):
     agency: str
     type: str
     subject: str
+    medium: str = Field("", description=(
+        "electronic or paper: the medium of the original; a paper original's electronic copy "
+        "carries no digital signature"))
 
 
 class ReplacedByOut(Schema):
