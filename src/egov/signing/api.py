@@ -59,6 +59,8 @@ class SignatureOut(Schema):
     # The certificate is no longer valid today; validated at its trusted timestamp's time.
     validated_at_timestamp: bool = False
     reasons: list[str]
+    # Not reasons to reject: e.g. a weak legacy algorithm (adbe.pkcs7.sha1).
+    warnings: list[str] = []
 
 
 class VerificationOut(Schema):
@@ -66,6 +68,8 @@ class VerificationOut(Schema):
     signatures: list[SignatureOut]
     reasons: list[str]
     revisions: int
+    # The file's structure was unusual and was read tolerantly (hybrid references, …).
+    warnings: list[str] = []
 
 
 def _rate_limited(request, scope: str):

@@ -34,7 +34,7 @@ def is_legacy(embedded) -> bool:
 def _byte_range_sha1(embedded) -> bytes:
     stream = embedded.reader.stream
     digest = hashlib.sha1()  # noqa: S324 - the legacy format is defined over SHA-1
-    byte_range = embedded.byte_range
+    byte_range = [int(value) for value in embedded.byte_range]
     for offset, length in zip(byte_range[::2], byte_range[1::2], strict=True):
         stream.seek(offset)
         digest.update(stream.read(length))

@@ -80,8 +80,12 @@ class Command(BaseCommand):
                      "whole": _yes_no(sig.whole_file)})
             for reason in sig.reasons:
                 write("  - " + reason)
+            for warning in sig.warnings:
+                write("  ! " + warning)
             write("  " + (_("Signature VALID") if sig.valid else _("Signature INVALID")))
         write("")
+        for warning in report.warnings:
+            write("! " + warning)
         for reason in report.reasons:
             write("- " + reason)
         if report.valid:
