@@ -254,3 +254,22 @@ def test_trust_anchors_are_read_once_per_verification(pki, lta, django_assert_nu
         report = verify_pdf(data)
     assert report.valid is True, report.reasons
     assert len(report.signatures) == 3
+
+
+@pytest.mark.django_db
+def test_trust_anchors_cached_between_verifications(pki, settings, django_assert_num_queries):
+    from egov.signing.trust import forget_trust_roots
+
+    settings.EGOV_TRUST_ROOTS_CACHE_SECONDS = 30
+    forget_trust_roots()
+    anchor = _anchor(pki)
+    data = sign(blank_pdf(), pki)
+    try:
+        assert verify_pdf(data).valid is True
+        with django_assert_num_queries(0):
+            assert verify_pdf(data).valid is True
+        anchor.is_active = False
+        anchor.save()  # clears the cache of this process at once
+        assert verify_pdf(data).signatures[0].trusted is False
+    finally:
+        forget_trust_roots()
