@@ -148,7 +148,8 @@ def main() -> int:
         if not report.signatures:
             continue
         counts["signed"] += 1
-        counts["warnings"] += bool(report.warnings or any(s.warnings for s in report.signatures))
+        counts["warnings"] += bool(getattr(report, "warnings", None) or any(
+            getattr(s, "warnings", None) for s in report.signatures))
         ours_sig = all(s.intact and s.docmdp_ok for s in report.signatures)
         ours_rule = ours_sig and report.signatures[-1].whole_file
         if ours_sig and (mismatch or (ref.signed and not ref.intact and not ref.notes)):
