@@ -104,9 +104,10 @@ def main() -> int:
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
+    from tests.signing._verify_fixtures import make_pki
+
     from egov.signing.models import TrustAnchor
     from egov.signing.verify import verify_pdf
-    from tests.signing._verify_fixtures import make_pki
 
     pki = make_pki("Bench Root CA eGov")
     root = pki.root_asn1

@@ -53,11 +53,10 @@ class Reference:
 def pyhanko_reference(data: bytes) -> Reference:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
-
-    from pyhanko.sign.fields import enumerate_sig_fields
 
     ref = Reference()
     reader = None

@@ -142,8 +142,11 @@ def test_content_changed_after_document_timestamp_is_refused(pki, lta):
     (shrinking_sizes_pdf, "nondecreasing"),
 ])
 def test_unusual_structure_is_read_with_a_warning(pki, build, warning):
+    from django.utils import translation
+
     signed = _ours(pki, build())
-    report = verify_pdf(signed, roots=[pki.root_asn1])
+    with translation.override("en"):
+        report = verify_pdf(signed, roots=[pki.root_asn1])
     assert report.valid is True, report.reasons
     assert any(warning in w for w in report.warnings), report.warnings
     assert report.as_dict()["warnings"] == report.warnings
@@ -273,3 +276,21 @@ def test_trust_anchors_cached_between_verifications(pki, settings, django_assert
         assert verify_pdf(data).signatures[0].trusted is False
     finally:
         forget_trust_roots()
+
+
+@pytest.mark.django_db
+def test_unforeseen_failure_is_a_4xx_not_a_500(client, monkeypatch, tmp_path):
+    def explode(data, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("egov.signing.api.verify_pdf", explode)
+    response = client.post("/api/v1/signing/verify", {"file": SimpleUploadedFile(
+        "vb.pdf", blank_pdf(), "application/pdf")})
+    assert response.status_code == 422
+    assert response.json()["code"] == "not_pdf" and response.json()["fields"]["file"]
+
+    monkeypatch.setattr("egov.signing.management.commands.verify.verify_pdf", explode)
+    path = tmp_path / "vb.pdf"
+    path.write_bytes(blank_pdf())
+    code, out, err = _cli(path)
+    assert code == 2 and "Traceback" not in out + err

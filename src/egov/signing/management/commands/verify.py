@@ -37,7 +37,7 @@ class Command(BaseCommand):
         try:
             data = Path(file).read_bytes()
             report = verify_pdf(data)
-        except (OSError, NotAPdf) as exc:
+        except Exception as exc:  # noqa: BLE001 - OSError, NotAPdf, anything unforeseen: no traceback
             if as_json:
                 self.stdout.write(json.dumps({"valid": False, "error": "not_pdf" if isinstance(
                     exc, NotAPdf) else "unreadable", "message": str(exc)}, ensure_ascii=False))
