@@ -26,3 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when missing
+
+# Trust anchors are read from the database on every verification in tests (rows come and go
+# with each test's transaction); production caches them briefly (egov.signing.trust).
+EGOV_TRUST_ROOTS_CACHE_SECONDS = 0

@@ -68,7 +68,7 @@ def test_tampered_pdf(client, anchor, signed):
 def test_unsigned_pdf(client, anchor):
     body = _post(client, blank_pdf()).json()
     assert body == {"valid": False, "signatures": [], "reasons": body["reasons"],
-                    "revisions": 1}
+                    "revisions": 1, "warnings": []}
     assert body["reasons"]
 
 

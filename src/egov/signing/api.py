@@ -14,6 +14,7 @@ settings.EGOV_MAX_UPLOAD_BYTES answers 413 {"code": "too_large"}. Never a 500.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from . import ratelimit
 from . import verification_codes as vcodes
 from .verify import NotAPdf, verify_pdf
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["signing"])
 
 
@@ -59,6 +61,8 @@ class SignatureOut(Schema):
     # The certificate is no longer valid today; validated at its trusted timestamp's time.
     validated_at_timestamp: bool = False
     reasons: list[str]
+    # Not reasons to reject: e.g. a weak legacy algorithm (adbe.pkcs7.sha1).
+    warnings: list[str] = []
 
 
 class VerificationOut(Schema):
@@ -66,6 +70,8 @@ class VerificationOut(Schema):
     signatures: list[SignatureOut]
     reasons: list[str]
     revisions: int
+    # The file's structure was unusual and was read tolerantly (hybrid references, …).
+    warnings: list[str] = []
 
 
 def _rate_limited(request, scope: str):
@@ -100,6 +106,11 @@ def verify(request, file: File[UploadedFile]) -> dict[str, Any]:
         return verify_pdf(data).as_dict()
     except NotAPdf as exc:
         raise InvalidInput(str(exc), code="not_pdf", fields={"file": [str(exc)]}) from exc
+    except Exception as exc:  # noqa: BLE001 - a file nobody foresaw: logged, answered 422
+        logger.exception("verification of an uploaded PDF failed")
+        message = _("The PDF document is damaged and cannot be read: %(error)s") % {
+            "error": type(exc).__name__}
+        raise InvalidInput(message, code="not_pdf", fields={"file": [message]}) from exc
 
 
 class CodeDocumentOut(Schema):

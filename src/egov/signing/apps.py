@@ -11,7 +11,17 @@ class SigningConfig(AppConfig):
         # Signing knows no module (docs/architecture.md): modules register their subjects
         # (egov.signing.subjects), their signature check of incoming PDFs and their own menu
         # entries for signing pages in their AppConfig.ready().
+        from django.db.models.signals import post_delete, post_save
+
         from egov.core.nav import NavEntry, register_nav
+
+        from .models import TrustAnchor
+        from .trust import forget_trust_roots
+
+        post_save.connect(forget_trust_roots, sender=TrustAnchor,
+                          dispatch_uid="signing.trust_roots.save")
+        post_delete.connect(forget_trust_roots, sender=TrustAnchor,
+                            dispatch_uid="signing.trust_roots.delete")
 
         register_nav(NavEntry("signing_certificates", _("My certificates"),
                               "signing:certificates", order=890))

@@ -15,6 +15,8 @@ mode, so that OCSP/CRL answers from the CAs are checked at verification time.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,8 +45,36 @@ def _directory_roots() -> list[x509.Certificate]:
     return roots
 
 
+# The parsed anchors, kept for settings.EGOV_TRUST_ROOTS_CACHE_SECONDS (default 30) per process:
+# the public verifier must not pay a query and the parsing of every root per request (issue 9
+# §4). A change of a TrustAnchor row clears it at once in the process that made it (signals,
+# connected in SigningConfig.ready()); other processes see it within the cache time.
+_cache: dict[str, object] = {}
+_cache_lock = threading.Lock()
+
+
+def forget_trust_roots(**_kwargs) -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
 def trust_roots() -> list[x509.Certificate]:
-    """The active trust anchors (database rows first, then the files of EGOV_TRUST_ANCHORS_DIR)."""
+    """The active trust anchors (database rows first, then the files of EGOV_TRUST_ANCHORS_DIR),
+    cached briefly (see above)."""
+    seconds = float(getattr(settings, "EGOV_TRUST_ROOTS_CACHE_SECONDS", 30))
+    key = str(getattr(settings, "EGOV_TRUST_ANCHORS_DIR", "") or "")
+    now = time.monotonic()
+    with _cache_lock:
+        if seconds > 0 and _cache.get("key") == key and now < float(_cache.get("until", 0)):
+            return list(_cache["roots"])  # type: ignore[call-overload]
+    roots = _read_trust_roots()
+    if seconds > 0:
+        with _cache_lock:
+            _cache.update(key=key, until=now + seconds, roots=tuple(roots))
+    return roots
+
+
+def _read_trust_roots() -> list[x509.Certificate]:
     from .models import TrustAnchor
 
     roots = [x509.Certificate.load(bytes(der)) for der in

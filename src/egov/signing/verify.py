@@ -17,7 +17,6 @@ document timestamps) follows the last signature.
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,13 +26,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
+from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from .trust import validation_context
+from . import verify_legacy
+from .trust import trust_roots, validation_context
+from .verify_read import NotAPdf, name_attr, open_pdf, reopen_tolerant, rfc4514, signed_prefixes
+
+__all__ = ["MODIFICATION_LABELS", "NotAPdf", "SignatureReport", "TimestampInfo",
+           "VerificationReport", "verify_pdf"]
 
 # The levels of pyHanko's difference analysis (ModificationLevel), for people.
 MODIFICATION_LABELS = {
@@ -43,10 +47,6 @@ MODIFICATION_LABELS = {
     "ANNOTATIONS": gettext_lazy("comments / annotations"),
     "OTHER": gettext_lazy("other changes to the content"),
 }
-
-
-class NotAPdf(ValueError):
-    """The data is not a PDF file pyHanko can read (or the PDF is encrypted or broken)."""
 
 
 @dataclass
@@ -80,6 +80,8 @@ class SignatureReport:
     # time of its trusted timestamp (long-term validation).
     validated_at_timestamp: bool = False
     reasons: list[str] = field(default_factory=list)
+    # Not a reason to reject: a weak legacy algorithm (SHA-1), an unusual encoding.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +90,8 @@ class VerificationReport:
     signatures: list[SignatureReport]
     reasons: list[str] = field(default_factory=list)
     revisions: int = 0
+    # The file's structure was unusual and read tolerantly (the signatures still checked).
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -95,20 +99,18 @@ class VerificationReport:
             "signatures": [asdict(sig) for sig in self.signatures],
             "reasons": list(self.reasons),
             "revisions": self.revisions,
+            "warnings": list(self.warnings),
         }
 
 
 def _name_attr(cert: x509.Certificate, attr: str) -> str:
-    value = cert.subject.native.get(attr, "")
-    return ", ".join(value) if isinstance(value, list) else str(value or "")
+    return name_attr(cert, attr)
 
 
 def _names(cert: x509.Certificate) -> tuple[str, str]:
-    """(subject, issuer) as RFC 4514 strings."""
-    from cryptography.x509 import load_der_x509_certificate
-
-    parsed = load_der_x509_certificate(cert.dump())
-    return parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
+    """(subject, issuer) as RFC 4514 strings, read with asn1crypto: certificates whose encoding
+    is not strict DER (pyHanko reads them) must not crash the report."""
+    return rfc4514(cert.subject), rfc4514(cert.issuer)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -133,24 +135,6 @@ def _timestamp(ts_status) -> TimestampInfo | None:
     )
 
 
-def _open(data: bytes) -> PdfFileReader:
-    if not data or b"%PDF-" not in data[:1024]:
-        raise NotAPdf(_("The file is not a PDF document."))
-    try:
-        reader = PdfFileReader(io.BytesIO(data))
-        if reader.encrypted:
-            raise NotAPdf(_("The PDF document is encrypted; it cannot be verified."))
-        reader.root.get("/Pages")  # force parsing of the document catalogue
-        fields = list(enumerate_sig_fields(reader, filled_status=True))
-    except NotAPdf:
-        raise
-    except Exception as exc:  # noqa: BLE001 - PdfError, ValueError, KeyError, RecursionError…
-        raise NotAPdf(_("The PDF document is damaged and cannot be read: %(error)s")
-                      % {"error": exc}) from exc
-    reader._egov_fields = fields  # type: ignore[attr-defined]
-    return reader
-
-
 def _byte_range_end(sig_obj) -> int:
     try:
         byte_range = sig_obj.get_object()["/ByteRange"]
@@ -161,7 +145,7 @@ def _byte_range_end(sig_obj) -> int:
 
 def _broken(field_name: str, kind: str, error: object) -> SignatureReport:
     return SignatureReport(
-        field=field_name, signer="", organisation="", subject="", issuer="", serial="",
+        field=str(field_name), signer="", organisation="", subject="", issuer="", serial="",
         signed_at=None, timestamp=None, intact=False, trusted=False,
         modification=ModificationLevel.OTHER.name, coverage=SignatureCoverageLevel.UNCLEAR.name,
         whole_file=False, docmdp_ok=False, valid=False, kind=kind,
@@ -169,26 +153,44 @@ def _broken(field_name: str, kind: str, error: object) -> SignatureReport:
     )
 
 
+_SUPPORTED = {sf.value for sf in SigSeedSubFilter}
+
+
 def _collect(reader: PdfFileReader) -> list[tuple[int, EmbeddedPdfSignature | SignatureReport]]:
     """Every filled signature field, in file order; one that pyHanko cannot load (damaged CMS,
-    unsupported /SubFilter such as adbe.x509.rsa_sha1) becomes an invalid entry instead of being
-    skipped or crashing."""
+    several SignerInfos, unsupported /SubFilter such as adbe.x509.rsa_sha1) becomes an invalid
+    entry naming its field and the reason instead of being skipped or crashing."""
     entries: list[tuple[int, EmbeddedPdfSignature | SignatureReport]] = []
     for fq_name, sig_obj, sig_field in reader._egov_fields:  # type: ignore[attr-defined]
+        fq_name = str(fq_name)
         end = _byte_range_end(sig_obj)
+        kind = "signature"
         try:
             kind = ("document_timestamp" if sig_obj.get_object().get("/Type") == "/DocTimeStamp"
                     else "signature")
             subfilter = sig_obj.get_object().get("/SubFilter")
-            if subfilter not in {sf.value for sf in SigSeedSubFilter}:
+            if subfilter not in _SUPPORTED and subfilter != verify_legacy.PKCS7_SHA1:
                 entries.append((end, _broken(fq_name, kind, _(
                     "unsupported signature format %(subfilter)s") % {"subfilter": subfilter})))
                 continue
             entries.append((end, EmbeddedPdfSignature(reader, sig_field, fq_name)))
         except Exception as exc:  # noqa: BLE001 - a damaged signature is reported, never a crash
-            entries.append((end, _broken(fq_name, "signature", exc)))
+            if "signer_infos" in str(exc):
+                exc = _("the signature container holds %(count)s signer entries (SignerInfo) "
+                        "instead of one") % {"count": _signer_info_count(sig_obj)}
+            entries.append((end, _broken(fq_name, kind, exc)))
     entries.sort(key=lambda entry: entry[0])
     return entries
+
+
+def _signer_info_count(sig_obj) -> str:
+    try:
+        from asn1crypto import cms
+
+        info = cms.ContentInfo.load(bytes(sig_obj.get_object()["/Contents"]))
+        return str(len(info["content"]["signer_infos"]))
+    except Exception:  # noqa: BLE001
+        return "?"
 
 
 def _read_dss(reader: PdfFileReader):
@@ -206,19 +208,26 @@ def _timestamp_ok(ts_status) -> bool:
                 and ts_status.trusted and ts_status.timestamp is not None)
 
 
-def _check_one(embedded, roots, dss=None) -> SignatureReport:
+def _validate(embedded, anchors, dss, moment=None):
+    signer_vc = validation_context(roots=anchors, dss=dss, moment=moment)
+    ts_vc = validation_context(roots=anchors, dss=dss)
+    if verify_legacy.is_legacy(embedded):
+        return verify_legacy.validate(embedded, signer_vc, ts_vc)
+    return validate_pdf_signature(embedded, signer_validation_context=signer_vc,
+                                  ts_validation_context=ts_vc)
+
+
+def _check_one(embedded, anchors, dss=None) -> SignatureReport:
     is_doc_ts = embedded.sig_object_type == "/DocTimeStamp"
-    field_name = embedded.field_name or ""
+    field_name = str(embedded.field_name or "")
     reasons: list[str] = []
+    warnings: list[str] = []
     try:
         if is_doc_ts:
-            status = validate_pdf_timestamp(embedded, validation_context=validation_context(roots=roots, dss=dss))
+            status = validate_pdf_timestamp(
+                embedded, validation_context=validation_context(roots=anchors, dss=dss))
         else:
-            status = validate_pdf_signature(
-                embedded,
-                signer_validation_context=validation_context(roots=roots, dss=dss),
-                ts_validation_context=validation_context(roots=roots, dss=dss),
-            )
+            status = _validate(embedded, anchors, dss)
     except Exception as exc:  # noqa: BLE001 - a malformed signature is reported, never a crash
         return _broken(field_name, "document_timestamp" if is_doc_ts else "signature", exc)
 
@@ -230,12 +239,7 @@ def _check_one(embedded, roots, dss=None) -> SignatureReport:
         # proves the signature existed at a time when the path was valid — validate the path
         # at that time (Luật Giao dịch điện tử 2023 Điều 23: valid "at the time of signing").
         try:
-            at_ts = validate_pdf_signature(
-                embedded,
-                signer_validation_context=validation_context(
-                    roots=roots, moment=status.timestamp_validity.timestamp, dss=dss),
-                ts_validation_context=validation_context(roots=roots, dss=dss),
-            )
+            at_ts = _validate(embedded, anchors, dss, moment=status.timestamp_validity.timestamp)
         except Exception:  # noqa: BLE001 - keep the first result
             at_ts = None
         if at_ts is not None and at_ts.trusted:
@@ -246,11 +250,20 @@ def _check_one(embedded, roots, dss=None) -> SignatureReport:
     trusted = bool(status.trusted)
     level = _modification(status)
     coverage = status.coverage or SignatureCoverageLevel.UNCLEAR
-    docmdp_ok = bool(status.docmdp_ok) if status.docmdp_ok is not None else (
-        coverage == SignatureCoverageLevel.ENTIRE_FILE)
     whole_file = coverage == SignatureCoverageLevel.ENTIRE_FILE or (
         coverage == SignatureCoverageLevel.ENTIRE_REVISION and level is not None
         and level <= ModificationLevel.LTA_UPDATES)
+    if is_doc_ts:
+        # pyHanko leaves docmdp_ok None for document timestamps (a timestamp carries no DocMDP
+        # permissions). Its difference analysis of the later revisions still applies: DSS
+        # updates, later document timestamps and the signing of fields (PAdES B-LTA, ETSI EN
+        # 319 142-1 §5.5) are what may follow a timestamp; anything beyond is not.
+        docmdp_ok = coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+            coverage == SignatureCoverageLevel.ENTIRE_REVISION and level is not None
+            and level <= ModificationLevel.FORM_FILLING)
+    else:
+        docmdp_ok = bool(status.docmdp_ok) if status.docmdp_ok is not None else (
+            coverage == SignatureCoverageLevel.ENTIRE_FILE)
     if not intact:
         reasons.append(_("The signed content was changed after signing (digest mismatch)."))
     if not trusted:
@@ -258,6 +271,9 @@ def _check_one(embedded, roots, dss=None) -> SignatureReport:
     if not docmdp_ok:
         reasons.append(_("The document was changed after this signature in a way that is not "
                          "allowed."))
+    if not is_doc_ts and verify_legacy.is_legacy(embedded):
+        warnings.append(_("Legacy signature format adbe.pkcs7.sha1: the signed content is "
+                          "identified by a SHA-1 digest, which is no longer considered secure."))
     timestamp = None
     signed_at = None
     if is_doc_ts:
@@ -272,41 +288,109 @@ def _check_one(embedded, roots, dss=None) -> SignatureReport:
         # e.g. the seed-value constraints of a prepared signature field were not respected
         reasons.append(_("The signature does not meet the constraints of its signature field."))
     valid = intact and trusted and docmdp_ok and not reasons
+    subject, issuer = _names(cert)
     return SignatureReport(
         field=field_name,
         signer=_name_attr(cert, "common_name"),
         organisation=_name_attr(cert, "organization_name"),
-        subject=_names(cert)[0],
-        issuer=_names(cert)[1],
-        serial=format(cert.serial_number, "x"),
+        subject=subject,
+        issuer=issuer,
+        serial=format(int(cert.serial_number), "x"),
         signed_at=signed_at,
         timestamp=timestamp,
         intact=intact,
         trusted=trusted,
         modification=level.name if level is not None else ModificationLevel.NONE.name,
         coverage=coverage.name,
-        whole_file=whole_file,
-        docmdp_ok=docmdp_ok,
-        valid=valid,
+        whole_file=bool(whole_file),
+        docmdp_ok=bool(docmdp_ok),
+        valid=bool(valid),
         kind="document_timestamp" if is_doc_ts else "signature",
         certifying=bool(not is_doc_ts and embedded.docmdp_level is not None),
         validated_at_timestamp=validated_at_timestamp,
-        reasons=reasons,
+        reasons=[str(reason) for reason in reasons],
+        warnings=[str(warning) for warning in warnings],
     )
+
+
+def _analyse(reader: PdfFileReader, anchors) -> tuple[list[SignatureReport], int]:
+    """(reports in file order, how many signatures raised while being checked)."""
+    entries = _collect(reader)
+    dss = _read_dss(reader)
+    reports = []
+    crashed = 0
+    for _end, entry in entries:
+        if isinstance(entry, SignatureReport):
+            reports.append(entry)
+            continue
+        report = _check_one(entry, anchors, dss)
+        crashed += report.coverage == SignatureCoverageLevel.UNCLEAR.name and not report.signer
+        reports.append(report)
+    return reports, crashed
+
+
+def _unreadable_tail(data: bytes, anchors) -> VerificationReport | None:
+    """The file cannot be read as a whole (e.g. its last cross-reference section is broken), but
+    the revisions its signatures cover may be: check each signature in the revision it signed,
+    and report that what follows cannot be analysed — per signature, not a blanket refusal."""
+    reports: list[SignatureReport] = []
+    for prefix in signed_prefixes(data):
+        try:
+            reader, _warnings = open_pdf(prefix)
+        except NotAPdf:
+            continue
+        found, _crashed = _analyse(reader, anchors)
+        if not found:
+            continue
+        report = found[-1]  # the signature that ends this prefix
+        if any(known.field == report.field for known in reports):
+            continue
+        report.whole_file = False
+        report.docmdp_ok = False
+        report.valid = False
+        report.modification = ModificationLevel.OTHER.name
+        report.reasons.append(_("The part of the file added after this signature cannot be "
+                                "read; the changes made after signing cannot be checked."))
+        reports.append(report)
+    if not reports:
+        return None
+    reasons = [_("Signature %(field)s is not valid.") % {"field": r.field} for r in reports]
+    return VerificationReport(
+        valid=False, signatures=reports, reasons=reasons, revisions=0,
+        warnings=[_("The file's cross-reference data after the signed revisions cannot be "
+                    "read.")])
 
 
 def verify_pdf(data: bytes, *, roots: list[x509.Certificate] | None = None) -> VerificationReport:
     """Verify every signature of the PDF `data` against `roots` (default: the active trust
-    anchors). Raises NotAPdf if the data is not a readable PDF."""
-    reader = _open(data)
-    entries = _collect(reader)
-    dss = _read_dss(reader)
+    anchors, read once per call). Raises NotAPdf if the data is not a readable PDF. The report
+    holds plain Python values only (it is cached and pickled)."""
+    anchors = list(trust_roots() if roots is None else roots)
+    try:
+        reader, warnings = open_pdf(data)
+    except NotAPdf:
+        partial = _unreadable_tail(data, anchors)
+        if partial is None:
+            raise
+        return partial
+    reports, crashed = _analyse(reader, anchors)
+    if crashed and reader.strict:
+        # e.g. a reference to a missing object in a later revision: read tolerantly instead
+        tolerant = reopen_tolerant(data)
+        if tolerant is not None:
+            retried, still_crashed = _analyse(tolerant, anchors)
+            if still_crashed < crashed and len(retried) == len(reports):
+                reader, reports = tolerant, retried
+                warnings = [*warnings, _(
+                    "The file's structure does not follow the PDF standard strictly; it was "
+                    "read tolerantly. The signed bytes and the changes after each signature "
+                    "were checked as usual.")]
     revisions = reader.xrefs.total_revisions
-    if not entries:
+    warnings = [str(warning) for warning in warnings]
+    if not reports:
         return VerificationReport(valid=False, signatures=[], revisions=revisions,
-                                  reasons=[_("The document has no digital signature.")])
-    reports = [entry if isinstance(entry, SignatureReport) else _check_one(entry, roots, dss)
-               for _end, entry in entries]
+                                  reasons=[_("The document has no digital signature.")],
+                                  warnings=warnings)
     reasons: list[str] = []
     for report in reports:
         if not report.valid:
@@ -318,5 +402,6 @@ def verify_pdf(data: bytes, *, roots: list[x509.Certificate] | None = None) -> V
                          "%(label)s [%(modification)s].") % {
             "label": MODIFICATION_LABELS.get(last.modification, last.modification),
             "modification": last.modification})
-    return VerificationReport(valid=not reasons, signatures=reports, reasons=reasons,
-                              revisions=revisions)
+    return VerificationReport(valid=not reasons, signatures=reports,
+                              reasons=[str(reason) for reason in reasons],
+                              revisions=int(revisions), warnings=warnings)

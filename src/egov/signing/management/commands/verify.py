@@ -37,7 +37,7 @@ class Command(BaseCommand):
         try:
             data = Path(file).read_bytes()
             report = verify_pdf(data)
-        except (OSError, NotAPdf) as exc:
+        except Exception as exc:  # noqa: BLE001 - OSError, NotAPdf, anything unforeseen: no traceback
             if as_json:
                 self.stdout.write(json.dumps({"valid": False, "error": "not_pdf" if isinstance(
                     exc, NotAPdf) else "unreadable", "message": str(exc)}, ensure_ascii=False))
@@ -80,8 +80,12 @@ class Command(BaseCommand):
                      "whole": _yes_no(sig.whole_file)})
             for reason in sig.reasons:
                 write("  - " + reason)
+            for warning in sig.warnings:
+                write("  ! " + warning)
             write("  " + (_("Signature VALID") if sig.valid else _("Signature INVALID")))
         write("")
+        for warning in report.warnings:
+            write("! " + warning)
         for reason in report.reasons:
             write("- " + reason)
         if report.valid:
