@@ -255,6 +255,12 @@ def outgoing_detail(request, pk: int):
         "version_form": VersionForm(), "comment_form": CommentForm(),
         "recall_form": RecallForm(),
     }
+    # Issue 9 §1: layout problems, the preview and the draft template (views/outgoing_layout).
+    from .outgoing_layout import layout_context
+
+    context.update(layout_context(document, latest, next_step=next_step,
+                                  can_issue=context["can_issue"],
+                                  is_signer=user.pk == document.signer_id))
     return render(request, "documents/outgoing/detail.html", context)
 
 
