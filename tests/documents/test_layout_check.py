@@ -113,7 +113,7 @@ def test_no_space_for_the_signature_is_refused(docs_org):
     pdf = make_pdf("x", signer=((370, 330, 12, "KT. CHỦ TỊCH"), (370, 315, 12, "PHÓ CHỦ TỊCH"),
                                 (370, 298, 12, "Trần Văn Chủ Tịch")))
     report = layout_check.inspect(pdf, document=_forced(o, pdf))
-    assert report.missing == ["signer"] and "space" in report.messages[0]
+    assert report.missing == ["signer"] and "7c" in report.messages[0]
 
 
 def test_api_answers_409_layout_at_review_and_issue(docs_org, client):
