@@ -321,3 +321,20 @@ def test_template_downloads(docs_org, client):
                               args=[doc.pk])).status_code == 200
     client.force_login(o["justice_clerk"])
     assert client.get(f"/api/v1/documents/outgoing/{doc.pk}/template.docx").status_code == 404
+
+
+def test_openapi_documents_the_preview_and_templates():
+    import egov.urls  # noqa: F401  (the modules' routers are added there)
+    from egov.core.api import api
+
+    schema = api.get_openapi_schema(path_prefix="api/v1/")
+    for path, kind in (("/api/v1/documents/outgoing/{id}/preview", "application/pdf"),
+                       ("/api/v1/documents/outgoing/templates/{type_code}.docx",
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                       ("/api/v1/documents/outgoing/{id}/template.docx",
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")):
+        responses = schema["paths"][path]["get"]["responses"]
+        assert kind in (responses.get(200) or responses["200"])["content"], path
+    preview = schema["paths"]["/api/v1/documents/outgoing/{id}/preview"]["get"]
+    assert "409" in {str(c) for c in preview["responses"]}
+    assert any(p["name"] == "stage" for p in preview["parameters"])
