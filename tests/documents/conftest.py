@@ -13,12 +13,70 @@ from tests.pdf_samples import build_pdf
 _counter = itertools.count(1)
 
 
-def make_pdf(text: str = "Van ban den") -> bytes:
-    """A minimal, valid one-page PDF (hand-written objects, correct xref offsets). Different
-    texts give different files (and SHA-256s)."""
-    safe = text.encode("latin-1", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(")
-    safe = safe.replace(b")", b"\\)")
-    stream = b"BT /F1 18 Tf 72 720 Td (" + safe + b") Tj ET"
+def _encoder():
+    """(encode, differences): a text encoder for a simple Type 1 font whose WinAnsi encoding
+    is extended by /Differences with the Vietnamese letters used (glyph names uniXXXX), so
+    that pdftotext reads the text back exactly."""
+    extra: dict[str, int] = {}
+    free = iter([c for c in range(128, 256) if c not in (160, 173)])
+
+    def encode(text: str) -> bytes:
+        out = bytearray()
+        for ch in text:
+            code = ord(ch)
+            if code < 128:
+                out += ch.encode()
+            else:
+                if ch not in extra:
+                    extra[ch] = next(free)
+                out.append(extra[ch])
+        return bytes(out).replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+    def differences() -> bytes:
+        parts = b" ".join(b"%d /uni%04X" % (c, ord(ch)) for ch, c in sorted(extra.items(),
+                                                                         key=lambda x: x[1]))
+        return b"[" + parts + b"]"
+
+    return encode, differences
+
+
+# The decree's layout (NĐ 30/2020 Phụ lục I) at fixed positions on an A4 page, so that every
+# draft of the tests passes the layout check (egov.documents.layout_check) like a real draft:
+# (x, y, size, text) with the origin at the bottom left; the body line is given per PDF.
+DECREE_HEADER = (
+    (95, 772, 11, "ỦY BAN NHÂN DÂN"),
+    (85, 758, 11, "TỈNH THỬ NGHIỆM"),
+    (305, 772, 11, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    (345, 758, 12, "Độc lập - Tự do - Hạnh phúc"),
+    (100, 730, 12, "Số:      /QĐ-UBND"),
+    (320, 730, 12, "Thử Nghiệm, ngày      tháng      năm 2026"),
+    (270, 690, 13, "QUYẾT ĐỊNH"),
+)
+
+
+def decree_signer(name: str = "Trần Văn Chủ Tịch",
+                  title: tuple[str, ...] = ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")) -> tuple:
+    """The signer block (ô 7a–7c) and "Nơi nhận" (ô 9b) at the bottom of the page."""
+    block = [(85, 330, 11, "Nơi nhận:"), (85, 316, 10, "- Như Điều 3;"),
+             (85, 304, 10, "- Lưu: VT, KT.")]
+    y = 330
+    for line in title:
+        block.append((370, y, 12, line))
+        y -= 15
+    block.append((370, y - 90, 12, name))
+    return tuple(block)
+
+
+def make_pdf(text: str = "Van ban den", *, header=DECREE_HEADER, signer=None) -> bytes:
+    """A valid one-page PDF (hand-written objects, correct xref offsets) laid out as a draft of
+    NĐ 30/2020 Phụ lục I (the header's "Số: …" and date lines, the signer block of the chairman
+    ``Trần Văn Chủ Tịch`` with KT.) with ``text`` as its body line. Different texts give
+    different files (and SHA-256s). ``header=()`` / ``signer=()`` leave those parts out."""
+    encode, differences = _encoder()
+    parts = [b"BT /F1 18 Tf 72 600 Td (" + encode(text) + b") Tj ET"]
+    for x, y, size, line in (*header, *(decree_signer() if signer is None else signer)):
+        parts.append(b"BT /F1 %d Tf %d %d Td (" % (size, x, y) + encode(line) + b") Tj ET")
+    stream = b"\n".join(parts)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -26,7 +84,8 @@ def make_pdf(text: str = "Van ban den") -> bytes:
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream
         + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
+        b"/BaseEncoding /WinAnsiEncoding /Differences " + differences() + b" >> >>",
     ]
     return build_pdf(objects, version="1.4")
 

@@ -121,9 +121,21 @@ def test_a_failed_conversion_is_recorded(db, docs_org, settings, tmp_path):
     assert DocumentEvent.objects.filter(outgoing=doc, action="conversion_failed").exists()
 
 
+def decree_docx(o) -> bytes:
+    """A draft made from the agency's template (egov.documents.draft_templates): the layout of
+    NĐ 30/2020 Phụ lục I with the chairman's signer block, as a real draft looks."""
+    from egov.documents import draft_templates as tpl
+    from egov.documents.models import DocumentType
+
+    data = tpl.data_for_type(doc_type=DocumentType.objects.get(code="QD"), agency=o["province"])
+    data.subject, data.signer_name = TITLE, o["leader"].get_full_name()
+    data.capacity_lines = ["CHỦ TỊCH"]
+    return tpl.build_docx(data)
+
+
 def test_signer_approval_converts_a_docx_that_has_no_pdf_yet(db, docs_org):
     o = docs_org
-    doc = make_draft(o, file=("du-thao.docx", make_docx()))
+    doc = make_draft(o, file=("du-thao.docx", decree_docx(o)))
     svc.outgoing_submit(actor=o["officer"], document=doc)
     svc.outgoing_review(actor=o["unit_head"], document=doc, step="content", decision="approved")
     svc.outgoing_review(actor=o["clerk"], document=doc, step="format", decision="approved")

@@ -201,7 +201,9 @@ def _org(make_user) -> dict:
     return {
         "province": province, "office": office, "economy": economy,
         "clerk": make_user("vanthu", office, "clerk", title="Văn thư"),
-        "leader": make_user("chutich", province, "leader", title="Chủ tịch"),
+        # The name the drafts print in their signer block (tests/documents/conftest.make_pdf).
+        "leader": make_user("chutich", province, "leader", title="Chủ tịch",
+                            full_name="Trần Văn Chủ Tịch"),
         "unit_head": make_user("truongphong", economy, "unit_head", title="Trưởng phòng"),
         "officer": make_user("chuyenvien", economy, "officer", title="Chuyên viên"),
     }

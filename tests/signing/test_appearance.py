@@ -275,25 +275,34 @@ def test_leader_image_in_the_name_gap_and_seal_at_real_size(signing_org, nssdb, 
     assert _ap_images(_widgets(signed)[flow.FIELD_LEADER])
 
 
-def test_without_the_name_the_fallback_boxes_and_text_stamps(signing_org, nssdb, tmp_path):  # noqa: F811
+def test_without_the_name_the_fallback_boxes_and_the_flow_refuses(signing_org, tmp_path):  # noqa: F811
+    """The signing service still places its fields at the fixed boxes when the page says
+    nothing (it knows no module); the documents flow no longer signs such a draft: the layout
+    check (issue 9 §1) refuses it with the reason, before anything is stamped over text."""
+    from egov.core.errors import AppError
     from egov.documents import signing_flow as flow
-    from egov.signing.verify import verify_pdf
-    from tests.documents.conftest import unique_pdf
-    from tests.signing.conftest import pdfsig
+    from egov.documents.models import OutgoingState
+    from egov.signing import stamping
+    from tests.documents.conftest import make_pdf
+    from tests.documents.test_outgoing_support import make_draft
 
     o = signing_org
-    _doc, _signed, issued = _issue_signed(o, unique_pdf("khong-co-ten"))
-    widgets = _widgets(issued)
+    bare = make_pdf("khong-co-ten", header=(), signer=())
+    widgets = _widgets(stamping.prepare_fields(bare, signer_name="Trần Văn Chủ Tịch"))
     assert _rect(widgets[flow.FIELD_LEADER]) == tuple(float(v) for v in flow.LEADER_BOX)
     assert _rect(widgets[flow.FIELD_ORG]) == tuple(float(v) for v in flow.ORG_BOX)
     assert _rect(widgets[flow.FIELD_CODE]) == tuple(float(v) for v in flow.CODE_BOX)
-    # No images registered: text stamps, no image XObject.
-    assert _ap_images(widgets[flow.FIELD_LEADER]) == []
-    assert _ap_images(widgets[flow.FIELD_ORG]) == []
-    text = _signed_text(issued, tmp_path)
-    assert "Trần Văn Chủ Tịch" in text and o["province"].name in text
-    assert verify_pdf(issued).valid
-    assert pdfsig(issued, nssdb, tmp_path).count("Signature is Valid.") == 2
+
+    # Approved before the check existed (the format review now refuses such a draft).
+    doc = make_draft(o, file=("quyet-dinh.pdf", make_pdf("khong-co-ten", signer=())))
+    type(doc).objects.filter(pk=doc.pk).update(state=OutgoingState.APPROVED)
+    doc.refresh_from_db()
+    with pytest.raises(AppError) as exc:
+        flow.sign_approval(actor=o["leader"], document=doc)
+    assert exc.value.code == "layout" and exc.value.status == 409
+    assert "Trần Văn Chủ Tịch" in exc.value.message
+    doc.refresh_from_db()
+    assert doc.state == OutgoingState.APPROVED and doc.signed_file_id is None
 
 
 def test_name_found_but_no_image_keeps_the_text_stamp_in_the_gap(signing_org, tmp_path):  # noqa: F811

@@ -124,7 +124,7 @@ def _pdf(*, issuer: str, code: str, place_date: str, type_name: str, subject: st
         .cv {{ font-size: 12pt; width: 50%; text-align: center; margin: 4pt 0 14pt }}
         p {{ text-align: justify; margin: 6pt 0 }}
         .sign {{ margin-left: 55%; text-align: center; margin-top: 24pt }}
-        .sign b {{ display: block; margin-bottom: 40pt }}
+        .sign b {{ display: block; margin-bottom: 60pt }}
         </style></head><body>
         <table class="head"><tr>
           <td><b>{e(issuer.upper())}</b><div class="code">Số: {e(code)}</div></td>

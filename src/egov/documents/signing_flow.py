@@ -63,9 +63,13 @@ def prepare_fields(data: bytes, *, document=None) -> bytes:
     signer (name, signature image) and its agency's seal (:func:`stamping.prepare_fields`)."""
     if document is None:
         return stamping.prepare_fields(data)
+    from .layout_check import require
+
+    # Issue 9 §1: nothing is stamped over text; the mark goes where the check found room.
+    report = require(data, document=document, stage="sign")
     signer = document.signer
     return stamping.prepare_fields(
-        data, mark_code=code_for(document).code,
+        data, mark_code=code_for(document).code, mark_at=report.mark_at,
         signer_name=(signer.get_full_name() or signer.get_username()) if signer else "",
         seal=appearance_image_for(unit=document.agency, kind="seal"),
         signature=(appearance_image_for(user=signer, kind="signature")
@@ -84,6 +88,9 @@ def approval_check(*, actor, document):
     if version is None or version.pdf_id is None:
         raise AppError("no_pdf", _("There is no PDF of the approved version to sign."),
                        status=409)
+    from .layout_check import require_stored
+
+    require_stored(version.pdf, document=document, stage="sign")  # issue 9 §1 (409 layout)
     return version
 
 

@@ -7,6 +7,7 @@ app_name = "documents"
 urlpatterns = [
     path("incoming/", include("egov.documents.views.incoming")),
     path("outgoing/", include("egov.documents.views.outgoing")),
+    path("outgoing/", include("egov.documents.views.outgoing_layout")),
     path("registers/", include("egov.documents.views.registers")),
     path("files/", include("egov.documents.views.casefiles")),
     path("search/", include("egov.documents.views.search")),

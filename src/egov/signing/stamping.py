@@ -162,11 +162,13 @@ def signature_boxes(data: bytes, *, signer_name: str = "", seal=None, signature=
 
 
 def prepare_fields(data: bytes, *, mark_code: str | None = None, signer_name: str = "",
-                   seal=None, signature=None) -> bytes:
+                   seal=None, signature=None, mark_at: tuple[float, float] | None = None
+                   ) -> bytes:
     """``data`` plus one incremental revision with the empty fields of the issue stage and,
     with ``mark_code``, that verification code and its QR code in the top margin (drawn before
     any signature, so every signature covers them). ``signer_name``, ``seal`` and ``signature``
-    (AppearanceImage rows or None) place the fields (:func:`signature_boxes`).
+    (AppearanceImage rows or None) place the fields (:func:`signature_boxes`); ``mark_at``
+    (x, y_top) places the mark in free space found by the caller instead of its usual place.
 
     The leader's field comes first and the organisation's second, so viewers draw the seal on
     top of the handwritten signature (widgets are painted in /Annots order), as on paper
@@ -175,7 +177,7 @@ def prepare_fields(data: bytes, *, mark_code: str | None = None, signer_name: st
     if mark_code:
         from .verification_codes import add_verification_mark
 
-        add_verification_mark(writer, mark_code)
+        add_verification_mark(writer, mark_code, at=mark_at)
     boxes = signature_boxes(data, signer_name=signer_name, seal=seal, signature=signature,
                             pages=_page_count(writer))
     fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_LEADER, on_page=-1,

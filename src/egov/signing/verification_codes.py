@@ -47,6 +47,8 @@ QR_SIZE = 46.0  # ≈ 16.2 mm square
 TEXT_GAP = 6.0  # ≥ 4 modules of white between the QR code and the text (its quiet zone)
 TEXT_RIGHT = 298.0
 TEXT_SIZE = 8
+MARK_WIDTH = TEXT_RIGHT - MARK_LEFT   # the QR code and its caption
+MARK_HEIGHT = QR_SIZE
 XOBJECT_NAME = "/EgovVerifyMark"
 
 REPORT_CACHE_SECONDS = 300
@@ -243,18 +245,25 @@ def _media_box(page) -> tuple[float, float, float, float]:
     return 0.0, 0.0, 595.0, 842.0
 
 
-def add_verification_mark(writer, code: str) -> None:
+def mark_box(page_box, at: tuple[float, float] | None = None) -> tuple[float, float, float, float]:
+    """The rectangle the mark covers on a page with MediaBox ``page_box``: at its usual place
+    (top left) or with its top-left corner at ``at`` (x, y_top)."""
+    x1, _y1, _x2, top = page_box
+    x, y_top = at if at is not None else (x1 + MARK_LEFT, top - MARK_TOP_GAP)
+    return (x, y_top - MARK_HEIGHT, x + MARK_WIDTH, y_top)
+
+
+def add_verification_mark(writer, code: str, *, at: tuple[float, float] | None = None) -> None:
     """Draw the verification ``code`` (a VerificationCode's code) and its QR code into page 1 of ``writer`` (an
     incremental writer, before any signature): the QR code of :func:`verify_url` at the top
     left and, beside it, "Mã xác thực: XXXXX-XXXXX" and "Tra cứu tại <site>/verify/" in the
     stamp font (Vietnamese letters). The page's own content is wrapped in q … Q first, so its
-    graphics state (a leftover cm, colour or clip) cannot move or hide the mark."""
+    graphics state (a leftover cm, colour or clip) cannot move or hide the mark. ``at`` (x,
+    y_top): the top-left corner of the mark instead of the usual place (:func:`mark_box`)."""
     page_ref = writer.find_page_for_modification(0)[0]
-    x1, _y1, _x2, top = _media_box(page_ref.get_object())
-    qr_x, qr_top = x1 + MARK_LEFT, top - MARK_TOP_GAP
-    qr_y = qr_top - QR_SIZE
+    qr_x, qr_y, right, _top = mark_box(_media_box(page_ref.get_object()), at)
     text_x = qr_x + QR_SIZE + TEXT_GAP
-    text_width = x1 + TEXT_RIGHT - text_x
+    text_width = right - text_x
 
     # Document content (printed on the document), not UI: Vietnamese, not translated.
     lines = f"Mã xác thực: {display(code)}\nTra cứu tại {settings.EGOV_SITE_URL}/verify/"

@@ -865,6 +865,12 @@ def outgoing_review(*, actor, document: OutgoingDocument, step: str, decision: s
                        % {"due": ApprovalStep(due).label if due else "-"}, status=409)
     if step == ApprovalStep.SIGNER and decision == Decision.APPROVED:
         _ensure_pdf(document)
+    if step == ApprovalStep.FORMAT and decision == Decision.APPROVED:
+        # Issue 9 §1: the văn thư's format check refuses a PDF without the layout (409 layout).
+        from ..layout_check import require_stored
+
+        _ensure_pdf(document)
+        require_stored(latest_version(document).pdf, document=document, stage="review")
     with transaction.atomic():
         _lock(document)
         _check_open(document)
@@ -972,6 +978,9 @@ def outgoing_issue(*, actor, document: OutgoingDocument,
     if pdf is None:
         raise AppError("no_pdf", _("There is no PDF of the approved version to issue."),
                        status=409)
+    from ..layout_check import require_stored
+
+    require_stored(pdf, document=document, stage="issue")  # issue 9 §1 (409 layout)
     agency = document.agency
     # Choose (and on first use create) the register before the issuing transaction: the
     # transaction then takes its locks in one order only (document row → number series → audit

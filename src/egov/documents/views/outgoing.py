@@ -260,6 +260,12 @@ def outgoing_detail(request, pk: int):
         "version_form": VersionForm(), "comment_form": CommentForm(),
         "recall_form": RecallForm(),
     }
+    # Issue 9 §1: layout problems, the preview and the draft template (views/outgoing_layout).
+    from .outgoing_layout import layout_context
+
+    context.update(layout_context(document, latest, next_step=next_step,
+                                  can_issue=context["can_issue"],
+                                  is_signer=user.pk == document.signer_id))
     return render(request, "documents/outgoing/detail.html", context)
 
 
@@ -416,7 +422,7 @@ urlpatterns = [
     path("<int:pk>/", outgoing_detail, name="outgoing_detail"),
     path("<int:pk>/submit/", outgoing_submit_view, name="outgoing_submit"),
     path("<int:pk>/review/", outgoing_review_view, name="outgoing_review"),
-    # sign/, issue/ (confirmation pages) and preview/: views/outgoing_confirm.py
+    # sign/, issue/ (confirmation pages): views/outgoing_confirm.py; preview/: views/outgoing_layout.py
     *_confirm_urls,
     path("<int:pk>/recall/", outgoing_recall_view, name="outgoing_recall"),
     path("<int:pk>/dispatch/", outgoing_retry_view, name="outgoing_dispatch"),

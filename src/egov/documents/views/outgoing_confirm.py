@@ -19,10 +19,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
-from egov.core import files, policy
+from egov.core import policy
 from egov.core.errors import AppError, NotFound, PermissionDenied
 from egov.core.text import clean_field
 from egov.signing import second_factor
@@ -141,27 +140,7 @@ def outgoing_issue_confirm(request, pk: int):
     return render(request, "documents/outgoing/confirm_issue.html", context, status=status)
 
 
-# --- preview ------------------------------------------------------------------------------------
-
-
-@xframe_options_sameorigin
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def outgoing_preview(request, pk: int):
-    # stand-in, replaced by the preview from i9-templates: the current PDF (the signed one, or
-    # the latest version's), inline; ?stage=sign|issue is accepted and ignored here.
-    document = _get(request, pk)
-    stored = document.issued_file or document.signed_file
-    if stored is None:
-        latest = sel.latest_version(document)
-        stored = latest.pdf if latest is not None and latest.pdf_id else None
-    if stored is None:
-        raise Http404
-    return files.file_response(stored, inline=True)
-
-
 urlpatterns = [
     path("<int:pk>/sign/", outgoing_sign_confirm, name="outgoing_sign"),
     path("<int:pk>/issue/", outgoing_issue_confirm, name="outgoing_issue"),
-    path("<int:pk>/preview/", outgoing_preview, name="outgoing_preview"),
 ]
