@@ -53,7 +53,7 @@ def test_a_decree_shaped_pdf_passes_every_stage(docs_org):
     doc = approve(o, make_draft(o))
     report = layout_check.inspect(make_pdf("x"), document=doc, stage="sign")
     assert report.ok and report.mark_at is None          # the usual place is free
-    svc.outgoing_issue(actor=o["clerk"], document=doc)
+    svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     doc.refresh_from_db()
     assert doc.state == OutgoingState.ISSUED
 
@@ -90,7 +90,7 @@ def test_missing_part_is_refused_at_issue(docs_org, part):
     o = docs_org
     doc = _forced(o, make_pdf("x", **CASES[part]))
     with pytest.raises(AppError) as exc:
-        svc.outgoing_issue(actor=o["clerk"], document=doc)
+        svc.outgoing_issue(actor=o["clerk"], document=doc, medium="paper")
     assert exc.value.code == "layout" and EXPECTED[part] in exc.value.message
     doc.refresh_from_db()
     assert doc.state == OutgoingState.APPROVED and not doc.code
@@ -127,7 +127,8 @@ def test_api_answers_409_layout_at_review_and_issue(docs_org, client):
     body = res.json()
     assert body["code"] == "layout" and "ngày … tháng … năm" in body["message"]
     issued = _forced(o, make_pdf("y", header=NO_NUMBER))
-    res = client.post(f"/api/v1/documents/outgoing/{issued.pk}/issue", data="{}",
+    res = client.post(f"/api/v1/documents/outgoing/{issued.pk}/issue",
+                      data='{"medium": "paper"}',
                       content_type="application/json")
     assert res.status_code == 409 and res.json()["code"] == "layout"
     assert "Số:" in res.json()["message"]

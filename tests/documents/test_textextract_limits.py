@@ -55,10 +55,13 @@ def bomb(tmp_path_factory):
     return path
 
 
-def test_text_bomb_is_stopped_within_seconds(bomb):
+def test_text_bomb_is_stopped_within_seconds(bomb, settings):
     """Stopped by the size of its text after a few seconds of CPU (unbounded: ~27 s of CPU,
-    19 MB of text). CPU time, not wall time: the machine is shared."""
+    19 MB of text). CPU time, not wall time: the machine is shared — and the wall-clock limit
+    is raised here so that on a loaded machine only the size limit can stop it."""
     import resource
+
+    settings.EGOV_TEXT_TIMEOUT_SECONDS = 120
 
     assert bomb.stat().st_size < 500_000
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
