@@ -15,12 +15,11 @@ uploads are rate-limited per client (egov.signing.ratelimit); over the limit →
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from egov.documents.verification_codes import replacement_of
 from egov.signing import ratelimit
 from egov.signing import verification_codes as vcodes
 from egov.signing.incoming_verifier import status_of
@@ -34,6 +33,13 @@ def _parse(value: str | None) -> datetime | None:
         return None
     try:
         return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
@@ -101,19 +107,22 @@ def verify_code(request, code: str):
     if limited is not None:
         return limited
     vc = vcodes.find(code)
-    if vc is None or not vcodes.is_public(vc):
+    page = vcodes.public_page(vc) if vc is not None else None
+    if page is None:
         return render(request, "portal/verify_code_unknown.html", {"code": code[:40]},
                       status=404)
     if vc.code != code:  # typed in lower case, with a dash, I for 1…: the canonical address
         return redirect("portal:verify_code", code=vc.code)
-    record = vcodes.public_record(vc)
-    document = vcodes.subject_of(vc)
-    issued_report = vcodes.issued_report(vc.file)
+    # One cache read (egov.signing.verification_codes.public_page): the public record and the
+    # issued file's report as plain facts; no subject, file or pyHanko object on a hit.
+    record = page["record"]
+    facts = dict(record["document"])
+    facts["issued_date"] = _parse_date(facts.get("issued_date"))
     context = {
-        "vc": vc, "record": record, "document": document,
-        "replacement": replacement_of(document)[0],
+        "vc": vc, "record": record, "document": facts,
+        "recalled_at": _parse(record.get("recalled_at")),
         "code_display": record["code"],
-        "issued": _report_context(issued_report, ""),
+        "issued": _report_context(vcodes.report_from_dict(page["report"]), ""),
         "form": VerifyForm(),
     }
     if request.method == "POST":

@@ -134,9 +134,9 @@ def verify_code(request, code: str):
     if limited is not None:
         return limited
     vc = vcodes.find(code)
-    if vc is None or not vcodes.is_public(vc):
+    page = vcodes.public_page(vc) if vc is not None else None
+    if page is None:
         raise AppError("not_found", _("No issued document has this verification code."),
                        status=404)
-    record = vcodes.public_record(vc)
-    record["report"] = vcodes.issued_report(vc.file).as_dict()
-    return record
+    # One cache read (egov.signing.verification_codes.public_page): plain facts, no pyHanko.
+    return {**page["record"], "report": page["report"]}
