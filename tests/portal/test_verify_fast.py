@@ -128,3 +128,25 @@ def test_old_windows_are_purged_by_the_workers_pass():
     jobs.reap()
     assert list(RateCounter.objects.values_list("bucket", flat=True)) == ["code:new:600:2"]
     assert throttle.purge_expired() == 0
+
+
+def test_repeated_page_gives_each_visitor_a_working_csrf_token(signed_issued):  # noqa: F811
+    """The page rendered once per process is reused with the visitor's own CSRF token: the
+    compare form still posts (CSRF checks on)."""
+    import re
+
+    from django.test import Client
+
+    from tests.portal.test_verify_code import _read, _upload
+
+    code = _vc(signed_issued).code
+    first = Client(enforce_csrf_checks=True).get(_page(code)).content.decode()
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get(_page(code)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert "__egov_csrf_token__" not in html and f'"X-CSRFToken": "{token}"' in html
+    pattern = r'value="[A-Za-z0-9]{32,}"|"X-CSRFToken": "[A-Za-z0-9]+"'
+    assert re.sub(pattern, "", first) == re.sub(pattern, "", html)
+    r = visitor.post(_page(code), {**_upload(_read(signed_issued.issued_file)),
+                                   "csrfmiddlewaretoken": token})
+    assert r.status_code == 200 and 'data-same-file="true"' in r.content.decode()

@@ -205,27 +205,34 @@ def _public_key(code: str, file_id, sha256: str, language: str) -> str:
     return f"egov:verify-public:{code}:{file_id}:{sha256}:{language}"
 
 
-def public_page(vc) -> dict | None:
-    """What the public verification page and API show for a code: ``{"record": public_record,
-    "report": the issued file's report as a dict}``, or None when the code must stay unknown.
+def public_page_bytes(vc) -> bytes | None:
+    """What the public verification page and API show for a code, as the JSON bytes of
+    ``{"record": public_record, "report": the issued file's report as a dict}``, or None when
+    the code must stay unknown.
 
     Cached per code, bound file and its SHA-256, and language, as plain JSON bytes, for
     :data:`REPORT_CACHE_SECONDS`: a hit costs one cache read (no subject, no file, no pyHanko).
     The subject's module calls :func:`forget_public` when the public state changes (recalled,
-    replaced), so the page never shows a stale state."""
+    replaced), so the page never shows a stale state. The bytes are also the key under which
+    the views keep what they rendered from them (egov.portal.views, egov.signing.api)."""
     if not vc.file_id:
         return None
     key = _public_key(vc.code, vc.file_id, vc.file.sha256, translation.get_language())
     cached = cache.get(key)
     if cached is not None:
-        return json.loads(cached)
+        return cached
     record = public_record(vc)
     if record is None:
         return None
-    page = {"record": record, "report": issued_report(vc.file).as_dict()}
-    data = _plain(page)
+    data = _plain({"record": record, "report": issued_report(vc.file).as_dict()})
     cache.set(key, data, REPORT_CACHE_SECONDS)
-    return json.loads(data)
+    return data
+
+
+def public_page(vc) -> dict | None:
+    """:func:`public_page_bytes` as a dict."""
+    data = public_page_bytes(vc)
+    return json.loads(data) if data is not None else None
 
 
 def forget_public(kind: str, subject_id: int) -> None:
