@@ -419,9 +419,9 @@ SELECT * FROM (
 
 
 def measure_ranked(results: Results, args, rng: random.Random) -> None:
-    import bench_documents
     from django.db import connection
 
+    import bench_documents
     from egov.core.models import User
     from egov.documents.selectors.search import document_search
 
@@ -483,9 +483,9 @@ SELECT w.*, u.* FROM core_workitem w LEFT JOIN core_orgunit u ON u.id = w.assign
 def measure_inbox(results: Results, args, rng: random.Random) -> None:
     import datetime as dt
 
-    import bench_inbox
     from django.db import connection
 
+    import bench_inbox
     from egov.core import selectors
     from egov.core.models import User
 
