@@ -198,6 +198,11 @@ def reap(*, limit: int = 100) -> dict[str, list[str]]:
             log.error("job %s failed: %s", result.pk, message)
             _send_finished(DBTaskResult.objects.get(pk=result.pk))
     WorkerHeartbeat.objects.filter(last_seen__lt=now - timedelta(days=1)).delete()
+    # Rate-limit counters of windows that have ended (egov.core.throttle): purged here, on the
+    # workers' periodic pass, never on the request path.
+    from .throttle import purge_expired
+
+    purge_expired(now=now)
     return moved
 
 

@@ -512,3 +512,4 @@ class Notification(models.Model):
 
 
 from .models_jobs import WorkerHeartbeat  # noqa: E402,F401  (the workers' heartbeats)
+from .models_throttle import RateCounter  # noqa: E402,F401  (rate-limit counters)

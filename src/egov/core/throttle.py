@@ -1,4 +1,4 @@
-"""Who the client is, and fixed-window counters per client in Django's cache — shared by the
+"""Who the client is, and fixed-window counters per client in the database — shared by the
 sign-in throttle (egov.core.auth) and the public verification limits (egov.signing.ratelimit).
 
 The client is REMOTE_ADDR — unless REMOTE_ADDR is one of the reverse proxies listed in
@@ -7,9 +7,12 @@ is not itself a trusted proxy (each proxy appends the address it received the re
 the addresses left of the last untrusted one may be forged by the client and are ignored). Without
 the setting the header is never honoured: any client could set it to anything.
 
-The default cache is the database cache (settings.CACHES), shared by every web process on every
-host, so a limit holds across processes. Fixed windows: the counter of the current window of
-``seconds`` lives under one key and expires with it. Rates are "<count>/<seconds>" strings.
+The counters live in the database (egov.core.models_throttle.RateCounter), shared by every web
+process on every host, so a limit holds across processes. Fixed windows: the counter of the
+current window of ``seconds`` is one row, keyed by scope, client hash and window number, and
+counted by one atomic statement (INSERT … ON CONFLICT DO UPDATE SET count = count + 1
+RETURNING count); rows of past windows are purged by the workers' periodic pass
+(:func:`purge_expired`, from egov.core.jobs.reap). Rates are "<count>/<seconds>" strings.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 
 
 @dataclass(frozen=True)
@@ -60,29 +64,52 @@ def _window(scope: str, client: str, seconds: int) -> tuple[str, int, float]:
     now = time.time()
     window = int(now // seconds)
     retry_after = max(1, math.ceil((window + 1) * seconds - now))
-    return f"egov:ratelimit:{scope}:{client_key(client)}:{seconds}:{window}", retry_after, now
+    return f"{scope}:{client_key(client)}:{seconds}:{window}", retry_after, (window + 1) * seconds
+
+
+# One statement, atomic on PostgreSQL and SQLite (>= 3.35): concurrent hits of one window
+# serialise on the row and each gets its own count back.
+_HIT_SQL = (
+    "INSERT INTO core_ratecounter (bucket, count, expires) VALUES (%s, 1, %s) "
+    "ON CONFLICT (bucket) DO UPDATE SET count = core_ratecounter.count + 1 RETURNING count"
+)
 
 
 def window_hit(scope: str, client: str, rate: str) -> tuple[int, Verdict]:
     """Count one event of ``scope`` for ``client`` in the current window; returns the count and
-    whether it is within the limit (the event over the limit counts too)."""
+    whether it is within the limit (the event over the limit counts too). One SQL statement."""
     limit, seconds = parse_rate(rate)
-    key, retry_after, _now = _window(scope, client, seconds)
-    ttl = seconds + 5
-    if cache.add(key, 1, ttl):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, ttl)
-            count = 1
+    bucket, retry_after, window_end = _window(scope, client, seconds)
+    expires = datetime.fromtimestamp(window_end, tz=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT_SQL, [bucket, connection.ops.adapt_datetimefield_value(expires)])
+        count = cursor.fetchone()[0]
     return count, Verdict(allowed=count <= limit, retry_after=retry_after)
 
 
 def window_peek(scope: str, client: str, rate: str) -> Verdict:
     """Whether ``client`` is still within the limit of ``scope``, without counting."""
+    from .models_throttle import RateCounter
+
     limit, seconds = parse_rate(rate)
-    key, retry_after, _now = _window(scope, client, seconds)
-    count = cache.get(key) or 0
+    bucket, retry_after, _end = _window(scope, client, seconds)
+    count = (RateCounter.objects.filter(bucket=bucket).values_list("count", flat=True).first()
+             or 0)
     return Verdict(allowed=count < limit, retry_after=retry_after)
+
+
+def purge_expired(*, now: datetime | None = None) -> int:
+    """Delete the counters of windows that have ended (the workers' periodic pass,
+    egov.core.jobs.reap; never on the request path). Returns how many rows went."""
+    from .models_throttle import RateCounter
+
+    now = now or datetime.now(tz=UTC)
+    deleted, _per_model = RateCounter.objects.filter(expires__lt=now).delete()
+    return deleted
+
+
+def reset() -> None:
+    """Forget every counter (tests, and an administrator lifting all limits at once)."""
+    from .models_throttle import RateCounter
+
+    RateCounter.objects.all().delete()

@@ -53,6 +53,14 @@ class DocumentsConfig(AppConfig):
         from .verification import register_verifier
 
         register_subject()
+        # The cached public verification page follows the document's state (recall, replace).
+        from django.db.models.signals import post_save
+
+        from .models import OutgoingDocument
+        from .verification_codes import forget_public_on_state_change
+
+        post_save.connect(forget_public_on_state_change, sender=OutgoingDocument,
+                          dispatch_uid="documents.verification_codes.forget_public")
         # The văn thư issues with the agency's certificate: warned before it expires.
         subjects.register_unit_certificate_action("documents.issue")
         register_nav(NavEntry("signing_batch", _("Sign in batch"), "signing:batch",

@@ -11,6 +11,10 @@
 - :func:`public_record` — what the public verification page shows: only documents that were
   issued (then perhaps recalled or replaced) answer; a code drawn at stage 1 for a document that
   is not issued yet stays unknown to the public.
+- :func:`forget_public_on_state_change` — the cached public page of a code
+  (egov.signing.verification_codes.public_page) is dropped when its document is recalled or
+  replaced (a post_save receiver, connected in DocumentsConfig.ready), so every path that
+  changes the state is covered.
 """
 
 from __future__ import annotations
@@ -77,3 +81,25 @@ def public_record(document, vc) -> dict | None:
                          "code": vcodes.display(newer_vc.code) if newer_vc else None}
                         if newer is not None else None),
     }
+
+
+PUBLIC_STATES_CHANGED = ("recalled", "replaced")
+
+
+def forget_public(document) -> None:
+    """Drop the cached public pages of the document's code now and again after the commit (a
+    reader between the two would otherwise cache the state being replaced)."""
+    from django.db import transaction
+
+    document_id = document.pk
+    vcodes.forget_public(KIND, document_id)
+    transaction.on_commit(lambda: vcodes.forget_public(KIND, document_id))
+
+
+def forget_public_on_state_change(sender, instance, update_fields=None, **kwargs) -> None:
+    """post_save of OutgoingDocument: a recalled or replaced document's public page changes."""
+    if instance.state not in PUBLIC_STATES_CHANGED:
+        return
+    if update_fields is not None and "state" not in update_fields:
+        return
+    forget_public(instance)

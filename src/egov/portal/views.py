@@ -15,12 +15,18 @@ uploads are rate-limited per client (egov.signing.ratelimit); over the limit →
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import re
+import threading
+from collections import OrderedDict
+from datetime import date, datetime
 
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
-from egov.documents.verification_codes import replacement_of
 from egov.signing import ratelimit
 from egov.signing import verification_codes as vcodes
 from egov.signing.incoming_verifier import status_of
@@ -35,6 +41,13 @@ def _parse(value: str | None) -> datetime | None:
         return None
     try:
         return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
@@ -107,21 +120,31 @@ def verify_code(request, code: str):
     if limited is not None:
         return limited
     vc = vcodes.find(code)
-    if vc is None or not vcodes.is_public(vc):
+    data = vcodes.public_page_bytes(vc) if vc is not None else None
+    if data is None:
         return render(request, "portal/verify_code_unknown.html", {"code": code[:40]},
                       status=404)
     if vc.code != code:  # typed in lower case, with a dash, I for 1…: the canonical address
         return redirect("portal:verify_code", code=vc.code)
-    record = vcodes.public_record(vc)
-    document = vcodes.subject_of(vc)
-    issued_report = vcodes.issued_report(vc.file)
+    # One cache read (egov.signing.verification_codes.public_page_bytes): the public record and
+    # the issued file's report as plain facts; no subject, file or pyHanko object on a hit. A
+    # plain GET by an anonymous visitor reuses what this process rendered from the same bytes.
+    memo_key = _memo_key(request, data)
+    if memo_key is not None:
+        html = _RENDERED.get(memo_key)
+        if html is not None:
+            return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    page = json.loads(data)
+    record = page["record"]
+    facts = dict(record["document"])
+    facts["issued_date"] = _parse_date(facts.get("issued_date"))
     context = {
-        "vc": vc, "record": record, "document": document,
-        "replacement": replacement_of(document)[0],
+        "vc": vc, "record": record, "document": facts,
+        "recalled_at": _parse(record.get("recalled_at")),
         "code_display": record["code"],
         # The original was issued on paper (egov.documents.services.issuing_paper).
-        "paper_original": getattr(document, "medium", "") == "paper",
-        "issued": _report_context(issued_report, ""),
+        "paper_original": facts.get("medium") == "paper",
+        "issued": _report_context(vcodes.report_from_dict(page["report"]), ""),
         "form": VerifyForm(),
     }
     if request.method == "POST":
@@ -133,4 +156,35 @@ def verify_code(request, code: str):
             context["upload"]["sha256"] = form.cleaned_data["sha256"]
         else:
             context["form"] = form
-    return render(request, "portal/verify_code.html", context, status=200)
+    response = render(request, "portal/verify_code.html", context, status=200)
+    if memo_key is not None:
+        _remember(memo_key, response.content.decode())
+    return response
+
+
+# What verify_code rendered for anonymous GETs, per process: (cached bytes, language, path) →
+# the page with its CSRF token replaced by a placeholder (each visitor gets their own token).
+# The cached bytes change whenever the document's state or report does, so this is never stale.
+CSRF_PLACEHOLDER = "__egov_csrf_token__"
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,})"')
+_RENDERED: OrderedDict[tuple, str] = OrderedDict()
+_RENDERED_MAX = 256
+_RENDERED_LOCK = threading.Lock()
+
+
+def _memo_key(request, data: bytes) -> tuple | None:
+    if request.method != "GET" or request.GET or request.COOKIES.get("messages"):
+        return None
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return None  # the shell shows who is signed in
+    return (data, translation.get_language(), request.path)
+
+
+def _remember(key: tuple, html: str) -> None:
+    tokens = set(_CSRF_INPUT.findall(html))
+    if len(tokens) != 1:
+        return  # not the expected form: render each time
+    with _RENDERED_LOCK:
+        _RENDERED[key] = html.replace(tokens.pop(), CSRF_PLACEHOLDER)
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)

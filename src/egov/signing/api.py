@@ -14,10 +14,13 @@ settings.EGOV_MAX_UPLOAD_BYTES answers 413 {"code": "too_large"}. Never a 500.
 
 from __future__ import annotations
 
+import json
 import logging
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
@@ -148,9 +151,19 @@ def verify_code(request, code: str):
     if limited is not None:
         return limited
     vc = vcodes.find(code)
-    if vc is None or not vcodes.is_public(vc):
+    data = vcodes.public_page_bytes(vc) if vc is not None else None
+    if data is None:
         raise AppError("not_found", _("No issued document has this verification code."),
                        status=404)
-    record = vcodes.public_record(vc)
-    record["report"] = vcodes.issued_report(vc.file).as_dict()
-    return record
+    # One cache read (egov.signing.verification_codes.public_page_bytes): plain facts, no
+    # pyHanko; the body validated by the schema once per distinct cached entry and process.
+    return HttpResponse(_code_body(data), content_type="application/json")
+
+
+@lru_cache(maxsize=256)
+def _code_body(data: bytes) -> bytes:
+    """The JSON answer (CodeVerificationOut) of a cached public page (its bytes are the key: a
+    new state or report is a new entry)."""
+    page = json.loads(data)
+    out = CodeVerificationOut.model_validate({**page["record"], "report": page["report"]})
+    return out.model_dump_json().encode()

@@ -1,7 +1,8 @@
 """Rate limits of the public verification pages (egov.portal) and API (egov.signing.api), per
-client IP, in Django's cache. It lives in signing, which portal uses (ARCHITECTURE.md §2); the
-client address and the window counters are the kernel's (egov.core.throttle: REMOTE_ADDR, or
-behind settings.EGOV_TRUSTED_PROXIES the right-most untrusted X-Forwarded-For address).
+client IP, in the database (one atomic statement per hit, egov.core.throttle). It lives in
+signing, which portal uses (ARCHITECTURE.md §2); the client address and the window counters
+are the kernel's (egov.core.throttle: REMOTE_ADDR, or behind settings.EGOV_TRUSTED_PROXIES the
+right-most untrusted X-Forwarded-For address).
 
 Rates are "<count>/<seconds>" strings (settings.EGOV_VERIFY_RATE_CODE, EGOV_VERIFY_RATE_UPLOAD).
 """

@@ -18,12 +18,15 @@ report and its SHA-256 without an account (the PDF itself is never published).
 - :func:`bind_file` — the code points at the signed PDF (for documents at issue,
   egov.documents.verification_codes.bind_issued_file). :func:`public_record` asks the subject's
   module what the public may see (egov.signing.subjects).
-- :func:`issued_report` — the signature report of the issued file, cached per file in the
-  (database) cache for :data:`REPORT_CACHE_SECONDS`.
+- :func:`issued_report` — the signature report of the issued file, cached per file hash in the
+  (database) cache for :data:`REPORT_CACHE_SECONDS` as plain JSON bytes.
+- :func:`public_page` — the public record and the report of a code in one small cached entry
+  (one cache read per hit); :func:`forget_public` drops it when the subject's state changes.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import fields as dc_fields
 
@@ -165,25 +168,87 @@ def report_from_dict(data: dict):
         signatures.append(SignatureReport(**values))
     return VerificationReport(valid=data["valid"], signatures=signatures,
                               reasons=list(data.get("reasons", [])),
-                              revisions=data.get("revisions", 0))
+                              revisions=data.get("revisions", 0),
+                              warnings=list(data.get("warnings", [])))
+
+
+def _plain(data) -> bytes:
+    """``data`` as compact JSON bytes: only plain values survive (a str subclass of pyHanko's,
+    a lazy translation, a dataclass … become plain str / dicts), so a cache entry is small and
+    reading it back builds no foreign object."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _report_key(stored_file) -> str:
+    return f"egov:verify-report:{stored_file.sha256}:{translation.get_language()}"
 
 
 def issued_report(stored_file):
-    """verify_pdf() of a stored PDF, cached per file (and language: the reasons are translated
-    text) for a few minutes so repeated scans of one QR code do not re-verify each time."""
+    """verify_pdf() of a stored PDF, cached per file hash (and language: the reasons are
+    translated text) for a few minutes so repeated scans of one QR code do not re-verify each
+    time. The cache keeps the rendered facts as JSON bytes (a few KB), never pyHanko objects."""
     from egov.core.files import file_open
 
     from .verify import verify_pdf
 
-    key = f"egov:verify-report:{stored_file.pk}:{stored_file.sha256}:{translation.get_language()}"
+    key = _report_key(stored_file)
     cached = cache.get(key)
     if cached is not None:
-        return report_from_dict(cached)
+        return report_from_dict(json.loads(cached))
     with file_open(stored_file) as fh:
         data = fh.read()
     report = verify_pdf(data)
-    cache.set(key, report.as_dict(), REPORT_CACHE_SECONDS)
+    cache.set(key, _plain(report.as_dict()), REPORT_CACHE_SECONDS)
     return report
+
+
+# ---------------------------------------------------------------- the public page of a code
+
+def _public_key(code: str, file_id, sha256: str, language: str) -> str:
+    return f"egov:verify-public:{code}:{file_id}:{sha256}:{language}"
+
+
+def public_page_bytes(vc) -> bytes | None:
+    """What the public verification page and API show for a code, as the JSON bytes of
+    ``{"record": public_record, "report": the issued file's report as a dict}``, or None when
+    the code must stay unknown.
+
+    Cached per code, bound file and its SHA-256, and language, as plain JSON bytes, for
+    :data:`REPORT_CACHE_SECONDS`: a hit costs one cache read (no subject, no file, no pyHanko).
+    The subject's module calls :func:`forget_public` when the public state changes (recalled,
+    replaced), so the page never shows a stale state. The bytes are also the key under which
+    the views keep what they rendered from them (egov.portal.views, egov.signing.api)."""
+    if not vc.file_id:
+        return None
+    key = _public_key(vc.code, vc.file_id, vc.file.sha256, translation.get_language())
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    record = public_record(vc)
+    if record is None:
+        return None
+    data = _plain({"record": record, "report": issued_report(vc.file).as_dict()})
+    cache.set(key, data, REPORT_CACHE_SECONDS)
+    return data
+
+
+def public_page(vc) -> dict | None:
+    """:func:`public_page_bytes` as a dict."""
+    data = public_page_bytes(vc)
+    return json.loads(data) if data is not None else None
+
+
+def forget_public(kind: str, subject_id: int) -> None:
+    """Drop the cached public pages of the subject (kind, id) in every language: its public
+    state changed (e.g. a document recalled or replaced)."""
+    from .models import VerificationCode
+
+    keys = [_public_key(vc.code, vc.file_id, vc.file.sha256 if vc.file_id else "", lang)
+            for vc in VerificationCode.objects.select_related("file")
+            .filter(subject_kind=kind, subject_id=subject_id)
+            for lang, _name in settings.LANGUAGES]
+    if keys:
+        cache.delete_many(keys)
 
 
 # ---------------------------------------------------------------- the mark on page 1
