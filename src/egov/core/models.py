@@ -280,6 +280,9 @@ class WorkItem(models.Model):
     module = models.CharField(_("module"), max_length=32)
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(pgettext_lazy("work item", "title"), max_length=500)
+    # The title as a message key with its parameters (egov.core.msgtext), rendered in the
+    # reader's language; `title` keeps the Vietnamese text (and is shown for rows without key).
+    title_msg = models.JSONField(null=True, blank=True, editable=False)
     url = models.CharField(max_length=500, blank=True)
     subject_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -333,6 +336,12 @@ class WorkItem(models.Model):
     def save(self, *args, **kwargs):
         self.due_sort = self.due_at or FAR_FUTURE
         super().save(*args, **kwargs)
+
+    @property
+    def display_title(self) -> str:
+        from .msgtext import display
+
+        return display(self.title_msg, self.title)
 
 
 # --- Calendar -----------------------------------------------------------------------------------
@@ -497,6 +506,10 @@ class Notification(models.Model):
                              related_name="notifications")
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"), blank=True)
+    # Subject and body as message keys with parameters (egov.core.msgtext), rendered in the
+    # reader's language; the text columns keep Vietnamese (shown for rows without key).
+    subject_msg = models.JSONField(null=True, blank=True, editable=False)
+    body_msg = models.JSONField(null=True, blank=True, editable=False)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -509,6 +522,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def display_subject(self) -> str:
+        from .msgtext import display
+
+        return display(self.subject_msg, self.subject)
+
+    @property
+    def display_body(self) -> str:
+        from .msgtext import display
+
+        return display(self.body_msg, self.body)
 
 
 from .models_jobs import WorkerHeartbeat  # noqa: E402,F401  (the workers' heartbeats)

@@ -65,6 +65,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from egov.core import calendar, policy
 from egov.core.audit import audit_log
@@ -81,6 +82,7 @@ from egov.core.models import (
     WorkRole,
     WorkState,
 )
+from egov.core.msgtext import Msg
 from egov.core.notifications import notify
 from egov.core.numbering import format_number, sequence_next
 from egov.core.services import workitem_create
@@ -174,10 +176,11 @@ def _is_urgent(urgency: str) -> bool:
     return urgency in URGENT_LEVELS
 
 
-def _urgent_prefix(urgency: str) -> str:
+def _urgent_prefix(urgency: str) -> Msg | str:
+    """"[Khẩn] " before a title, translated for each reader (egov.core.msgtext)."""
     if not _is_urgent(urgency):
         return ""
-    return f"[{Urgency(urgency).label}] "
+    return Msg(_data=["[", Msg(Urgency(urgency).label).data, "] "])
 
 
 def _as_agency(unit: OrgUnit) -> OrgUnit:
@@ -545,11 +548,10 @@ def _discard(stored: StoredFile) -> None:
 
 def _create_present_items(*, actor, document: IncomingDocument,
                           leaders: list[User]) -> list[WorkItem]:
-    with _stored_text():
-        title = (_urgent_prefix(document.urgency)
-                 + _("Give instructions: %(doc)s") % {"doc": _label(document)})
+    title = (_urgent_prefix(document.urgency)
+             + Msg(N_("Give instructions: %(doc)s"), doc=_label(document)))
     due = _present_due(document.urgency)
-    common = {"actor": actor, "module": MODULE, "kind": KIND_PRESENT, "title": title[:500],
+    common = {"actor": actor, "module": MODULE, "kind": KIND_PRESENT, "title": title,
               "url": _url(document), "subject": document, "role": WorkRole.TASK,
               "due_at": due, "urgency": document.urgency}
     if not leaders:
@@ -562,13 +564,11 @@ def _create_present_items(*, actor, document: IncomingDocument,
 def _notify_urgent(document: IncomingDocument, leaders: list[User]) -> None:
     if not _is_urgent(document.urgency) or not leaders:
         return
-    with _stored_text():
-        subject = _urgent_prefix(document.urgency) + _("New incoming document: %(doc)s") % {
-            "doc": _label(document)}
-        body = _("Arrival number %(number)s, from %(issuer)s. Urgent documents are presented "
-                 "and handled at once (Nghị định 30/2020/NĐ-CP, Điều 23 khoản 1, Điều 24 "
-                 "khoản 2).") % {"number": document.arrival_number,
-                                 "issuer": document.issuer_name}
+    subject = _urgent_prefix(document.urgency) + Msg(N_("New incoming document: %(doc)s"),
+                                                     doc=_label(document))
+    body = Msg(N_("Arrival number %(number)s, from %(issuer)s. Urgent documents are presented "
+                  "and handled at once (Nghị định 30/2020/NĐ-CP, Điều 23 khoản 1, Điều 24 "
+                  "khoản 2)."), number=document.arrival_number, issuer=document.issuer_name)
     notify(users=leaders, subject=subject, body=body, url=_url(document))
 
 
@@ -784,11 +784,11 @@ def _assignee_label(assignment: Assignment) -> str:
 
 def _handle_item(*, actor, document: IncomingDocument, role: str, due_date: dt.date | None,
                  unit: OrgUnit | None, user: User | None) -> WorkItem:
-    with _stored_text():
-        title = _urgent_prefix(document.urgency) + _("%(role)s: %(doc)s") % {
-            "role": WorkRole(role).label, "doc": _label(document)}
+    title = _urgent_prefix(document.urgency) + Msg(N_("%(role)s: %(doc)s"),
+                                                   role=WorkRole(role).label,
+                                                   doc=_label(document))
     return workitem_create(
-        actor=actor, module=MODULE, kind=KIND_HANDLE, title=title[:500], url=_url(document),
+        actor=actor, module=MODULE, kind=KIND_HANDLE, title=title, url=_url(document),
         subject=document, assignee_user=user, assignee_unit=unit, role=role,
         due_at=_end_of_day(due_date) if due_date else None, urgency=document.urgency,
     )
@@ -804,8 +804,7 @@ def _notify_assignees(document: IncomingDocument, assignments: Iterable[Assignme
             users.extend(unit_dispatchers(a.assignee_unit))
     if not users:
         return
-    with _stored_text():
-        subject = _urgent_prefix(document.urgency) + subject_text
+    subject = _urgent_prefix(document.urgency) + subject_text
     notify(users=users, subject=subject, body=_label(document), url=_url(document))
 
 
@@ -955,9 +954,8 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
              "user": a.assignee_user_id, "assignee": _assignee_label(a),
              "due_date": a.due_date.isoformat() if a.due_date else None} for a in created]}
         trail_record(document=locked, action="assigned", actor=actor, details=details)
-        with _stored_text():
-            _notify_assignees(locked, created, _("Assigned to you: %(doc)s")
-                              % {"doc": _label(locked)})
+        _notify_assignees(locked, created, Msg(N_("Assigned to you: %(doc)s"),
+                                               doc=_label(locked)))
         audit_log(actor=actor, action="documents.incoming.assign", obj=locked,
                   details={**details, "present_items_closed": closed,
                            "legal_basis": "Nghị định 30/2020/NĐ-CP, Điều 23 khoản 2"})
@@ -1114,9 +1112,8 @@ def assignment_reassign(*, actor, assignment: Assignment, to_user_id: int, instr
                    "due_date": due.isoformat() if due else None,
                    "taken_from": previous.assignee_user_id if previous else None}
         trail_record(document=parent.document, action="reassigned", actor=actor, details=details)
-        with _stored_text():
-            _notify_assignees(parent.document, [child], _("Assigned to you: %(doc)s")
-                              % {"doc": _label(parent.document)})
+        _notify_assignees(parent.document, [child], Msg(N_("Assigned to you: %(doc)s"),
+                                                        doc=_label(parent.document)))
         audit_log(actor=actor, action="documents.incoming.reassign", obj=parent.document,
                   details=details)
     return child
@@ -1175,10 +1172,9 @@ def assignment_complete(*, actor, assignment: Assignment, result: str = "",
         trail_record(document=document, action="completed", actor=actor, details=details)
         if document.state == IncomingState.DONE:
             top = Assignment.objects.filter(pk=closed[-1]).select_related("assigned_by").first()
-            with _stored_text():
-                notify(users=[top.assigned_by],
-                       subject=_("Handled: %(doc)s") % {"doc": _label(document)},
-                       body=result, url=_url(document))
+            notify(users=[top.assigned_by],
+                   subject=Msg(N_("Handled: %(doc)s"), doc=_label(document)),
+                   body=result, url=_url(document))
         audit_log(actor=actor, action="documents.incoming.complete", obj=document,
                   details=details)
     fresh.state, fresh.finished_at, fresh.result, fresh.reply = (
@@ -1250,9 +1246,8 @@ def assignment_forward(*, actor, assignment: Assignment, to_unit_id: int | None 
                    "to_unit": unit.pk if unit else None, "to_user": user.pk if user else None,
                    "to": _assignee_label(new), "reason": reason}
         trail_record(document=fresh.document, action="forwarded", actor=actor, details=details)
-        with _stored_text():
-            _notify_assignees(fresh.document, [new], _("Forwarded to you: %(doc)s")
-                              % {"doc": _label(fresh.document)})
+        _notify_assignees(fresh.document, [new], Msg(N_("Forwarded to you: %(doc)s"),
+                                                     doc=_label(fresh.document)))
         audit_log(actor=actor, action="documents.incoming.forward", obj=fresh.document,
                   details=details)
     return new
@@ -1288,11 +1283,10 @@ def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignme
         details = {"assignment": fresh.pk, "role": fresh.role, "reason": reason,
                    "to": fresh.assigned_by_id, "document_state": document.state}
         trail_record(document=document, action="returned", actor=actor, details=details)
-        with _stored_text():
-            notify(users=back_to or [fresh.assigned_by],
-                   subject=_urgent_prefix(document.urgency)
-                   + _("Returned: %(doc)s") % {"doc": _label(document)},
-                   body=reason, url=_url(document))
+        notify(users=back_to or [fresh.assigned_by],
+               subject=_urgent_prefix(document.urgency)
+               + Msg(N_("Returned: %(doc)s"), doc=_label(document)),
+               body=reason, url=_url(document))
         audit_log(actor=actor, action="documents.incoming.return", obj=document,
                   details=details)
     fresh.state = AssignmentState.RETURNED
@@ -1382,10 +1376,9 @@ def incoming_cancel(*, document: IncomingDocument, reason: str, actor=None) -> I
             users.extend([a.assignee_user] if a.assignee_user_id
                          else unit_dispatchers(a.assignee_unit))
         if users:
-            with _stored_text():
-                notify(users=users,
-                       subject=_("Recalled by the issuer: %(doc)s") % {"doc": _label(locked)},
-                       body=reason, url=_url(locked))
+            notify(users=users,
+                   subject=Msg(N_("Recalled by the issuer: %(doc)s"), doc=_label(locked)),
+                   body=reason, url=_url(locked))
         audit_log(actor=actor if actor is not None else "system",
                   action="documents.incoming.cancel", obj=locked, details=details)
     document.state, document.cancelled_at, document.cancel_reason = (
