@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -132,6 +133,29 @@ def inbox(request):
     return response
 
 
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def workitem_detail(request, pk: int):
+    """One work item: its link when it has one (a document…), else this page — items of the
+    system ("Hệ thống") often have no page of their own. Opening records `opened_at`."""
+    from .models import WorkItem
+    from .selectors import _with_deadline_state
+    from .services import _may_handle, workitem_open
+    from .templatetags.egov import safe_href
+
+    item = WorkItem.objects.select_related("assignee_unit", "assignee_user").filter(
+        pk=pk).first()
+    if item is None or not _may_handle(request.user, item):
+        raise Http404
+    if item.state == "open" and request.method == "GET":
+        workitem_open(actor=request.user, item=item)
+    href = safe_href(item.url)
+    if href:
+        return redirect(href)
+    _with_deadline_state([item])
+    return render(request, "egov/workitem.html", {"item": item})
+
+
 # --- notifications ------------------------------------------------------------------------------
 
 
@@ -156,6 +180,24 @@ def notifications(request):
         return _bad_cursor(request, "notifications", err)
     return render(request, "egov/notifications.html",
                   {"page": page, "items": page.items, "cursor": cursor})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def notification_open(request, pk: int):
+    """Open a notification: mark it read (only the owner's, only once) and go to its target,
+    or back to the list when it has none. A plain link, so it works without JavaScript."""
+    from django.utils import timezone
+
+    from .templatetags.egov import safe_href
+
+    note = Notification.objects.filter(pk=pk, user=request.user).only("pk", "url").first()
+    if note is None:
+        raise Http404
+    if request.method == "GET":
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(
+            read_at=timezone.now())
+    return redirect(safe_href(note.url) or reverse("notifications"))
 
 
 # --- API tokens ---------------------------------------------------------------------------------

@@ -72,7 +72,6 @@ from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, PermissionDenied
 from egov.core.files import PDF, file_store
 from egov.core.models import (
-    FAR_FUTURE,
     OrgUnit,
     Position,
     RoleGrant,
@@ -1100,7 +1099,8 @@ def assignment_reassign(*, actor, assignment: Assignment, to_user_id: int, instr
         else:
             due_at = _end_of_day(due) if due else None
             WorkItem.objects.filter(pk=item.pk).update(
-                assignee_user=user, due_at=due_at, due_sort=due_at or FAR_FUTURE,
+                assignee_user=user, due_at=due_at,
+                due_sort=WorkItem.sort_key(due_at, item.urgency, item.created_at),
                 opened_at=None)
         child = Assignment.objects.create(
             document=parent.document, doc_arrival_date=parent.doc_arrival_date, parent=parent,
