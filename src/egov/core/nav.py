@@ -29,6 +29,9 @@ class NavEntry:
     # counter(user) → a QuerySet of the rows the badge counts (at most COUNT_LIMIT are read);
     # every entry's counter runs in one SQL statement (menu_counts).
     counter: Callable | None = None
+    # visible(user) → bool: the view's own precondition beyond `action` (e.g. "leads some
+    # agency"), so nobody is shown an entry that answers 403.
+    visible: Callable | None = None
 
 
 def _inbox_rows(user):
@@ -164,6 +167,8 @@ def navigation_for(request) -> list[dict]:
         if entry.staff_only and not user.is_staff:
             continue
         if entry.action and (entry.action not in ACTIONS or not can(user, entry.action)):
+            continue
+        if entry.visible is not None and not entry.visible(user):
             continue
         try:
             url = reverse(entry.url_name)

@@ -18,20 +18,39 @@ class DocumentsConfig(AppConfig):
         from egov.core.nav import NavEntry, register_module, register_nav
 
         register_module("documents", _("Documents"))
+
+        # The pages' own preconditions: an entry is shown only to those it opens for.
+        def leads_an_agency(user) -> bool:
+            from .selectors.incoming import leader_agency_ids
+
+            return leader_agency_ids(user) != []
+
+        def reads_an_agency_register(user) -> bool:
+            from .selectors.registers import reportable_agencies
+
+            return bool(reportable_agencies(user))
+
+        def manages_case_files(user) -> bool:
+            from .selectors.casefiles import manageable_agencies
+
+            return bool(manageable_agencies(user))
+
         for entry in [
             NavEntry("documents_incoming", _("Incoming documents"), "documents:incoming_list",
                      order=100),
             NavEntry("documents_queue", _("Waiting for instructions"),
-                     "documents:incoming_queue", action="documents.assign", order=105),
+                     "documents:incoming_queue", action="documents.assign", order=105,
+                     visible=leads_an_agency),
             NavEntry("documents_outgoing", _("Outgoing documents"), "documents:outgoing_list",
                      action="documents.draft", order=110),
             NavEntry("documents_issue", _("Waiting to be issued"), "documents:outgoing_queue",
                      action="documents.issue", order=120),
             NavEntry("documents_search", _("Search documents"), "documents:search", order=130),
             NavEntry("documents_registers", _("Registers"), "documents:registers",
-                     action="documents.reports", order=140),
+                     action="documents.reports", order=140, visible=reads_an_agency_register),
             NavEntry("documents_files", _("Case files"), "documents:casefile_list",
-                     action="documents.manage_case_files", order=150),
+                     action="documents.manage_case_files", order=150,
+                     visible=manages_case_files),
         ]:
             register_nav(entry)
 
