@@ -94,3 +94,29 @@ def test_lazy_labels_are_stored_as_keys():
     with translation.override("vi"):
         assert render(data) == "Chủ trì: CV 1"
     assert display(None, "x") == "x"
+
+
+def test_viewed_is_recorded_once_per_person_and_day(docs_org, register_incoming):
+    import datetime as dt
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    hcm = ZoneInfo("Asia/Ho_Chi_Minh")
+    doc = register_incoming()
+
+    def view(user, day, hour):
+        when = dt.datetime(2026, 3, day, hour, 0, tzinfo=hcm)
+        before = set(doc.events.values_list("pk", flat=True))
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            svc.incoming_viewed(actor=user, document=doc)
+        # The column default is bound to the real clock: date the new row as if then.
+        doc.events.exclude(pk__in=before).update(at=when)
+
+    for hour in (8, 9, 16):
+        view(docs_org["officer"], 2, hour)
+    view(docs_org["clerk"], 2, 10)
+    view(docs_org["officer"], 3, 8)
+    views = list(doc.events.filter(action="viewed").order_by("at")
+                 .values_list("actor__username", "at"))
+    assert [u for u, _at in views] == ["chuyenvien", "vanthu", "chuyenvien"]
+    assert views[0][1] == dt.datetime(2026, 3, 2, 8, 0, tzinfo=hcm)  # the first of the day

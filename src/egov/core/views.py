@@ -269,6 +269,9 @@ def audit_trail(request):
             qs = qs.filter(object_type=form.cleaned_data["object_type"].strip().lower())
         if form.cleaned_data["object_id"].strip():
             qs = qs.filter(object_id=form.cleaned_data["object_id"].strip())
+        if form.cleaned_data["actor"].strip():
+            qs = qs.filter(actor_name__icontains=form.cleaned_data["actor"].strip())
+        qs = _audit_dates(qs, form.cleaned_data["date_from"], form.cleaned_data["date_to"])
     elif form.is_bound:
         qs = qs.none()
     cursor = _cursor(request)
@@ -278,10 +281,31 @@ def audit_trail(request):
         return _bad_cursor(request, "audit_log", err)
     query = request.GET.copy()
     query.pop("cursor", None)
+    from .audit_labels import audit_label, detail_items, object_type_label
+
+    for e in page.items:
+        e.label = audit_label(e.action)
+        e.object_label = object_type_label(e.object_type)
+        e.detail_items = detail_items(e.details)
     return render(request, "egov/audit.html", {
         "form": form, "page": page, "items": page.items, "cursor": cursor,
         "filter_query": query.urlencode(),
     })
+
+
+def _audit_dates(qs, start, end):
+    """Events from the start of `start` to the end of `end`, local days (Asia/Ho_Chi_Minh)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
+    if end:
+        qs = qs.filter(at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min,
+                                                  tzinfo=tz))
+    return qs
 
 
 # --- health -------------------------------------------------------------------------------------

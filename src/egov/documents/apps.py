@@ -15,7 +15,12 @@ class DocumentsConfig(AppConfig):
         for code, label in ACTIONS.items():
             register_action(code, label)
 
+        from egov.core.audit_labels import register_audit_labels
         from egov.core.nav import NavEntry, register_module, register_nav
+
+        from . import audit_labels
+
+        register_audit_labels(audit_labels.LABELS, audit_labels.GROUPS)
 
         register_module("documents", _("Documents"))
 

@@ -1394,12 +1394,28 @@ def _mine_q(actor) -> Q:
                                       assignee_unit_id__in=current_unit_ids(actor))
 
 
+def _viewed_today(actor, document: IncomingDocument) -> DocumentEvent | None:
+    if not getattr(actor, "pk", None):
+        return None
+    now = timezone.localtime()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (DocumentEvent.objects.filter(incoming=document, action="viewed", actor=actor,
+                                         at__gte=day_start)
+            .order_by("at", "id").first())
+
+
 def incoming_viewed(*, actor, document: IncomingDocument) -> DocumentEvent:
     """Record that the actor opened the document (Phụ lục VI: access and view history). The
     first view of the actor's open assignment sets its first_viewed_at and the work item's
-    opened_at. One insert, plus two updates only when the actor has such an assignment."""
+    opened_at. One insert, plus two updates only when the actor has such an assignment.
+
+    A person's views of one document are recorded once per (local) day: the trail answers "who
+    saw it, and when first that day", not every reload (issue 9 §5)."""
     with transaction.atomic():
-        event = trail_record(document=document, action="viewed", actor=actor)
+        earlier = _viewed_today(actor, document)
+        event = earlier or trail_record(document=document, action="viewed", actor=actor)
+        # An assignment made after the earlier view counts as first seen now.
+        seen_at = timezone.now() if earlier else event.at
         cached = getattr(document, "_prefetched_objects_cache", {}).get("assignments")
         if cached is not None:
             units = set(current_unit_ids(actor))
@@ -1410,7 +1426,7 @@ def incoming_viewed(*, actor, document: IncomingDocument) -> DocumentEvent:
             ids = [a.pk for a in pending]
             item_ids = [a.work_item_id for a in pending if a.work_item_id]
             for a in pending:
-                a.first_viewed_at = event.at
+                a.first_viewed_at = seen_at
         else:
             rows = list(Assignment.objects.filter(
                 _mine_q(actor), document=document, state=AssignmentState.OPEN,
@@ -1419,10 +1435,10 @@ def incoming_viewed(*, actor, document: IncomingDocument) -> DocumentEvent:
             item_ids = [i for _pk, i in rows if i]
         if ids:
             Assignment.objects.filter(pk__in=ids, first_viewed_at__isnull=True).update(
-                first_viewed_at=event.at)
+                first_viewed_at=seen_at)
         if item_ids:
             WorkItem.objects.filter(pk__in=item_ids, opened_at__isnull=True).update(
-                opened_at=event.at)
+                opened_at=seen_at)
     return event
 
 
