@@ -24,21 +24,25 @@ class DocumentsConfig(AppConfig):
 
         register_module("documents", _("Documents"))
 
-        # The pages' own preconditions: an entry is shown only to those it opens for.
-        def leads_an_agency(user) -> bool:
-            from .selectors.incoming import leader_agency_ids
+        # The pages' own preconditions beyond the action, from the user's grants (no query,
+        # the menu is on every page): an entry is shown only to those it opens for.
+        from egov.core import policy
 
-            return leader_agency_ids(user) != []
+        def _grants(user, action):
+            return [g for g in policy.grants_for(user) if g.action == action]
 
-        def reads_an_agency_register(user) -> bool:
-            from .selectors.registers import reportable_agencies
+        def leads_an_agency(user) -> bool:  # documents:incoming_queue (leader_agency_ids)
+            return user.is_superuser or any(g.scope in ("all", "agency")
+                                            for g in _grants(user, "documents.assign"))
 
-            return bool(reportable_agencies(user))
+        def reads_an_agency_register(user) -> bool:  # registers.reportable_agencies
+            # a unit-scope grant on a division covers no agency; on an agency it does
+            return user.is_superuser or any(g.scope != "unit" or g.unit_id == g.agency_id
+                                            for g in _grants(user, "documents.reports"))
 
-        def manages_case_files(user) -> bool:
-            from .selectors.casefiles import manageable_agencies
-
-            return bool(manageable_agencies(user))
+        def manages_case_files(user) -> bool:  # casefiles.manageable_agencies
+            return user.is_superuser or any(g.scope == "all" or g.agency_id
+                                            for g in _grants(user, "documents.manage_case_files"))
 
         for entry in [
             NavEntry("documents_incoming", _("Incoming documents"), "documents:incoming_list",

@@ -1401,7 +1401,7 @@ def _viewed_today(actor, document: IncomingDocument) -> DocumentEvent | None:
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return (DocumentEvent.objects.filter(incoming=document, action="viewed", actor=actor,
                                          at__gte=day_start)
-            .order_by("at", "id").first())
+            .select_related("actor", "actor_unit").order_by("at", "id").first())
 
 
 def incoming_viewed(*, actor, document: IncomingDocument) -> DocumentEvent:
