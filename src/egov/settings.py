@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "egov.core.apps_tasks.TasksDatabaseConfig",  # django_tasks_db, with a translated name
     "egov.core",
     # In layer order (docs/architecture.md): core, signing, the modules, portal.
     "egov.signing",
@@ -156,7 +156,8 @@ EGOV_LOGIN_KNOWN_DAYS = env_int("EGOV_LOGIN_KNOWN_DAYS", 30)
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_django: Vietnamese for the strings Django's own vi catalogue lacks (the admin).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -377,7 +377,8 @@ def test_audit_page_lists_newest_first_with_filter_and_older_link(client, admin_
     match = re.search(r'href="/audit/\?cursor=([^"]+)"', html)
     assert match
     older = _text(client.get("/audit/?cursor=" + match.group(1)))
-    assert "&quot;i&quot;: 0}" in older or '"i": 0}' in older
+    # Details are readable "key: value" lines now (issue 9 §5), no longer raw JSON.
+    assert '<span class="audit-details__key">i:</span> 0</li>' in older
     filtered = _text(client.get(reverse("audit_log"), {"action": "other.event"}))
     assert "other.event" in filtered and "test.event</code>" not in filtered
     prefix = _text(client.get(reverse("audit_log"), {"action": "test."}))

@@ -1,10 +1,62 @@
 """Admin screens for the shared kernel's catalogue data."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import models
+
+# Django stores the names of the built-in permissions in English at migrate time ("Can add
+# draft version"); the admin shows them translated from the codename instead (issue 9 §5).
+BUILTIN_PERMISSION_NAMES = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission) -> str:
+    """"<app> | <model> | <permission>" in the active language."""
+    ct = permission.content_type
+    model = ct.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    if model is not None and action in BUILTIN_PERMISSION_NAMES \
+            and model_name == model._meta.model_name:
+        name = BUILTIN_PERMISSION_NAMES[action] % {"model": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)  # custom permissions: translated if catalogued
+    if model is None:
+        return f"{ct.app_label} | {name}"
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {name}"
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return permission_label(obj)
+
+
+class TranslatedPermissionsMixin:
+    """Permission pickers (filter_horizontal) with translated labels."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("permissions", "user_permissions"):
+            kwargs["form_class"] = PermissionChoiceField
+            qs = kwargs.get("queryset", db_field.remote_field.model.objects.all())
+            kwargs["queryset"] = qs.select_related("content_type")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissionsMixin, BaseGroupAdmin):
+    pass
 
 
 class OrgUnitNameInline(admin.TabularInline):
@@ -30,7 +82,7 @@ class PositionInline(admin.TabularInline):
 
 
 @admin.register(models.User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TranslatedPermissionsMixin, BaseUserAdmin):
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
     search_fields = ("username", "full_name", "email")
     fieldsets = BaseUserAdmin.fieldsets + ((_("eGov"), {"fields": ("full_name", "is_demo")}),)

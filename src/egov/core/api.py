@@ -431,6 +431,11 @@ class InboxItemOut(Schema):
     created_at: dt.datetime
     assignee_unit: UnitRef | None = None
 
+    @staticmethod
+    def resolve_title(obj) -> str:
+        # In the language of the request (Accept-Language / the session), not always Vietnamese.
+        return obj.display_title
+
 
 class InboxPage(Schema):
     items: list[InboxItemOut]

@@ -24,12 +24,14 @@ def _current_position(user):
 
 
 def shell(request):
-    from .nav import navigation_for
+    from .nav import navigation_for, unread_count_label
 
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     return {
         "nav_items": SimpleLazyObject(lambda: navigation_for(request)),
+        "unread_label": SimpleLazyObject(
+            lambda: unread_count_label(request) if signed_in else ""),
         "current_position": SimpleLazyObject(
             lambda: _current_position(user) if signed_in else None
         ),

@@ -68,18 +68,43 @@ class TokenCreateForm(EgovForm):
 
 
 class AuditFilterForm(EgovForm):
-    action = forms.CharField(
-        label=_("Action"), required=False, max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    """Event type and object type are selects of labels (a select is searchable by typing,
+    without JavaScript); the values stay codes, so old links with `action=auth.` still work."""
+
+    actor = forms.CharField(
+        label=_("Actor"), required=False, max_length=150,
+        help_text=_("Part of the name or username."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    object_type = forms.CharField(
-        label=_("Object type"), required=False, max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+    action = forms.CharField(label=_("Event"), required=False, max_length=100,
+                             widget=forms.Select)
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100,
+                                  widget=forms.Select)
     object_id = forms.CharField(
         label=_("Object id"), required=False, max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .audit_labels import action_choices, object_type_choices
+
+        data = self.data if self.is_bound else {}
+        self.fields["action"].widget.choices = action_choices(
+            str(data.get("action", "")).strip()[:100])
+        self.fields["object_type"].widget.choices = object_type_choices(
+            str(data.get("object_type", "")).strip().lower()[:100])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
 
 
 def apply_app_error(form: forms.Form, err) -> None:

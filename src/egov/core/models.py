@@ -280,6 +280,9 @@ class WorkItem(models.Model):
     module = models.CharField(_("module"), max_length=32)
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(pgettext_lazy("work item", "title"), max_length=500)
+    # The title as a message key with its parameters (egov.core.msgtext), rendered in the
+    # reader's language; `title` keeps the Vietnamese text (and is shown for rows without key).
+    title_msg = models.JSONField(null=True, blank=True, editable=False)
     url = models.CharField(max_length=500, blank=True)
     subject_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -299,7 +302,7 @@ class WorkItem(models.Model):
     state = models.CharField(_("state"), max_length=16, choices=WorkState.choices,
                              default=WorkState.OPEN)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
-    # due_at or FAR_FUTURE: a non-null sort key so keyset pagination needs no NULL handling.
+    # A non-null sort key so keyset pagination needs no NULL handling (see `sort_key`).
     due_sort = models.DateTimeField(editable=False, default=FAR_FUTURE)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
@@ -331,8 +334,32 @@ class WorkItem(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.due_sort = self.due_at or FAR_FUTURE
+        self.due_sort = self.sort_key(self.due_at, self.urgency, self.created_at)
         super().save(*args, **kwargs)
+
+    URGENT_CODES = frozenset({"urgent", "very_urgent", "flash", "flash_timed"})
+
+    @classmethod
+    def sort_key(cls, due_at, urgency: str, created_at) -> dt.datetime:
+        """due_at; for an urgent item without a deadline its creation time (urgent work is
+        handled at once: NĐ 30/2020 Điều 24 khoản 2, Điều 18 khoản 1), so it sorts with the
+        most pressing work, not last; FAR_FUTURE otherwise."""
+        if due_at is not None:
+            return due_at
+        if (urgency or "") in cls.URGENT_CODES:
+            return created_at or timezone.now()
+        return FAR_FUTURE
+
+    @property
+    def is_immediate(self) -> bool:
+        """Urgent with no deadline of its own: to be handled at once."""
+        return self.due_at is None and (self.urgency or "") in self.URGENT_CODES
+
+    @property
+    def display_title(self) -> str:
+        from .msgtext import display
+
+        return display(self.title_msg, self.title)
 
 
 # --- Calendar -----------------------------------------------------------------------------------
@@ -497,6 +524,10 @@ class Notification(models.Model):
                              related_name="notifications")
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"), blank=True)
+    # Subject and body as message keys with parameters (egov.core.msgtext), rendered in the
+    # reader's language; the text columns keep Vietnamese (shown for rows without key).
+    subject_msg = models.JSONField(null=True, blank=True, editable=False)
+    body_msg = models.JSONField(null=True, blank=True, editable=False)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -505,10 +536,27 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user"),
+            # The unread badge counts at most 100 unread rows of one user (core.nav).
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True),
+                         name="notification_unread"),
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def display_subject(self) -> str:
+        from .msgtext import display
+
+        return display(self.subject_msg, self.subject)
+
+    @property
+    def display_body(self) -> str:
+        from .msgtext import display
+
+        return display(self.body_msg, self.body)
 
 
 from .models_jobs import WorkerHeartbeat  # noqa: E402,F401  (the workers' heartbeats)

@@ -11,10 +11,18 @@ from django.db import transaction
 from .models import Notification
 
 
-def notify(*, users: Iterable, subject: str, body: str = "", url: str = "",
+def notify(*, users: Iterable, subject, body="", url: str = "",
            email: bool = True) -> list[Notification]:
-    """Notify each user in-app and (if `email` and the user has an address) by e-mail."""
-    rows = [Notification(user=u, subject=str(subject)[:255], body=str(body), url=url)
+    """Notify each user in-app and (if `email` and the user has an address) by e-mail.
+
+    `subject` and `body` may be `msgtext.Msg` (or lazy translations): the key is stored and each
+    reader sees the text in the language of the page; the text columns keep Vietnamese."""
+    from .msgtext import stored
+
+    subject_text, subject_msg = stored(subject)
+    body_text, body_msg = stored(body)
+    rows = [Notification(user=u, subject=str(subject_text)[:255], body=str(body_text), url=url,
+                         subject_msg=subject_msg, body_msg=body_msg)
             for u in {u.pk: u for u in users}.values()]
     if not rows:
         return []

@@ -61,7 +61,8 @@ def inbox_unit_ids(user) -> list[int]:
 def _with_deadline_state(items: list[WorkItem]) -> list[WorkItem]:
     now = timezone.now()
     for item in items:
-        item.deadline_state = calendar.deadline_state(item.due_at, now)
+        item.deadline_state = ("immediate" if item.is_immediate
+                               else calendar.deadline_state(item.due_at, now))
     return items
 
 

@@ -600,10 +600,18 @@ def workitem_create(
     due_at: dt.datetime | None = None,
     urgency: str = "",
 ) -> WorkItem:
-    """A step somebody must do (see the module doc: the calling module checks its own action)."""
+    """A step somebody must do (see the module doc: the calling module checks its own action).
+
+    `title` may be a `msgtext.Msg`: its key is kept (`title_msg`) so every reader sees it in the
+    language of the page; `title` stores the Vietnamese text, cut to 500 characters."""
+    from .msgtext import stored
+
     errors: dict[str, list[str]] = {}
     module = _text(module, "module", errors, max_length=32)
     kind = _text(kind, "kind", errors, max_length=64)
+    title, title_msg = stored(title)
+    if title_msg is not None:
+        title = title[:500]
     title = _text(title, "title", errors, max_length=500)
     url = _text(url, "url", errors, required=False, max_length=500)
     urgency = _text(urgency, "urgency", errors, required=False, max_length=32)
@@ -624,7 +632,7 @@ def workitem_create(
     if errors:
         _fail(errors)
     item = WorkItem(
-        module=module, kind=kind, title=title, url=url, assignee_user=assignee_user,
+        module=module, kind=kind, title=title, title_msg=title_msg, url=url, assignee_user=assignee_user,
         assignee_unit=assignee_unit, role=role, due_at=due_at, urgency=urgency,
         created_by=actor if getattr(actor, "pk", None) else None,
     )

@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from .models import Notification
@@ -28,8 +28,12 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     with get_connection() as connection:
         for n in pending:
             link = f"{settings.EGOV_SITE_URL}{n.url}" if n.url.startswith("/") else n.url
-            text = n.body + (f"\n\n{link}" if link else "")
-            msg = EmailMessage(subject=n.subject, body=text, to=[n.user.email],
+            # Users have no language preference stored: e-mails are in the default language
+            # (Vietnamese), rendered from the message key when there is one.
+            with translation.override(settings.LANGUAGE_CODE):
+                subject, body = n.display_subject, n.display_body
+            text = body + (f"\n\n{link}" if link else "")
+            msg = EmailMessage(subject=subject, body=text, to=[n.user.email],
                                connection=connection)
             msg.send()
             Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())

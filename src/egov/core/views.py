@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -132,6 +133,29 @@ def inbox(request):
     return response
 
 
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def workitem_detail(request, pk: int):
+    """One work item: its link when it has one (a document…), else this page — items of the
+    system ("Hệ thống") often have no page of their own. Opening records `opened_at`."""
+    from .models import WorkItem
+    from .selectors import _with_deadline_state
+    from .services import _may_handle, workitem_open
+    from .templatetags.egov import safe_href
+
+    item = WorkItem.objects.select_related("assignee_unit", "assignee_user").filter(
+        pk=pk).first()
+    if item is None or not _may_handle(request.user, item):
+        raise Http404
+    if item.state == "open" and request.method == "GET":
+        workitem_open(actor=request.user, item=item)
+    href = safe_href(item.url)
+    if href:
+        return redirect(href)
+    _with_deadline_state([item])
+    return render(request, "egov/workitem.html", {"item": item})
+
+
 # --- notifications ------------------------------------------------------------------------------
 
 
@@ -156,6 +180,24 @@ def notifications(request):
         return _bad_cursor(request, "notifications", err)
     return render(request, "egov/notifications.html",
                   {"page": page, "items": page.items, "cursor": cursor})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def notification_open(request, pk: int):
+    """Open a notification: mark it read (only the owner's, only once) and go to its target,
+    or back to the list when it has none. A plain link, so it works without JavaScript."""
+    from django.utils import timezone
+
+    from .templatetags.egov import safe_href
+
+    note = Notification.objects.filter(pk=pk, user=request.user).only("pk", "url").first()
+    if note is None:
+        raise Http404
+    if request.method == "GET":
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(
+            read_at=timezone.now())
+    return redirect(safe_href(note.url) or reverse("notifications"))
 
 
 # --- API tokens ---------------------------------------------------------------------------------
@@ -227,6 +269,9 @@ def audit_trail(request):
             qs = qs.filter(object_type=form.cleaned_data["object_type"].strip().lower())
         if form.cleaned_data["object_id"].strip():
             qs = qs.filter(object_id=form.cleaned_data["object_id"].strip())
+        if form.cleaned_data["actor"].strip():
+            qs = qs.filter(actor_name__icontains=form.cleaned_data["actor"].strip())
+        qs = _audit_dates(qs, form.cleaned_data["date_from"], form.cleaned_data["date_to"])
     elif form.is_bound:
         qs = qs.none()
     cursor = _cursor(request)
@@ -236,10 +281,31 @@ def audit_trail(request):
         return _bad_cursor(request, "audit_log", err)
     query = request.GET.copy()
     query.pop("cursor", None)
+    from .audit_labels import audit_label, detail_items, object_type_label
+
+    for e in page.items:
+        e.label = audit_label(e.action)
+        e.object_label = object_type_label(e.object_type)
+        e.detail_items = detail_items(e.details)
     return render(request, "egov/audit.html", {
         "form": form, "page": page, "items": page.items, "cursor": cursor,
         "filter_query": query.urlencode(),
     })
+
+
+def _audit_dates(qs, start, end):
+    """Events from the start of `start` to the end of `end`, local days (Asia/Ho_Chi_Minh)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
+    if end:
+        qs = qs.filter(at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min,
+                                                  tzinfo=tz))
+    return qs
 
 
 # --- health -------------------------------------------------------------------------------------

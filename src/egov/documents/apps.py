@@ -15,23 +15,51 @@ class DocumentsConfig(AppConfig):
         for code, label in ACTIONS.items():
             register_action(code, label)
 
+        from egov.core.audit_labels import register_audit_labels
         from egov.core.nav import NavEntry, register_module, register_nav
 
+        from . import audit_labels
+
+        register_audit_labels(audit_labels.LABELS, audit_labels.GROUPS)
+
         register_module("documents", _("Documents"))
+
+        # The pages' own preconditions beyond the action, from the user's grants (no query,
+        # the menu is on every page): an entry is shown only to those it opens for.
+        from egov.core import policy
+
+        def _grants(user, action):
+            return [g for g in policy.grants_for(user) if g.action == action]
+
+        def leads_an_agency(user) -> bool:  # documents:incoming_queue (leader_agency_ids)
+            return user.is_superuser or any(g.scope in ("all", "agency")
+                                            for g in _grants(user, "documents.assign"))
+
+        def reads_an_agency_register(user) -> bool:  # registers.reportable_agencies
+            # a unit-scope grant on a division covers no agency; on an agency it does
+            return user.is_superuser or any(g.scope != "unit" or g.unit_id == g.agency_id
+                                            for g in _grants(user, "documents.reports"))
+
+        def manages_case_files(user) -> bool:  # casefiles.manageable_agencies
+            return user.is_superuser or any(g.scope == "all" or g.agency_id
+                                            for g in _grants(user, "documents.manage_case_files"))
+
         for entry in [
             NavEntry("documents_incoming", _("Incoming documents"), "documents:incoming_list",
                      order=100),
             NavEntry("documents_queue", _("Waiting for instructions"),
-                     "documents:incoming_queue", action="documents.assign", order=105),
+                     "documents:incoming_queue", action="documents.assign", order=105,
+                     visible=leads_an_agency),
             NavEntry("documents_outgoing", _("Outgoing documents"), "documents:outgoing_list",
                      action="documents.draft", order=110),
             NavEntry("documents_issue", _("Waiting to be issued"), "documents:outgoing_queue",
                      action="documents.issue", order=120),
             NavEntry("documents_search", _("Search documents"), "documents:search", order=130),
             NavEntry("documents_registers", _("Registers"), "documents:registers",
-                     action="documents.reports", order=140),
+                     action="documents.reports", order=140, visible=reads_an_agency_register),
             NavEntry("documents_files", _("Case files"), "documents:casefile_list",
-                     action="documents.manage_case_files", order=150),
+                     action="documents.manage_case_files", order=150,
+                     visible=manages_case_files),
         ]:
             register_nav(entry)
 

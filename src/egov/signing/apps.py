@@ -13,10 +13,14 @@ class SigningConfig(AppConfig):
         # entries for signing pages in their AppConfig.ready().
         from django.db.models.signals import post_delete, post_save
 
+        from egov.core.audit_labels import register_audit_labels
         from egov.core.nav import NavEntry, register_nav
 
+        from . import audit_labels
         from .models import TrustAnchor
         from .trust import forget_trust_roots
+
+        register_audit_labels(audit_labels.LABELS, audit_labels.GROUPS)
 
         post_save.connect(forget_trust_roots, sender=TrustAnchor,
                           dispatch_uid="signing.trust_roots.save")

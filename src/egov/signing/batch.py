@@ -23,10 +23,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from egov.core import jobs
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
+from egov.core.msgtext import Msg
 from egov.core.notifications import notify
 from egov.core.pagination import Page
 
@@ -244,12 +246,12 @@ def _finish_chunk(job_id: int) -> BatchSigningJob | None:
 def _notify_finished(job: BatchSigningJob) -> None:
     url = reverse("signing:batch_detail", args=[job.pk])
     if job.failed == 0:
-        subject = _("Batch signing finished: %(done)d documents signed") % {"done": job.done}
+        subject = Msg(N_("Batch signing finished: %(done)d documents signed"), done=job.done)
     else:
-        subject = (_("Batch signing finished: %(done)d signed, %(failed)d failed")
-                   % {"done": job.done, "failed": job.failed})
+        subject = Msg(N_("Batch signing finished: %(done)d signed, %(failed)d failed"),
+                      done=job.done, failed=job.failed)
     notify(users=[job.actor], subject=subject,
-           body=_("Open the link to see the result of the batch."), url=url, email=False)
+           body=Msg(N_("Open the link to see the result of the batch.")), url=url, email=False)
 
 
 # ---------------------------------------------------------------- selectors

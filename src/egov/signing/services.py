@@ -26,9 +26,11 @@ from cryptography.hazmat.primitives.serialization import pkcs12 as p12
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from egov.core.audit import audit_log
 from egov.core.errors import InvalidInput
+from egov.core.msgtext import Msg
 from egov.core.policy import require
 
 from . import keystore
@@ -331,11 +333,11 @@ def certificates_warn_expiring(*, within_days: int = 30, now: dt.datetime | None
             date = timezone.localtime(cert.not_after).strftime("%d/%m/%Y")
             users = _recipients(cert)
             notify(users=users,
-                   subject=_("Signing certificate “%(subject)s” expires on %(date)s")
-                   % {"subject": cert.subject[:120], "date": date},
-                   body=_("After %(date)s it may no longer be used to sign (Law on Electronic "
-                          "Transactions 2023). Ask the certification authority to renew it and "
-                          "register the new certificate.") % {"date": date})
+                   subject=Msg(N_("Signing certificate “%(subject)s” expires on %(date)s"),
+                               subject=cert.subject[:120], date=date),
+                   body=Msg(N_("After %(date)s it may no longer be used to sign (Law on "
+                               "Electronic Transactions 2023). Ask the certification authority "
+                               "to renew it and register the new certificate."), date=date))
             audit_log(actor="system:signing_daily", action=WARNING_ACTION, obj=cert,
                       details={"not_after": cert.not_after, "recipients": [u.pk for u in users]})
         sent += 1

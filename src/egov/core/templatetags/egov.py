@@ -20,6 +20,8 @@ DEADLINE_STATES: dict[str, tuple[object, str]] = {
     "in_time": (_("In time"), "badge--ok"),
     "due_today": (_("Due today"), "badge--warn"),
     "overdue": (_("Overdue"), "badge--danger"),
+    # Urgent work without a deadline of its own (WorkItem.is_immediate).
+    "immediate": (_("Handle immediately"), "badge--danger"),
 }
 
 

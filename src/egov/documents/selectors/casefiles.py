@@ -81,8 +81,11 @@ def manageable_agencies(actor) -> list[OrgUnit]:
     """Agencies where the actor may open files (for the forms' choice)."""
     if not policy.can(actor, MANAGE):
         return []
-    qs = OrgUnit.objects.exclude(kind=OrgUnitKind.DIVISION).filter(
-        Q(pk__in=policy.agencies_for(actor, MANAGE)) | policy.unit_q(actor, MANAGE, "agency"))
+    scope = policy.unit_q(actor, MANAGE, "agency")
+    qs = OrgUnit.objects.exclude(kind=OrgUnitKind.DIVISION)
+    if scope:  # an empty Q() means every unit (superuser, "all" grant): `Q(…) | Q()` would
+        # drop it and leave only the first part (the administrator got a 403, issue 9 §5)
+        qs = qs.filter(Q(pk__in=policy.agencies_for(actor, MANAGE)) | scope)
     return [u for u in qs.order_by("path")[:500] if may_create_own(actor, u)]
 
 

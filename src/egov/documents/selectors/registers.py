@@ -281,9 +281,11 @@ def reportable_agencies(actor) -> list[OrgUnit]:
     """The agencies whose registers and reports the actor may read (for the page's choice)."""
     if not policy.can(actor, REPORTS):
         return []
-    qs = OrgUnit.objects.exclude(kind=OrgUnitKind.DIVISION).filter(
-        Q(pk__in=policy.agencies_for(actor, REPORTS)) | policy.unit_q(actor, REPORTS, "agency")
-    )
+    scope = policy.unit_q(actor, REPORTS, "agency")
+    qs = OrgUnit.objects.exclude(kind=OrgUnitKind.DIVISION)
+    if scope:  # an empty Q() means every unit (superuser, "all" grant): `Q(…) | Q()` would
+        # drop it and leave only the first part (the administrator got a 403, issue 9 §5)
+        qs = qs.filter(Q(pk__in=policy.agencies_for(actor, REPORTS)) | scope)
     return [u for u in qs.order_by("path")[:500] if policy.can(actor, REPORTS, u)]
 
 

@@ -25,11 +25,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, PositiveSmallIntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from egov.core import policy
 from egov.core.audit import audit_log
 from egov.core.errors import InvalidInput, NotFound, PermissionDenied
 from egov.core.models import OrgUnit, OrgUnitKind, User
+from egov.core.msgtext import Msg
 
 from ..models import (
     CaseFile,
@@ -449,11 +451,11 @@ def casefiles_warn_due(*, today: dt.date | None = None, within_days: int = 30) -
                 continue
             date = cf.transfer_due.strftime("%d/%m/%Y")
             notify(users=[cf.creator],
-                   subject=_("Case file %(notation)s is due for transfer to the archive on "
-                             "%(date)s") % {"notation": cf.notation, "date": date},
-                   body=_("“%(title)s” (%(year)s) must be handed over to the agency archive by "
-                          "%(date)s (Decree 30/2020, Article 30).")
-                   % {"title": cf.title, "year": cf.year, "date": date},
+                   subject=Msg(N_("Case file %(notation)s is due for transfer to the archive "
+                                  "on %(date)s"), notation=cf.notation, date=date),
+                   body=Msg(N_("“%(title)s” (%(year)s) must be handed over to the agency "
+                               "archive by %(date)s (Decree 30/2020, Article 30)."),
+                            title=cf.title, year=cf.year, date=date),
                    url=reverse("documents:casefile_detail", args=[cf.pk]))
             audit_log(actor="system:documents_daily", action=WARNING_ACTION, obj=cf,
                       details={"transfer_due": cf.transfer_due, "creator": cf.creator_id})

@@ -26,9 +26,11 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from egov.core import files, jobs
 from egov.core.errors import AppError, InvalidInput
+from egov.core.msgtext import Msg
 from egov.core.notifications import notify
 
 from .. import exports
@@ -271,8 +273,9 @@ def exports_run(*, job_id: int) -> ExportJob | None:
                                           max_bytes=MAX_BYTES)
                 _set(job, state=DONE, progress=100, result=stored, finished_at=timezone.now())
                 notify(users=[actor],
-                       subject=_("Your export is ready: %(name)s") % {"name": name},
-                       body=_("Open the link to download the file."), url=url, email=False)
+                       subject=Msg(N_("Your export is ready: %(name)s"), name=name),
+                       body=Msg(N_("Open the link to download the file.")), url=url,
+                       email=False)
         except AppError as err:
             return _fail(job, err.message, url)
         except DatabaseError:
@@ -302,6 +305,7 @@ def exports_job_failed(*, job_id: int, reason: str) -> ExportJob | None:
 def _fail(job: ExportJob, message: str, url: str) -> ExportJob:
     with transaction.atomic():
         _set(job, state=FAILED, error=str(message)[:500], finished_at=timezone.now())
-        notify(users=[job.requested_by], subject=_("Your export failed"), body=str(message),
+        notify(users=[job.requested_by], subject=Msg(N_("Your export failed")),
+               body=str(message),
                url=url, email=False)
     return job

@@ -65,13 +65,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from egov.core import calendar, policy
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, PermissionDenied
 from egov.core.files import PDF, file_store
 from egov.core.models import (
-    FAR_FUTURE,
     OrgUnit,
     Position,
     RoleGrant,
@@ -81,6 +81,7 @@ from egov.core.models import (
     WorkRole,
     WorkState,
 )
+from egov.core.msgtext import Msg
 from egov.core.notifications import notify
 from egov.core.numbering import format_number, sequence_next
 from egov.core.services import workitem_create
@@ -174,10 +175,11 @@ def _is_urgent(urgency: str) -> bool:
     return urgency in URGENT_LEVELS
 
 
-def _urgent_prefix(urgency: str) -> str:
+def _urgent_prefix(urgency: str) -> Msg | str:
+    """"[Khẩn] " before a title, translated for each reader (egov.core.msgtext)."""
     if not _is_urgent(urgency):
         return ""
-    return f"[{Urgency(urgency).label}] "
+    return Msg(_data=["[", Msg(Urgency(urgency).label).data, "] "])
 
 
 def _as_agency(unit: OrgUnit) -> OrgUnit:
@@ -545,11 +547,10 @@ def _discard(stored: StoredFile) -> None:
 
 def _create_present_items(*, actor, document: IncomingDocument,
                           leaders: list[User]) -> list[WorkItem]:
-    with _stored_text():
-        title = (_urgent_prefix(document.urgency)
-                 + _("Give instructions: %(doc)s") % {"doc": _label(document)})
+    title = (_urgent_prefix(document.urgency)
+             + Msg(N_("Give instructions: %(doc)s"), doc=_label(document)))
     due = _present_due(document.urgency)
-    common = {"actor": actor, "module": MODULE, "kind": KIND_PRESENT, "title": title[:500],
+    common = {"actor": actor, "module": MODULE, "kind": KIND_PRESENT, "title": title,
               "url": _url(document), "subject": document, "role": WorkRole.TASK,
               "due_at": due, "urgency": document.urgency}
     if not leaders:
@@ -562,13 +563,11 @@ def _create_present_items(*, actor, document: IncomingDocument,
 def _notify_urgent(document: IncomingDocument, leaders: list[User]) -> None:
     if not _is_urgent(document.urgency) or not leaders:
         return
-    with _stored_text():
-        subject = _urgent_prefix(document.urgency) + _("New incoming document: %(doc)s") % {
-            "doc": _label(document)}
-        body = _("Arrival number %(number)s, from %(issuer)s. Urgent documents are presented "
-                 "and handled at once (Nghị định 30/2020/NĐ-CP, Điều 23 khoản 1, Điều 24 "
-                 "khoản 2).") % {"number": document.arrival_number,
-                                 "issuer": document.issuer_name}
+    subject = _urgent_prefix(document.urgency) + Msg(N_("New incoming document: %(doc)s"),
+                                                     doc=_label(document))
+    body = Msg(N_("Arrival number %(number)s, from %(issuer)s. Urgent documents are presented "
+                  "and handled at once (Nghị định 30/2020/NĐ-CP, Điều 23 khoản 1, Điều 24 "
+                  "khoản 2)."), number=document.arrival_number, issuer=document.issuer_name)
     notify(users=leaders, subject=subject, body=body, url=_url(document))
 
 
@@ -784,11 +783,11 @@ def _assignee_label(assignment: Assignment) -> str:
 
 def _handle_item(*, actor, document: IncomingDocument, role: str, due_date: dt.date | None,
                  unit: OrgUnit | None, user: User | None) -> WorkItem:
-    with _stored_text():
-        title = _urgent_prefix(document.urgency) + _("%(role)s: %(doc)s") % {
-            "role": WorkRole(role).label, "doc": _label(document)}
+    title = _urgent_prefix(document.urgency) + Msg(N_("%(role)s: %(doc)s"),
+                                                   role=WorkRole(role).label,
+                                                   doc=_label(document))
     return workitem_create(
-        actor=actor, module=MODULE, kind=KIND_HANDLE, title=title[:500], url=_url(document),
+        actor=actor, module=MODULE, kind=KIND_HANDLE, title=title, url=_url(document),
         subject=document, assignee_user=user, assignee_unit=unit, role=role,
         due_at=_end_of_day(due_date) if due_date else None, urgency=document.urgency,
     )
@@ -804,8 +803,7 @@ def _notify_assignees(document: IncomingDocument, assignments: Iterable[Assignme
             users.extend(unit_dispatchers(a.assignee_unit))
     if not users:
         return
-    with _stored_text():
-        subject = _urgent_prefix(document.urgency) + subject_text
+    subject = _urgent_prefix(document.urgency) + subject_text
     notify(users=users, subject=subject, body=_label(document), url=_url(document))
 
 
@@ -955,9 +953,8 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
              "user": a.assignee_user_id, "assignee": _assignee_label(a),
              "due_date": a.due_date.isoformat() if a.due_date else None} for a in created]}
         trail_record(document=locked, action="assigned", actor=actor, details=details)
-        with _stored_text():
-            _notify_assignees(locked, created, _("Assigned to you: %(doc)s")
-                              % {"doc": _label(locked)})
+        _notify_assignees(locked, created, Msg(N_("Assigned to you: %(doc)s"),
+                                               doc=_label(locked)))
         audit_log(actor=actor, action="documents.incoming.assign", obj=locked,
                   details={**details, "present_items_closed": closed,
                            "legal_basis": "Nghị định 30/2020/NĐ-CP, Điều 23 khoản 2"})
@@ -1102,7 +1099,8 @@ def assignment_reassign(*, actor, assignment: Assignment, to_user_id: int, instr
         else:
             due_at = _end_of_day(due) if due else None
             WorkItem.objects.filter(pk=item.pk).update(
-                assignee_user=user, due_at=due_at, due_sort=due_at or FAR_FUTURE,
+                assignee_user=user, due_at=due_at,
+                due_sort=WorkItem.sort_key(due_at, item.urgency, item.created_at),
                 opened_at=None)
         child = Assignment.objects.create(
             document=parent.document, doc_arrival_date=parent.doc_arrival_date, parent=parent,
@@ -1114,9 +1112,8 @@ def assignment_reassign(*, actor, assignment: Assignment, to_user_id: int, instr
                    "due_date": due.isoformat() if due else None,
                    "taken_from": previous.assignee_user_id if previous else None}
         trail_record(document=parent.document, action="reassigned", actor=actor, details=details)
-        with _stored_text():
-            _notify_assignees(parent.document, [child], _("Assigned to you: %(doc)s")
-                              % {"doc": _label(parent.document)})
+        _notify_assignees(parent.document, [child], Msg(N_("Assigned to you: %(doc)s"),
+                                                        doc=_label(parent.document)))
         audit_log(actor=actor, action="documents.incoming.reassign", obj=parent.document,
                   details=details)
     return child
@@ -1175,10 +1172,9 @@ def assignment_complete(*, actor, assignment: Assignment, result: str = "",
         trail_record(document=document, action="completed", actor=actor, details=details)
         if document.state == IncomingState.DONE:
             top = Assignment.objects.filter(pk=closed[-1]).select_related("assigned_by").first()
-            with _stored_text():
-                notify(users=[top.assigned_by],
-                       subject=_("Handled: %(doc)s") % {"doc": _label(document)},
-                       body=result, url=_url(document))
+            notify(users=[top.assigned_by],
+                   subject=Msg(N_("Handled: %(doc)s"), doc=_label(document)),
+                   body=result, url=_url(document))
         audit_log(actor=actor, action="documents.incoming.complete", obj=document,
                   details=details)
     fresh.state, fresh.finished_at, fresh.result, fresh.reply = (
@@ -1250,9 +1246,8 @@ def assignment_forward(*, actor, assignment: Assignment, to_unit_id: int | None 
                    "to_unit": unit.pk if unit else None, "to_user": user.pk if user else None,
                    "to": _assignee_label(new), "reason": reason}
         trail_record(document=fresh.document, action="forwarded", actor=actor, details=details)
-        with _stored_text():
-            _notify_assignees(fresh.document, [new], _("Forwarded to you: %(doc)s")
-                              % {"doc": _label(fresh.document)})
+        _notify_assignees(fresh.document, [new], Msg(N_("Forwarded to you: %(doc)s"),
+                                                     doc=_label(fresh.document)))
         audit_log(actor=actor, action="documents.incoming.forward", obj=fresh.document,
                   details=details)
     return new
@@ -1288,11 +1283,10 @@ def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignme
         details = {"assignment": fresh.pk, "role": fresh.role, "reason": reason,
                    "to": fresh.assigned_by_id, "document_state": document.state}
         trail_record(document=document, action="returned", actor=actor, details=details)
-        with _stored_text():
-            notify(users=back_to or [fresh.assigned_by],
-                   subject=_urgent_prefix(document.urgency)
-                   + _("Returned: %(doc)s") % {"doc": _label(document)},
-                   body=reason, url=_url(document))
+        notify(users=back_to or [fresh.assigned_by],
+               subject=_urgent_prefix(document.urgency)
+               + Msg(N_("Returned: %(doc)s"), doc=_label(document)),
+               body=reason, url=_url(document))
         audit_log(actor=actor, action="documents.incoming.return", obj=document,
                   details=details)
     fresh.state = AssignmentState.RETURNED
@@ -1382,10 +1376,9 @@ def incoming_cancel(*, document: IncomingDocument, reason: str, actor=None) -> I
             users.extend([a.assignee_user] if a.assignee_user_id
                          else unit_dispatchers(a.assignee_unit))
         if users:
-            with _stored_text():
-                notify(users=users,
-                       subject=_("Recalled by the issuer: %(doc)s") % {"doc": _label(locked)},
-                       body=reason, url=_url(locked))
+            notify(users=users,
+                   subject=Msg(N_("Recalled by the issuer: %(doc)s"), doc=_label(locked)),
+                   body=reason, url=_url(locked))
         audit_log(actor=actor if actor is not None else "system",
                   action="documents.incoming.cancel", obj=locked, details=details)
     document.state, document.cancelled_at, document.cancel_reason = (
@@ -1401,12 +1394,28 @@ def _mine_q(actor) -> Q:
                                       assignee_unit_id__in=current_unit_ids(actor))
 
 
+def _viewed_today(actor, document: IncomingDocument) -> DocumentEvent | None:
+    if not getattr(actor, "pk", None):
+        return None
+    now = timezone.localtime()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (DocumentEvent.objects.filter(incoming=document, action="viewed", actor=actor,
+                                         at__gte=day_start)
+            .select_related("actor", "actor_unit").order_by("at", "id").first())
+
+
 def incoming_viewed(*, actor, document: IncomingDocument) -> DocumentEvent:
     """Record that the actor opened the document (Phụ lục VI: access and view history). The
     first view of the actor's open assignment sets its first_viewed_at and the work item's
-    opened_at. One insert, plus two updates only when the actor has such an assignment."""
+    opened_at. One insert, plus two updates only when the actor has such an assignment.
+
+    A person's views of one document are recorded once per (local) day: the trail answers "who
+    saw it, and when first that day", not every reload (issue 9 §5)."""
     with transaction.atomic():
-        event = trail_record(document=document, action="viewed", actor=actor)
+        earlier = _viewed_today(actor, document)
+        event = earlier or trail_record(document=document, action="viewed", actor=actor)
+        # An assignment made after the earlier view counts as first seen now.
+        seen_at = timezone.now() if earlier else event.at
         cached = getattr(document, "_prefetched_objects_cache", {}).get("assignments")
         if cached is not None:
             units = set(current_unit_ids(actor))
@@ -1417,7 +1426,7 @@ def incoming_viewed(*, actor, document: IncomingDocument) -> DocumentEvent:
             ids = [a.pk for a in pending]
             item_ids = [a.work_item_id for a in pending if a.work_item_id]
             for a in pending:
-                a.first_viewed_at = event.at
+                a.first_viewed_at = seen_at
         else:
             rows = list(Assignment.objects.filter(
                 _mine_q(actor), document=document, state=AssignmentState.OPEN,
@@ -1426,10 +1435,10 @@ def incoming_viewed(*, actor, document: IncomingDocument) -> DocumentEvent:
             item_ids = [i for _pk, i in rows if i]
         if ids:
             Assignment.objects.filter(pk__in=ids, first_viewed_at__isnull=True).update(
-                first_viewed_at=event.at)
+                first_viewed_at=seen_at)
         if item_ids:
             WorkItem.objects.filter(pk__in=item_ids, opened_at__isnull=True).update(
-                opened_at=event.at)
+                opened_at=seen_at)
     return event
 
 

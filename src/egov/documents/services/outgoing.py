@@ -48,6 +48,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from egov.core import calendar, files, policy
 from egov.core.audit import audit_log
@@ -61,6 +62,7 @@ from egov.core.models import (
     WorkRole,
     WorkState,
 )
+from egov.core.msgtext import Msg
 from egov.core.notifications import notify
 from egov.core.numbering import sequence_next
 from egov.core.services import workitem_cancel, workitem_create, workitem_finish
@@ -232,8 +234,11 @@ def _url(document: OutgoingDocument) -> str:
     return reverse("documents:outgoing_detail", args=[document.pk])
 
 
-def _title(document: OutgoingDocument, prefix: str) -> str:
-    return f"{prefix}: {document.doc_type.name} — {document.subject}"[:500]
+def _title(document: OutgoingDocument, prefix: str) -> Msg:
+    """"<step>: <type> — <subject>", translated for each reader (egov.core.msgtext); `prefix`
+    is a msgid (gettext_noop)."""
+    return Msg(N_("%(role)s: %(doc)s"), role=Msg(prefix),
+               doc=f"{document.doc_type.name} — {document.subject}"[:480])
 
 
 # --- work items ---------------------------------------------------------------------------------
@@ -286,15 +291,15 @@ def _request_review(actor, document: OutgoingDocument, step: str) -> None:
     if step == ApprovalStep.CONTENT:
         users = action_holders("documents.review_content", document.drafting_unit)
         unit = document.drafting_unit
-        prefix = _("Approve the content")
+        prefix = N_("Approve the content")
     elif step == ApprovalStep.FORMAT:
         users = action_holders("documents.review_format", document.agency)
         unit = document.agency
-        prefix = _("Check the format")
+        prefix = N_("Check the format")
     else:
         users = [document.signer]
         unit = None
-        prefix = _("Approve for signature")
+        prefix = N_("Approve for signature")
     created = _create_items(actor, document, kind=KIND_REVIEW[step],
                             title=_title(document, prefix), users=users, fallback_unit=unit)
     if created:
@@ -888,7 +893,7 @@ def outgoing_review(*, actor, document: OutgoingDocument, step: str, decision: s
         if decision == Decision.RETURNED:
             document.state = OutgoingState.RETURNED
             document.save(update_fields=["state"])
-            title = _title(document, _("Revise the draft"))
+            title = _title(document, N_("Revise the draft"))
             _create_items(actor, document, kind=KIND_REVISE, title=title,
                           users=[document.drafter], fallback_unit=None)
             notify(users=[document.drafter], subject=title, body=comment, url=_url(document))
@@ -902,7 +907,7 @@ def outgoing_review(*, actor, document: OutgoingDocument, step: str, decision: s
             # The signing module (issue 4) applies the personal PAdES signature through
             # outgoing_mark_signed; until then the approval alone lets the clerk issue.
             details["digital_signature"] = False
-            title = _title(document, _("Issue"))
+            title = _title(document, N_("Issue"))
             clerks = _create_items(actor, document, kind=KIND_ISSUE, title=title,
                                    users=action_holders("documents.issue", document.agency),
                                    fallback_unit=document.agency, due_at=_issue_due(document))
@@ -1066,8 +1071,8 @@ def outgoing_issue(*, actor, document: OutgoingDocument,
                              details={"by": document.pk, "by_code": code})
             _close_items(actor, document, ALL_KINDS, reason="issued")
             notify(users=[document.drafter],
-                   subject=_("Issued as %(code)s: %(subject)s")
-                   % {"code": code, "subject": document.subject}, url=_url(document))
+                   subject=Msg(N_("Issued as %(code)s: %(subject)s"), code=code,
+                               subject=document.subject), url=_url(document))
             trail_record(document=document, action="issued", actor=actor, details={
                 "number": rules.outgoing_number(number), "notation": notation, "code": code,
                 "issued_date": today.isoformat(), "register": register.pk,
