@@ -4,7 +4,6 @@ UPDATE … RETURNING): N concurrent hits of one window get the counts 1..N, none
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from egov.core import throttle
 from egov.core.models import RateCounter
@@ -15,8 +14,8 @@ N = 8
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_hits_count_every_one():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    # On SQLite the writers queue on the database lock (busy timeout): the counts must still be
+    # 1..N; on PostgreSQL they really race on the same row.
     counts: list[int] = []
 
     def hit(i: int) -> None:
