@@ -2,11 +2,12 @@
 
 from ninja import Router
 
-from . import casefiles, incoming, outgoing, registers, search, signing
+from . import casefiles, incoming, outgoing, registers, returning, search, signing
 
 router = Router(tags=["documents"])
 router.add_router("", search.router)
 router.add_router("", incoming.router)
+router.add_router("", returning.router)
 router.add_router("", outgoing.router)
 router.add_router("", signing.router)
 router.add_router("", registers.router)
