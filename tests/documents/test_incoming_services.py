@@ -237,9 +237,10 @@ def test_duplicate_by_issuer_number_and_date_warns_then_registers_when_confirmed
     again = register_incoming(issuer_name="BỘ NỘI VỤ", number="12", notation="BNV-VP",
                               issued_date="2026-01-05", confirm_duplicate=True)
     assert again.duplicate_of == first and again.arrival_number == 2
-    # A different date is not a duplicate.
+    # Another year is not a duplicate: numbers restart every year (a different date within the
+    # same year is — Phụ lục VI §III.1.h; tests/documents/test_time_limits.py).
     other = register_incoming(issuer_name="Bộ Nội vụ", number="12", notation="BNV-VP",
-                              issued_date="2026-01-06")
+                              issued_date="2025-01-06")
     assert other.duplicate_of is None
 
 
@@ -267,7 +268,7 @@ def test_handling_deadline_from_the_urgency_rules_across_tet(docs_org, register_
         urgent = register_incoming(issued_date="2026-02-12", urgency="urgent")
         flash = register_incoming(issued_date="2026-02-12", urgency="flash")
     assert normal.handling_due_date == dt.date(2026, 3, 6)  # 10 working days, Tết skipped
-    assert urgent.handling_due_date == dt.date(2026, 2, 24)  # 2 working days
+    assert urgent.handling_due_date == dt.date(2026, 2, 13)  # khẩn: at once (Điều 24.2)
     assert flash.handling_due_date == dt.date(2026, 2, 13)  # at once
     # Presenting: at the latest the next working day (Điều 23.1) — Monday after Tết;
     # an urgent document the same day.
@@ -466,10 +467,10 @@ def test_leader_assigns_lead_support_and_inform(docs_org, register_incoming, mak
     doc.refresh_from_db()
     assert doc.state == "in_progress"
     lead, support, inform, clerk = created
-    assert lead.due_date == doc.handling_due_date == dt.date(2026, 3, 4)  # urgent: 2 days
+    assert lead.due_date == doc.handling_due_date == dt.date(2026, 3, 2)  # urgent: at once
     assert support.due_date == dt.date(2026, 3, 3)
     assert inform.due_date is None and clerk.due_date is None  # inform has no deadline
-    assert lead.work_item.due_at == dt.datetime(2026, 3, 4, 17, 0, tzinfo=HCM)
+    assert lead.work_item.due_at == dt.datetime(2026, 3, 2, 17, 0, tzinfo=HCM)
     assert lead.work_item.assignee_unit == docs_org["economy"]
     assert lead.work_item.assignee_user is None and lead.work_item.role == "lead"
     assert inform.work_item.due_at is None and clerk.work_item.assignee_user == docs_org["clerk"]

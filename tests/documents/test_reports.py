@@ -59,7 +59,9 @@ def test_four_buckets_with_the_calendar(rep):
     item(due=fri, finished=at(YEAR, 1, 12, 10))  # due Friday, done Monday: late
     item(due=fri, finished=at(YEAR, 1, 9, 16, 30))  # done on the day: on time (end of day)
     item(due=fri, finished=at(YEAR, 1, 9, 23, 59))  # 23:59 Vietnamese time still on time
-    item(due=dt.date(YEAR, 1, 10), finished=at(YEAR, 1, 12, 9))  # due on a Saturday: Monday ok
+    # Due on a Saturday: Monday ok. (Not 10/01/2026: that Saturday is a make-up working day,
+    # VPCP 12729/VPCP-KGVX — issue 9 §2.)
+    item(due=dt.date(YEAR, 1, 17), finished=at(YEAR, 1, 19, 9))
     item(due=dt.date(YEAR, 2, 17), finished=at(YEAR, 2, 23, 9))  # due in Tết: first day after
     item(due=dt.date(YEAR, 2, 17), finished=at(YEAR, 2, 24, 9))  # … one day more is late
     item(due=dt.date(YEAR, 2, 13), unit=economy)  # due before Tết, still open after: overdue

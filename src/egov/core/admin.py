@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -117,10 +118,53 @@ class DelegationAdmin(admin.ModelAdmin):
 
 @admin.register(models.CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ("date", "kind", "name", "legal_basis")
+    list_display = ("date", "kind", "name", "legal_basis", "announcement")
     list_filter = ("kind",)
     date_hierarchy = "date"
     search_fields = ("name", "legal_basis")
+    raw_id_fields = ("announcement",)
+
+    def changelist_view(self, request, extra_context=None):
+        # BLLĐ 2019 Điều 112.3: the Prime Minister fixes the Tết days and the second Quốc khánh
+        # day every year; until next year's are entered, deadlines across the year end are wrong.
+        if request.method == "GET":
+            _warn_missing_announcements(request)
+        return super().changelist_view(request, extra_context)
+
+
+def _warn_missing_announcements(request) -> None:
+    from django.contrib import messages
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.http import urlencode
+
+    from .calendar_announced import missing_announcements
+
+    year = timezone.localdate().year + 1
+    labels = dict(models.CalendarOccasion.choices)
+    for occasion in missing_announcements(year):
+        url = reverse("admin:core_calendarannouncement_add") + "?" + urlencode(
+            {"year": year, "occasion": occasion})
+        messages.warning(request, format_html(
+            '{} <a href="{}">{}</a>',
+            _("No announced schedule of %(occasion)s %(year)d has been entered: deadlines "
+              "counted into that year may be wrong.") % {"occasion": labels[occasion],
+                                                         "year": year},
+            url, _("Enter the announcement")))
+
+
+class CalendarAnnouncementDayInline(admin.TabularInline):
+    model = models.CalendarDay
+    fields = ("date", "kind", "name", "legal_basis")
+    extra = 3
+
+
+@admin.register(models.CalendarAnnouncement)
+class CalendarAnnouncementAdmin(admin.ModelAdmin):
+    list_display = ("year", "occasion", "reference", "note")
+    list_filter = ("occasion", "year")
+    search_fields = ("reference", "note")
+    inlines = [CalendarAnnouncementDayInline]
 
 
 @admin.register(models.WorkItem)

@@ -378,6 +378,9 @@ class CalendarDay(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
     name = models.CharField(_("name"), max_length=200)
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    announcement = models.ForeignKey("CalendarAnnouncement", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="days",
+                                     verbose_name=_("announcement"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -387,6 +390,40 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class CalendarOccasion(models.TextChoices):
+    NEW_YEAR = "new_year", _("New Year's Day (Tết Dương lịch)")
+    TET = "tet", _("Lunar New Year (Tết Nguyên Đán)")
+    HUNG_KINGS = "hung_kings", _("Hung Kings' Commemoration (Giỗ Tổ Hùng Vương)")
+    APRIL_MAY = "april_may", _("30 April and 1 May")
+    NATIONAL_DAY = "national_day", _("National Day (Quốc khánh)")
+    CULTURE_DAY = "culture_day", _("Vietnamese Culture Day (24/11)")
+    OTHER = "other", _("Other")
+
+
+class CalendarAnnouncement(models.Model):
+    """A government announcement of the days off (and swapped working days) of one occasion in
+    one year, e.g. Văn bản 12729/VPCP-KGVX of 25/12/2025 for Tết Dương lịch 2026. The Prime
+    Minister fixes the Tết days and the second Quốc khánh day every year (BLLĐ 2019 Art.112.3),
+    so the administrator enters each one; its days are CalendarDay rows pointing to it."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    occasion = models.CharField(_("occasion"), max_length=16, choices=CalendarOccasion.choices)
+    reference = models.CharField(_("legal basis"), max_length=255,
+                                 help_text=_("Number, date and issuer of the announcement."))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday announcement")
+        verbose_name_plural = _("holiday announcements")
+        ordering = ["-year", "occasion"]
+        constraints = [models.UniqueConstraint(fields=["year", "occasion"],
+                                               name="calendarannouncement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_occasion_display()} {self.year}"
 
 
 # --- Numbering ----------------------------------------------------------------------------------

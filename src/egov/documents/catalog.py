@@ -82,14 +82,36 @@ DOCUMENT_TYPES = [
 TYPES_LEGAL_BASIS = "Nghị định 30/2020/NĐ-CP, Điều 7 và Phụ lục III mục I"
 
 # urgency → working days to handle (the agency's quy chế làm việc may change them in the admin).
-# NĐ 30/2020 Điều 24.2: hỏa tốc, thượng khẩn, khẩn are handled immediately.
+# NĐ 30/2020 Điều 24.2: hỏa tốc, thượng khẩn, khẩn are handled immediately — 0 working days: the
+# same working day, or the first working day when the document arrives on a day off.
 URGENCY_DEADLINES = {
     "normal": (10, "Quy chế làm việc của cơ quan (mặc định, cơ quan điều chỉnh)"),
-    "urgent": (2, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết kịp thời)"),
-    "very_urgent": (1, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết kịp thời)"),
+    "urgent": (0, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết ngay)"),
+    "very_urgent": (0, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết ngay)"),
     "flash": (0, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết ngay)"),
     "flash_timed": (0, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết ngay)"),
 }
+
+
+# The defaults seeded before issue 9 (khẩn 2 days, thượng khẩn 1 day): rows still holding them
+# exactly are corrected by documents migration 0009; rows an administrator changed are kept.
+OLD_URGENCY_DEADLINES = {
+    "urgent": (2, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết kịp thời)"),
+    "very_urgent": (1, "Nghị định 30/2020/NĐ-CP, Điều 24 khoản 2 (giải quyết kịp thời)"),
+}
+
+
+def fix_urgent_deadlines(apps) -> int:
+    """Set the default rows still holding the old khẩn / thượng khẩn values to "immediately"
+    (NĐ 30/2020 Điều 24.2). Idempotent; returns the number of rows changed."""
+    UrgencyDeadline = apps.get_model("documents", "UrgencyDeadline")
+    changed = 0
+    for urgency, (days, basis) in OLD_URGENCY_DEADLINES.items():
+        new_days, new_basis = URGENCY_DEADLINES[urgency]
+        changed += UrgencyDeadline.objects.filter(
+            agency__isnull=True, urgency=urgency, working_days=days, legal_basis=basis,
+        ).update(working_days=new_days, legal_basis=new_basis)
+    return changed
 
 
 def seed(apps) -> None:

@@ -94,8 +94,9 @@ class OutgoingDraftForm(EgovForm):
     )
     copies = forms.IntegerField(label=_("Number of copies"), required=False, min_value=1,
                                 max_value=999, initial=1)
+    # Phụ lục VI Part II §I.10: PageAmount has at most 3 digits.
     page_count = forms.IntegerField(label=_("Number of pages"), required=False, min_value=1,
-                                    max_value=9999)
+                                    max_value=999)
     note = forms.CharField(label=_("Note on this version"), required=False, max_length=500)
     replaces_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

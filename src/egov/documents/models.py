@@ -211,6 +211,9 @@ class IncomingDocument(models.Model):
                                            on_delete=models.PROTECT, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
+    # Returned to the sender by the receiving văn thư (NĐ 30/2020 Điều 21.2; services/returning).
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for returning"), max_length=500, blank=True)
     text_content = models.TextField(blank=True, editable=False)  # extracted from the PDF
     # Null for documents delivered by the System from another agency inside eGov.
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -432,6 +435,9 @@ class Recipient(models.Model):
                                            on_delete=models.PROTECT, related_name="+")
     delivery_error = models.CharField(max_length=500, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The recipient agency returned its copy (NĐ 30/2020 Điều 21.2): the sender sees it.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("recipient")

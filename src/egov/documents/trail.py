@@ -82,6 +82,8 @@ TRAIL_LABELS = {
     "reply_link_failed": _("Reply could not be linked"),
     "case_file.add": _("Added to a case file"),
     "case_file.remove": _("Removed from a case file"),
+    "returned_to_sender": _("Returned to the sender"),
+    "returned_by_recipient": _("Returned by the recipient"),
 }
 
 

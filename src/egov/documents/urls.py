@@ -6,6 +6,7 @@ app_name = "documents"
 
 urlpatterns = [
     path("incoming/", include("egov.documents.views.incoming")),
+    path("incoming/", include("egov.documents.views.returning")),
     path("outgoing/", include("egov.documents.views.outgoing")),
     path("outgoing/", include("egov.documents.views.outgoing_layout")),
     path("registers/", include("egov.documents.views.registers")),

@@ -72,6 +72,8 @@ class IncomingOut(Schema):
     completed_by_reply_id: int | None = None
     cancelled_at: dt.datetime | None = None
     cancel_reason: str = ""
+    returned_at: dt.datetime | None = None
+    return_reason: str = ""
     url: str
     file_url: str | None = None
 
@@ -186,6 +188,7 @@ def doc_out(doc: IncomingDocument) -> dict:
         "arrival_date": doc.arrival_date, "channel": doc.channel, "state": doc.state,
         "withdrawn": withdrawn, "urgency": doc.urgency,
         "cancelled_at": doc.cancelled_at, "cancel_reason": doc.cancel_reason,
+        "returned_at": doc.returned_at, "return_reason": doc.return_reason,
         "url": reverse("documents:incoming_detail", args=[doc.pk]),
         "source_id": doc.source_id,
     }

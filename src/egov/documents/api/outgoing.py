@@ -76,6 +76,8 @@ class RecipientOut(Schema):
     delivered_incoming_id: int | None = None
     delivery_error: str = ""
     cancelled_at: dt.datetime | None = None
+    returned_at: dt.datetime | None = None
+    return_reason: str = ""
 
 
 class VersionOut(Schema):
@@ -316,6 +318,7 @@ def detail_out(doc: OutgoingDocument) -> dict:
             "email": r.email, "delivered_at": r.delivered_at,
             "delivered_incoming_id": r.delivered_incoming_id,
             "delivery_error": r.delivery_error, "cancelled_at": r.cancelled_at,
+            "returned_at": r.returned_at, "return_reason": r.return_reason,
         } for r in doc.recipients.all()],
         "versions": [_version_out(doc, v) for v in doc.versions.all()],
         "approvals": [{"step": a.step, "decision": a.decision, "version": a.version.number,

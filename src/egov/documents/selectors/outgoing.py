@@ -341,6 +341,7 @@ def outgoing_delivery(document: OutgoingDocument) -> list[dict]:
             "id": r.pk, "name": r.name, "email": r.email, "unit": r.unit,
             "delivered_at": r.delivered_at, "error": r.delivery_error,
             "cancelled_at": r.cancelled_at, "incoming_id": r.delivered_incoming_id,
+            "returned_at": r.returned_at, "return_reason": r.return_reason,
             "incoming_state": status["state"] if status else "",
             "incoming_state_label": status["state_label"] if status else "",
             "arrival_number": status["arrival_number"] if status else None,

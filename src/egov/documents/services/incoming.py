@@ -17,7 +17,8 @@ Decisions worth knowing
 - **Secret documents** are refused before anything is read or stored (Luật Bảo vệ bí mật nhà
   nước 2018, Điều 5 khoản 5–6; NĐ 30/2020, Điều 22.4): no file, no number, no row.
 - **Duplicates** (Phụ lục VI §III.1.đ): the same issuer (case-insensitive, compared in Python so
-  SQLite and PostgreSQL agree on Vietnamese capitals), số/ký hiệu and date, or the same file
+  SQLite and PostgreSQL agree on Vietnamese capitals) and số/ký hiệu with a date in the same year
+  (Phụ lục VI §III.1.h: the date may differ), or the same file
   SHA-256, already registered in the agency. The SHA-256 is computed from the upload before the
   file is stored, so a refused duplicate leaves nothing behind.
 - **Order of locks.** The file is stored (its own transaction and audit event) and its signature
@@ -490,11 +491,14 @@ def _upload_sha256(upload) -> str:
 def find_duplicate(*, agency: OrgUnit, issuer_name: str, code: str, issued_date: dt.date | None,
                    sha256: str = "") -> tuple[IncomingDocument, str] | None:
     """(an earlier document, "code" | "file") registered in the agency with the same issuer +
-    số/ký hiệu + date, or the same file (Phụ lục VI §III.1.đ); None if there is none."""
+    số/ký hiệu in the same year (the date may differ: Phụ lục VI §III.1.h — numbers restart
+    every year), or the same file (Phụ lục VI §III.1.đ); None if there is none."""
     if code and issued_date:
         wanted = " ".join(issuer_name.split()).casefold()
-        for doc in (IncomingDocument.objects.filter(agency=agency, code=code,
-                                                    issued_date=issued_date)
+        year = issued_date.year
+        for doc in (IncomingDocument.objects.filter(
+                        agency=agency, code=code, issued_date__gte=dt.date(year, 1, 1),
+                        issued_date__lt=dt.date(year + 1, 1, 1))
                     .order_by("pk").only("pk", "issuer_name", "arrival_number", "arrival_date",
                                          "code", "year")):
             if " ".join(doc.issuer_name.split()).casefold() == wanted:
@@ -511,8 +515,8 @@ def find_duplicate(*, agency: OrgUnit, issuer_name: str, code: str, issued_date:
 def duplicate_error(doc: IncomingDocument, match: str) -> InvalidInput:
     when = calendar.localtime(doc.arrival_date).strftime("%d/%m/%Y")
     if match == "code":
-        message = _("A document with the same issuer, number and date is already registered: "
-                    "arrival number %(number)s of %(date)s (id %(id)s).")
+        message = _("A document with the same issuer and number of the same year is already "
+                    "registered: arrival number %(number)s of %(date)s (id %(id)s).")
         field = "number"
     else:
         message = _("The same file is already registered: arrival number %(number)s of "

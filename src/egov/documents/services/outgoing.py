@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from egov.core import calendar, files, policy
+from egov.core import files, policy
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.models import (
@@ -68,10 +68,9 @@ from egov.core.numbering import sequence_next
 from egov.core.services import workitem_cancel, workitem_create, workitem_finish
 from egov.core.text import clean_data
 
-from .. import rules
+from .. import deadlines, rules
 from ..conversion import ConversionError, docx_to_pdf
 from ..models import (
-    URGENT_LEVELS,
     Approval,
     ApprovalStep,
     Attachment,
@@ -282,9 +281,8 @@ def _create_items(actor, document: OutgoingDocument, *, kind: str, title: str,
 
 def _issue_due(document: OutgoingDocument) -> dt.datetime:
     # NĐ 30/2020 Điều 18.1: issued on the day it is signed, at the latest on the next working
-    # day; hỏa tốc / thượng khẩn / khẩn immediately.
-    days = 0 if document.urgency in URGENT_LEVELS else 1
-    return calendar.working_deadline(timezone.now(), days)
+    # day; hỏa tốc / thượng khẩn / khẩn immediately. No 15:00 cut-off (egov.documents.deadlines).
+    return deadlines.issue_due(timezone.now(), document.urgency)
 
 
 def _request_review(actor, document: OutgoingDocument, step: str) -> None:
@@ -463,7 +461,8 @@ def _clean(actor, data: Any, *, agency: OrgUnit | None, drafting_unit: OrgUnit |
         out["field_abbreviation"] = _text(data.get("field_abbreviation"), "field_abbreviation",
                                           errors, max_length=20).upper()
     if has("page_count"):
-        out["page_count"] = _int(data.get("page_count"), "page_count", errors, hi=9999)
+        # Phụ lục VI Part II §I.10 (PageAmount, Number 3) — as for incoming documents.
+        out["page_count"] = _int(data.get("page_count"), "page_count", errors, hi=999)
     if has("copies"):
         copies = _int(data.get("copies"), "copies", errors, hi=999)
         out["copies"] = 1 if copies is None else copies
@@ -940,6 +939,8 @@ def outgoing_mark_signed(*, actor, document: OutgoingDocument,
         if signed_file is not None:
             document.signed_file = signed_file
         document.save(update_fields=["state", "signed_file"])
+        # NĐ 30/2020 Điều 18.1: the issuing deadline runs from the signature.
+        deadlines.redate_issue_items(document, timezone.now())
         trail_record(document=document, action="signed", actor=actor,
                      details={"signed_file": signed_file.pk if signed_file else None,
                               "digital_signature": signed_file is not None})

@@ -36,6 +36,7 @@ from ..forms_incoming import (
 from ..models import IncomingState
 from ..selectors import incoming as sel
 from ..services import incoming as svc
+from ..services.returning import may_return
 
 PAGE_SIZE = 50
 PREVIEW_SALT = "egov.documents.incoming.preview"
@@ -250,6 +251,8 @@ def _detail(request, document, *, bound: dict | None = None, status: int = 200):
         "doc": document, "withdrawn": withdrawn, "assignments": assignments,
         "assign_form": assign_form, "panels": panels, "events": events,
         "preview_token": preview, "has_open_lead": actions["has_open_lead"],
+        # NĐ 30/2020 Điều 21.2 (egov.documents.services.returning)
+        "can_return": not withdrawn and may_return(request.user, document),
     }, status=status)
 
 

@@ -22,6 +22,7 @@ from egov.core import files, policy
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.text import clean_field
 
+from .. import deadlines
 from .. import verification_codes as _codes
 from ..forms_outgoing import (
     CommentForm,
@@ -112,6 +113,7 @@ def outgoing_queue(request):
     if not policy.can(request.user, "documents.issue"):
         raise DjangoPermissionDenied
     page, cursor = _page(request, sel.outgoing_clerk_queue)
+    deadlines.annotate_issue_due(page.items)  # NĐ 30/2020 Điều 18.1
     return render(request, "documents/outgoing/queue.html",
                   {"page": page, "items": page.items, "cursor": cursor})
 
@@ -211,6 +213,8 @@ def outgoing_detail(request, pk: int):
     recipients = sel.outgoing_delivery(document)
     preview = document.issued_file if document.issued_file_id else (
         latest.pdf if latest is not None and latest.pdf_id else None)
+    if document.state in sel.AWAITING_ISSUE:
+        deadlines.annotate_issue_due([document])  # NĐ 30/2020 Điều 18.1
     context = {
         "document": document, "latest": latest, "versions": versions,
         "general_comments": general_comments,

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.calendar import seed_from_holidays
-from egov.core.models import CalendarDay
+from egov.core.calendar_announced import seed_announced
+from egov.core.models import CalendarAnnouncement, CalendarDay
 
 
 class Command(BaseCommand):
@@ -27,5 +28,7 @@ class Command(BaseCommand):
         if not (1901 <= year_from <= year_to <= 2100):
             raise CommandError(_("Years must satisfy 1901 <= --from <= --to <= 2100."))
         created = seed_from_holidays(CalendarDay, range(year_from, year_to + 1))
+        # The announced schedules (swaps the package does not know; services.md §4.3).
+        created += seed_announced(CalendarDay, CalendarAnnouncement)
         self.stdout.write(_("%(created)d calendar days created for %(first)d–%(last)d.") % {
             "created": created, "first": year_from, "last": year_to})
