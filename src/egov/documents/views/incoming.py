@@ -165,10 +165,18 @@ def incoming_new(request):
 # --- leader's queue -----------------------------------------------------------------------------
 
 
-def _assign_form(document, *, units, people, data=None, with_lead=True):
+def _assign_form(document, *, units, people, data=None, with_lead=True, taken=()):
     return AssignForm(data, prefix=f"doc{document.pk}", units=units, people=people,
-                      with_lead=with_lead, initial={"due_date": getattr(
+                      with_lead=with_lead, taken=taken, initial={"due_date": getattr(
                           document, "default_due", None) or svc.default_due_date(document)})
+
+
+def _taken_units(assignments) -> set[int]:
+    """Units with an open assignment of the document (not offered again; the service refuses
+    them too)."""
+    return {a.assignee_unit_id for a in assignments
+            if a.parent_id is None and a.state == "open" and a.assignee_unit_id
+            and not a.assignee_user_id}
 
 
 @login_required
@@ -224,7 +232,8 @@ def _detail(request, document, *, bound: dict | None = None, status: int = 200):
     assign_form = None
     if actions["can_assign"]:
         assign_form = bound.get("assign") or _assign_form(
-            document, units=units, people=people, with_lead=not actions["has_open_lead"])
+            document, units=units, people=people, with_lead=not actions["has_open_lead"],
+            taken=_taken_units(assignments))
     reassignable = [a.assignee_unit for a in assignments
                     if "reassign" in actions["ops"].get(a.pk, ())]
     unit_people = sel.people_by_unit(reassignable)
@@ -295,7 +304,8 @@ def incoming_assign_view(request, pk: int):
     units = sel.assignable_units([document.agency]).get(document.agency_id, [])
     people = sel.agency_people(document.agency)
     form = _assign_form(document, units=units, people=people, data=request.POST,
-                        with_lead=not actions["has_open_lead"])
+                        with_lead=not actions["has_open_lead"],
+                        taken=_taken_units(document.assignments.all()))
     if form.is_valid():
         try:
             created = svc.incoming_assign(actor=request.user, document=document,
