@@ -269,6 +269,12 @@ class ListFilterForm(EgovForm):
     type = forms.ChoiceField(label=_("Document type"), required=False, choices=())
     arrival_from = forms.DateField(label=_("Arrived from"), required=False, widget=_date_input())
     arrival_to = forms.DateField(label=_("Arrived until"), required=False, widget=_date_input())
+    # The dashboard's links (selectors.dashboard.handling_filter); shown as a note, not fields.
+    handling = forms.ChoiceField(required=False, choices=(), widget=forms.HiddenInput)
+    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    agency = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    period_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    period_to = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         from .models import IncomingState
@@ -278,3 +284,6 @@ class ListFilterForm(EgovForm):
         self.fields["urgency"].choices = ([("", _("All")), ("urgent_any", _("Any urgent"))]
                                           + list(Urgency.choices))
         self.fields["type"].choices = [("", _("All"))] + type_choices()
+        from .selectors.reports import BUCKETS
+
+        self.fields["handling"].choices = [("", "")] + [(b, b) for b in BUCKETS]

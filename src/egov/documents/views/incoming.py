@@ -111,8 +111,22 @@ def incoming_list(request):
     query.pop("cursor", None)
     return _render(request, "documents/incoming/list.html", {
         "form": form, "page": page, "documents": page.items, "cursor": cursor,
-        "filter_query": query.urlencode(),
+        "filter_query": query.urlencode(), "handling_note": _handling_note(filters),
     })
+
+
+def _handling_note(filters: dict) -> dict | None:
+    """What the dashboard's link filtered (selectors.dashboard.handling_filter)."""
+    from ..dashboard import bucket_labels
+    from ..selectors.dashboard import default_period
+
+    if not filters.get("handling"):
+        return None
+    start, end = default_period()
+    unit = OrgUnit.objects.filter(pk=filters["unit"]).first() if filters.get("unit") else None
+    return {"label": bucket_labels().get(filters["handling"], ""),
+            "unit": unit.name if unit else "",
+            "start": filters.get("period_from") or start, "end": filters.get("period_to") or end}
 
 
 # --- registration desk --------------------------------------------------------------------------
