@@ -11,4 +11,5 @@ urlpatterns = [
     path("files/", include("egov.documents.views.casefiles")),
     path("search/", include("egov.documents.views.search")),
     path("dashboard/", include("egov.documents.views.dashboard")),
+    path("print/", include("egov.documents.views.printing")),
 ]

@@ -35,6 +35,7 @@ from ..forms_incoming import (
 )
 from ..models import IncomingState
 from ..selectors import incoming as sel
+from ..selectors import replies as sel_replies
 from ..services import incoming as svc
 
 PAGE_SIZE = 50
@@ -269,7 +270,9 @@ def _detail(request, document, *, bound: dict | None = None, status: int = 200):
         panels.append(panel)
     events = sel.with_display_dates(sel.incoming_trail(actor=request.user, document=document))
     preview = signing.dumps({"d": document.pk, "u": request.user.pk}, salt=PREVIEW_SALT)
+    replies = sel_replies.replies_of(actor=request.user, document=document)
     return _render(request, "documents/incoming/detail.html", {
+        "replies": replies, "can_reply": sel_replies.may_reply(request.user, document),
         "doc": document, "withdrawn": withdrawn, "assignments": assignments,
         "assign_form": assign_form, "panels": panels, "events": events,
         "preview_token": preview, "has_open_lead": actions["has_open_lead"],

@@ -32,6 +32,7 @@ from ..forms_outgoing import (
     apply_service_error,
 )
 from ..models import ApprovalStep, OutgoingState
+from ..replying import reply_initial
 from ..selectors import outgoing as sel
 from ..services import outgoing as svc
 
@@ -166,6 +167,10 @@ def outgoing_new(request):
     else:
         initial = {"urgency": "normal", "copies": 1,
                    "in_reply_to": [str(i) for i in _reply_ids(request)]}
+        reply_to = [d for d in replies if d.pk in _reply_ids(request)]
+        if len(reply_to) == 1:  # "Soạn văn bản trả lời" on the incoming page (replying.py)
+            initial.update(reply_initial(reply_to[0], agency_ids=set(
+                kwargs["agencies"].values_list("pk", flat=True))))
         if replaces is not None:
             initial.update({"type_code": replaces.doc_type.code, "replaces_id": replaces.pk,
                             "subject": replaces.subject,
