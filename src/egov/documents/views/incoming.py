@@ -23,6 +23,7 @@ from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.files import file_response
 from egov.core.forms import apply_app_error
 from egov.core.models import OrgUnit
+from egov.core.pending_uploads import KeptFile
 
 from ..forms_incoming import (
     AssignForm,
@@ -141,11 +142,12 @@ def incoming_new(request):
         raise DjangoPermissionDenied
     status = 200
     duplicate = None
+    kept = KeptFile(request, "file")  # the PDF survives form errors (core.pending_uploads)
     if request.method == "POST":
         form = RegisterForm(request.POST, request.FILES, agencies=agencies)
         if form.is_valid():
             agency = form.chosen_agency()
-            upload = form.cleaned_data.get("file")
+            upload = kept.upload(form.cleaned_data.get("file"))
             try:
                 if agency is None:
                     raise InvalidInput(_("Check the highlighted fields."),
@@ -159,21 +161,27 @@ def incoming_new(request):
                                  "id": (err.fields.get("duplicate_of") or [""])[0]}
                 else:
                     apply_app_error(form, err)
-                if upload is not None and "file" not in err.fields:
-                    form.file_again = True
+                if "file" in err.fields or err.code == "secret_document":
+                    kept.drop()  # the file is refused, or must not be kept (Điều 5)
+                else:
+                    kept.keep(upload)
+                if kept.expired:
+                    form.add_error("file", kept.context()["kept_expired_message"])
             else:
+                kept.done()
                 messages.success(request, _(
                     "Registered: arrival number %(number)s. Register the next document or "
                     "open the one just registered.") % {"number": document.arrival_number})
                 request.session["doc_incoming_last"] = document.pk
                 return redirect("documents:incoming_new")
+        elif "file" not in form.errors and form.data.get("secrecy") in ("", "none", None):
+            kept.keep(kept.upload(request.FILES.get("file")))
         status = 422
     else:
         form = RegisterForm(agencies=agencies)
     last_id = request.session.get("doc_incoming_last")
     return _render(request, "documents/incoming/new.html", {
-        "form": form, "duplicate": duplicate, "last_id": last_id,
-        "file_again": getattr(form, "file_again", False),
+        "form": form, "duplicate": duplicate, "last_id": last_id, **kept.context(),
     }, status=status)
 
 

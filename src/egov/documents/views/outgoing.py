@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core import files, policy
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
+from egov.core.pending_uploads import KeptFile
 from egov.core.text import clean_field
 
 from .. import verification_codes as _codes
@@ -146,23 +147,32 @@ def outgoing_new(request):
         except NotFound:
             replaces = None
     status = 200
+    kept = KeptFile(request, "file")  # the draft survives form errors (core.pending_uploads)
     if request.method == "POST":
         form = OutgoingDraftForm(request.POST, request.FILES, **kwargs)
         if form.is_valid():
+            upload = kept.upload(form.cleaned_data.get("file"))
             try:
                 document = svc.outgoing_create(
                     actor=request.user, data={**form.service_data(), "drafting_unit_id": unit.pk},
-                    file=form.cleaned_data.get("file"),
+                    file=upload,
                     attachments=form.cleaned_data.get("attachments") or [],
                 )
             except PermissionDenied as err:
                 raise DjangoPermissionDenied(err.message) from err
             except AppError as err:
                 apply_service_error(form, err)
+                if "file" in err.fields:
+                    kept.drop()
+                else:
+                    kept.keep(upload)
             else:
+                kept.done()
                 messages.success(request, _("The draft is saved. Submit it for review when it is "
                                             "ready."))
                 return redirect("documents:outgoing_detail", pk=document.pk)
+        elif "file" not in form.errors:
+            kept.keep(kept.upload(request.FILES.get("file")))
         status = 422
     else:
         initial = {"urgency": "normal", "copies": 1,
@@ -179,8 +189,8 @@ def outgoing_new(request):
                                                  if r.unit_id]})
         form = OutgoingDraftForm(initial=initial, **kwargs)
     return render(request, "documents/outgoing/new.html",
-                  {"form": form, "agency": agency, "unit": unit, "replaces": replaces},
-                  status=status)
+                  {"form": form, "agency": agency, "unit": unit, "replaces": replaces,
+                   **kept.context()}, status=status)
 
 
 # --- the document page --------------------------------------------------------------------------
