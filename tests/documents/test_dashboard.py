@@ -111,7 +111,11 @@ def test_permissions_and_menu(client, docs_org, board):
     assert URL in client.get("/").content.decode()
 
 
-def test_dashboard_in_english(client, docs_org, board):
+def test_dashboard_in_vietnamese_and_english(client, docs_org, board):
     client.force_login(docs_org["leader"])
-    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Documents dashboard" in page or "Bảng điều khiển" in page
+    page = client.get(URL).content.decode()
+    assert "Bảng theo dõi văn bản" in page and "Số ngày quá hạn" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(URL).content.decode()
+    assert "Documents dashboard" in page and "Days late" in page
+    assert "Bảng theo dõi văn bản" not in page

@@ -31,7 +31,7 @@
         if (!item.hidden) { shown += 1; }
         if (box && box.checked) { chosen += 1; }
       });
-      var text = (status.getAttribute("data-template-chosen") || "%(n)s").replace("%(n)s", chosen);
+      var text = (status.getAttribute("data-template-chosen") || "") + " " + chosen;
       if (wanted && shown === 0) { text = status.getAttribute("data-template-none") + " " + text; }
       status.textContent = text;
     }
