@@ -166,7 +166,8 @@ def test_recipient_checklist_and_kept_draft(browser, live_server, login, people,
             assert not filter_box.is_visible()  # no script: the list only, every box usable
             assert box.is_visible() and finance.is_visible()
             box.check()
-        _check(page, f"draft-form-js{int(javascript)}")
+        if javascript:  # axe and the width check run scripts in the page
+            _check(page, "draft-form")
         draft = tmp_path / "du-thao.pdf"
         draft.write_bytes(unique_pdf("Du thao"))
         page.select_option("#id_type_code", "QD")
@@ -177,7 +178,8 @@ def test_recipient_checklist_and_kept_draft(browser, live_server, login, people,
         assert page.locator("#id_subject_error").count() == 1
         assert page.locator(".kept-file").get_by_text("du-thao.pdf").count() == 1
         assert page.locator(f"input[name=recipients_units][value='{justice}']").is_checked()
-        _check(page, f"draft-form-error-js{int(javascript)}")
+        if javascript:
+            _check(page, "draft-form-error")
         page.fill("#id_subject", "Quyết định về việc giữ tệp dự thảo")
         page.click("form.doc-outgoing-form button[type=submit]")
         page.wait_for_load_state()
@@ -186,6 +188,7 @@ def test_recipient_checklist_and_kept_draft(browser, live_server, login, people,
         assert doc.versions.get().file.original_name == "du-thao.pdf"
         page.goto(f"{live_server.url}/documents/print/outgoing/{doc.pk}/")
         assert page.get_by_text("PHIẾU TRÌNH").count() == 1
-        _check(page, f"slip-submission-js{int(javascript)}")
+        if javascript:
+            _check(page, "slip-submission")
     finally:
         context.close()
