@@ -50,7 +50,10 @@ def test_drafting_form(browse, docs_org):
     assert 'name="file"' in html and 'enctype="multipart/form-data"' in html
     signers = re.search(r'<select name="signer_id".*?</select>', html, re.S).group(0)
     assert f'value="{o["leader"].pk}"' in signers
-    units = re.search(r'<select name="recipients_units".*?</select>', html, re.S).group(0)
+    # A checklist (checkboxes, no Ctrl-click; issue 9 §5), not a <select multiple>.
+    units = re.search(r'<fieldset class="checklist"[^>]*id="id_recipients_units".*?</fieldset>',
+                      html, re.S).group(0)
+    assert 'type="checkbox" name="recipients_units"' in units
     assert f'value="{o["justice"].pk}"' in units  # another agency
     assert f'value="{o["office"].pk}"' not in units  # not a unit of its own agency
     response = client.post(reverse("documents:outgoing_new"), _form(o))

@@ -55,6 +55,9 @@ class DocumentsConfig(AppConfig):
             NavEntry("documents_issue", _("Waiting to be issued"), "documents:outgoing_queue",
                      action="documents.issue", order=120),
             NavEntry("documents_search", _("Search documents"), "documents:search", order=130),
+            # The leader's dashboard (issue 9 §5); the view checks view_all or assign.
+            NavEntry("documents_dashboard", _("Documents dashboard"), "documents:dashboard",
+                     action="documents.view_all", order=135),
             NavEntry("documents_registers", _("Registers"), "documents:registers",
                      action="documents.reports", order=140, visible=reads_an_agency_register),
             NavEntry("documents_files", _("Case files"), "documents:casefile_list",

@@ -116,8 +116,9 @@ def _user_choices(users, blank=True):
 
 
 class AssignForm(EgovForm):
-    """Ý kiến chỉ đạo: one lead (a unit or a person), supporting and informed units, one
-    deadline for lead and support (inform has none)."""
+    """Ý kiến chỉ đạo: one lead (a unit or a person) with its deadline, supporting units each
+    with its own deadline (empty = the lead's; never later, services.assignments_deadlines) and
+    informed units (no deadline). Units already assigned to the document are not offered."""
 
     instruction = forms.CharField(label=_("Instructions"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))
@@ -130,19 +131,35 @@ class AssignForm(EgovForm):
                                              choices=(), widget=forms.CheckboxSelectMultiple)
     due_date = forms.DateField(label=_("Deadline"), required=False, widget=_date_input())
 
-    def __init__(self, *args, units=(), people=(), with_lead=True, **kwargs):
+    def __init__(self, *args, units=(), people=(), with_lead=True, taken=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].choices = _unit_choices(units)
+        taken = {int(pk) for pk in taken}
+        free = [u for u in units if u.pk not in taken]
+        self.fields["lead_unit"].choices = _unit_choices(free)
         self.fields["lead_user"].choices = _user_choices(people)
-        self.fields["support_units"].choices = _unit_choices(units, blank=False)
-        self.fields["inform_units"].choices = _unit_choices(units, blank=False)
+        self.fields["support_units"].choices = _unit_choices(free, blank=False)
+        self.fields["inform_units"].choices = _unit_choices(free, blank=False)
+        self.support_due_names: dict[str, str] = {}
+        for unit in free:
+            name = f"support_due_{unit.pk}"
+            self.fields[name] = forms.DateField(
+                label=_("Deadline for %(unit)s") % {"unit": unit.name}, required=False,
+                widget=_date_input())
+            self.support_due_names[str(unit.pk)] = name
         self.with_lead = with_lead
-        if not with_lead:
+        if not with_lead:  # adding units to the open lead: only their own deadlines
             del self.fields["lead_unit"]
             del self.fields["lead_user"]
+            del self.fields["due_date"]
         if not people and with_lead:
             del self.fields["lead_user"]
         self.lines: list[str] = []  # form field of each assignment line, for error messages
+        self.due_lines: list[str] = []  # form field of each line's deadline
+
+    def support_rows(self) -> list[tuple]:
+        """(checkbox, its deadline field) for each supporting unit offered."""
+        boxes = list(self["support_units"])
+        return [(box, self[self.support_due_names[str(box.data["value"])]]) for box in boxes]
 
     def clean(self):
         data = super().clean()
@@ -155,23 +172,31 @@ class AssignForm(EgovForm):
         due = data.get("due_date")
         lines: list[dict] = []
         self.lines = []
+        self.due_lines = []
         if self.with_lead:
             if data.get("lead_unit"):
                 lines.append({"unit_id": int(data["lead_unit"]), "role": "lead",
                               "due_date": due})
                 self.lines.append("lead_unit")
+                self.due_lines.append("due_date")
             elif data.get("lead_user"):
                 lines.append({"user_id": int(data["lead_user"]), "role": "lead",
                               "due_date": due})
                 self.lines.append("lead_user")
+                self.due_lines.append("due_date")
         for unit_id in data.get("support_units") or []:
             if unit_id == data.get("lead_unit"):
                 continue
-            lines.append({"unit_id": int(unit_id), "role": "support", "due_date": due})
+            name = self.support_due_names.get(str(unit_id), "due_date")
+            # Empty: the lead's deadline (the service fills it in).
+            own = data.get(name) if name != "due_date" else None
+            lines.append({"unit_id": int(unit_id), "role": "support", "due_date": own})
             self.lines.append("support_units")
+            self.due_lines.append(name if data.get(name) else "due_date")
         for unit_id in data.get("inform_units") or []:
             lines.append({"unit_id": int(unit_id), "role": "inform"})
             self.lines.append("inform_units")
+            self.due_lines.append("due_date")
         return lines
 
     def apply_error(self, err) -> None:
@@ -185,10 +210,12 @@ class AssignForm(EgovForm):
                 target = "lead_unit" if "lead_unit" in self.fields else None
             elif name.startswith("assignments."):
                 parts = name.split(".")
+                index = int(parts[1]) if parts[1].isdigit() else None
                 if parts[-1] == "due_date":
-                    target = "due_date"
-                elif parts[1].isdigit() and int(parts[1]) < len(self.lines):
-                    target = self.lines[int(parts[1])]
+                    target = (self.due_lines[index] if index is not None
+                              and index < len(self.due_lines) else "due_date")
+                elif index is not None and index < len(self.lines):
+                    target = self.lines[index]
             for message in messages:
                 if target and target in self.fields:
                     self.add_error(target, message)
@@ -242,6 +269,12 @@ class ListFilterForm(EgovForm):
     type = forms.ChoiceField(label=_("Document type"), required=False, choices=())
     arrival_from = forms.DateField(label=_("Arrived from"), required=False, widget=_date_input())
     arrival_to = forms.DateField(label=_("Arrived until"), required=False, widget=_date_input())
+    # The dashboard's links (selectors.dashboard.handling_filter); shown as a note, not fields.
+    handling = forms.ChoiceField(required=False, choices=(), widget=forms.HiddenInput)
+    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    agency = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    period_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    period_to = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         from .models import IncomingState
@@ -251,3 +284,6 @@ class ListFilterForm(EgovForm):
         self.fields["urgency"].choices = ([("", _("All")), ("urgent_any", _("Any urgent"))]
                                           + list(Urgency.choices))
         self.fields["type"].choices = [("", _("All"))] + type_choices()
+        from .selectors.reports import BUCKETS
+
+        self.fields["handling"].choices = [("", "")] + [(b, b) for b in BUCKETS]

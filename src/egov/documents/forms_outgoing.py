@@ -80,7 +80,7 @@ class OutgoingDraftForm(EgovForm):
     recipients_units = forms.MultipleChoiceField(
         label=_("Recipient agencies in eGov"), required=False,
         help_text=_("They receive the document in their incoming queue when it is issued."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,  # a searchable checklist (egov/_checklist.html)
     )
     recipients_external = forms.CharField(
         label=_("Other recipients"), required=False,

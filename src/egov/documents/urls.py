@@ -12,4 +12,6 @@ urlpatterns = [
     path("registers/", include("egov.documents.views.registers")),
     path("files/", include("egov.documents.views.casefiles")),
     path("search/", include("egov.documents.views.search")),
+    path("dashboard/", include("egov.documents.views.dashboard")),
+    path("print/", include("egov.documents.views.printing")),
 ]

@@ -46,6 +46,7 @@ from ..services.incoming import (
     parse_date,
 )
 from . import lists
+from .dashboard import handling_filter
 from .visibility import current_unit_ids, incoming_visible_q, outgoing_visible_q
 
 LIST_ORDER = ("-arrival_date", "-id")
@@ -145,6 +146,10 @@ def _where(filters: dict[str, Any] | None) -> _Where:
             where.agency = int(agency)
         except (TypeError, ValueError):
             errors["agency"] = [_("Enter a whole number.")]
+    # The dashboard's links: lead assignments of a unit in one handling state (selectors.dashboard).
+    handled = handling_filter(filters, errors)
+    if handled is not None:
+        where.terms.append(("pk__in", handled, False))
     if errors:
         raise InvalidInput(_("Check the highlighted fields."), fields=errors)
     return where

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -146,11 +147,20 @@ def _one(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def handling_report(*, actor, agency: OrgUnit, start: dt.date, end: dt.date,
-                    now: dt.datetime | None = None) -> HandlingReport:
-    """The handling report of `agency` for the period [start, end] (see the module doc)."""
-    require_reports(actor, agency)
-    start, end = check_period(start, end)
+@dataclass
+class LeadItems:
+    """The report's items (see the module doc) annotated with `unit`, `eff_due` and
+    `finished_day`, and the SQL condition of each bucket: shared by the report's counts and the
+    lists the dashboard links to (the same rules, so a count and its list agree)."""
+
+    items: Any
+    buckets: dict[str, Q]
+    as_of: dt.datetime
+
+
+def lead_items(*, agency: OrgUnit, start: dt.date, end: dt.date,
+               now: dt.datetime | None = None) -> LeadItems:
+    """No permission check: the callers check (handling_report, the dashboard, the list)."""
     now = now or timezone.now()
     as_of = min(_local_midnight(end + dt.timedelta(days=1)), now)
     as_of_date = timezone.localtime(as_of, calendar.LOCAL_TZ).date()
@@ -181,20 +191,37 @@ def handling_report(*, actor, agency: OrgUnit, start: dt.date, end: dt.date,
     )
     done = Q(state=AssignmentState.DONE, finished_at__isnull=False, finished_at__lte=as_of)
     no_due = Q(due_date__isnull=True)
+    items = base.annotate(
+        unit=Coalesce(F("assignee_unit_id"), Subquery(person_unit),
+                      output_field=BigIntegerField()),
+        eff_due=_effective_due(due_dates),
+        finished_day=TruncDate("finished_at", tzinfo=calendar.LOCAL_TZ),
+    )
+    buckets = {
+        "done_on_time": done & (no_due | Q(finished_day__lte=F("eff_due"))),
+        "done_late": done & Q(finished_day__gt=F("eff_due")),
+        "open_on_time": ~done & (no_due | Q(eff_due__gte=cutoff_date)),
+        "open_late": ~done & Q(eff_due__lt=cutoff_date),
+    }
+    return LeadItems(items=items, buckets=buckets, as_of=as_of)
+
+
+def handling_report(*, actor, agency: OrgUnit, start: dt.date, end: dt.date,
+                    now: dt.datetime | None = None) -> HandlingReport:
+    """The handling report of `agency` for the period [start, end] (see the module doc)."""
+    require_reports(actor, agency)
+    return handling_counts(agency=agency, start=start, end=end, now=now)
+
+
+def handling_counts(*, agency: OrgUnit, start: dt.date, end: dt.date,
+                    now: dt.datetime | None = None) -> HandlingReport:
+    """handling_report without the permission check (the caller checks)."""
+    start, end = check_period(start, end)
+    leads = lead_items(agency=agency, start=start, end=end, now=now)
+    as_of = leads.as_of
     grouped = (
-        base.annotate(
-            unit=Coalesce(F("assignee_unit_id"), Subquery(person_unit),
-                          output_field=BigIntegerField()),
-            eff_due=_effective_due(due_dates),
-            finished_day=TruncDate("finished_at", tzinfo=calendar.LOCAL_TZ),
-        )
-        .values("unit")
-        .annotate(
-            done_on_time=Sum(_one(done & (no_due | Q(finished_day__lte=F("eff_due"))))),
-            done_late=Sum(_one(done & Q(finished_day__gt=F("eff_due")))),
-            open_on_time=Sum(_one(~done & (no_due | Q(eff_due__gte=cutoff_date)))),
-            open_late=Sum(_one(~done & Q(eff_due__lt=cutoff_date))),
-        )
+        leads.items.values("unit")
+        .annotate(**{b: Sum(_one(leads.buckets[b])) for b in BUCKETS})
         .order_by()
     )
     counts = list(grouped)

@@ -110,6 +110,7 @@ from ..models import (
 )
 from ..selectors.visibility import current_unit_ids
 from ..trail import trail_record
+from . import assignments_deadlines as deadlines
 
 REGISTER = "documents.register"
 ASSIGN = "documents.assign"
@@ -880,14 +881,15 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
             _add(errors, f"{p}.role", _("Choose one of: %(values)s.")
                  % {"values": ", ".join(ROLES)})
             continue
-        due = parse_date(item.get("due_date"), f"{p}.due_date", errors)
+        due = given = parse_date(item.get("due_date"), f"{p}.due_date", errors)
         if role == WorkRole.INFORM:
             due = None  # để biết: for information, no deadline
         elif due is None:
             due = default_due
         elif due < today:
             _add(errors, f"{p}.due_date", _("The deadline cannot be before today."))
-        parsed.append({"index": i, "key": key, "id": ident, "role": role, "due": due})
+        parsed.append({"index": i, "key": key, "id": ident, "role": role, "due": due,
+                       "given": given})
 
     units = {u.pk: u for u in OrgUnit.objects.filter(
         pk__in=[x["id"] for x in parsed if x["key"] == "unit_id"])}
@@ -895,8 +897,13 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
         pk__in=[x["id"] for x in parsed if x["key"] == "user_id"], is_active=True)}
     bad_units = _units_allowed(actor, document, units.values())
     staff = _people_in(document.agency.path, users)
-    existing = list(document.assignments.filter(state=AssignmentState.OPEN, parent__isnull=True)
-                    .values_list("assignee_unit_id", "assignee_user_id", "role"))
+    existing_rows = list(document.assignments.filter(state=AssignmentState.OPEN,
+                                                     parent__isnull=True)
+                         .values_list("assignee_unit_id", "assignee_user_id", "role", "due_date"))
+    existing = [row[:3] for row in existing_rows]
+    # Each phối hợp unit its own deadline, by default the lead's (NĐ 30/2020 Phụ lục IV).
+    deadlines.apply_support_deadlines(parsed, open_lead_due=next(
+        (row[3] for row in existing_rows if row[2] == WorkRole.LEAD), None))
     taken = {("unit_id", u) for u, _p, _r in existing if u and not _p} | {
         ("user_id", p) for _u, p, _r in existing if p}
     seen: set[tuple[str, int]] = set()
@@ -952,6 +959,7 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
         closed = _close_present_items(actor=actor, document=locked)
         locked.state = IncomingState.IN_PROGRESS
         locked.save(update_fields=["state"])
+        deadlines.sync_handling_due(locked, created)  # the header shows the lead's deadline
         details = {"instruction": instruction, "assignments": [
             {"id": a.pk, "role": a.role, "unit": a.assignee_unit_id,
              "user": a.assignee_user_id, "assignee": _assignee_label(a),
@@ -963,6 +971,7 @@ def incoming_assign(*, actor, document: IncomingDocument, instruction: str,
                   details={**details, "present_items_closed": closed,
                            "legal_basis": "Nghị định 30/2020/NĐ-CP, Điều 23 khoản 2"})
     document.state = locked.state
+    document.handling_due_date = locked.handling_due_date
     return created
 
 

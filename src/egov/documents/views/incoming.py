@@ -23,6 +23,7 @@ from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.files import file_response
 from egov.core.forms import apply_app_error
 from egov.core.models import OrgUnit
+from egov.core.pending_uploads import KeptFile
 
 from ..forms_incoming import (
     AssignForm,
@@ -35,6 +36,7 @@ from ..forms_incoming import (
 )
 from ..models import IncomingState
 from ..selectors import incoming as sel
+from ..selectors import replies as sel_replies
 from ..services import incoming as svc
 from ..services.returning import may_return
 
@@ -112,8 +114,22 @@ def incoming_list(request):
     query.pop("cursor", None)
     return _render(request, "documents/incoming/list.html", {
         "form": form, "page": page, "documents": page.items, "cursor": cursor,
-        "filter_query": query.urlencode(),
+        "filter_query": query.urlencode(), "handling_note": _handling_note(filters),
     })
+
+
+def _handling_note(filters: dict) -> dict | None:
+    """What the dashboard's link filtered (selectors.dashboard.handling_filter)."""
+    from ..dashboard import bucket_labels
+    from ..selectors.dashboard import default_period
+
+    if not filters.get("handling"):
+        return None
+    start, end = default_period()
+    unit = OrgUnit.objects.filter(pk=filters["unit"]).first() if filters.get("unit") else None
+    return {"label": bucket_labels().get(filters["handling"], ""),
+            "unit": unit.name if unit else "",
+            "start": filters.get("period_from") or start, "end": filters.get("period_to") or end}
 
 
 # --- registration desk --------------------------------------------------------------------------
@@ -127,11 +143,12 @@ def incoming_new(request):
         raise DjangoPermissionDenied
     status = 200
     duplicate = None
+    kept = KeptFile(request, "file")  # the PDF survives form errors (core.pending_uploads)
     if request.method == "POST":
         form = RegisterForm(request.POST, request.FILES, agencies=agencies)
         if form.is_valid():
             agency = form.chosen_agency()
-            upload = form.cleaned_data.get("file")
+            upload = kept.upload(form.cleaned_data.get("file"))
             try:
                 if agency is None:
                     raise InvalidInput(_("Check the highlighted fields."),
@@ -145,31 +162,45 @@ def incoming_new(request):
                                  "id": (err.fields.get("duplicate_of") or [""])[0]}
                 else:
                     apply_app_error(form, err)
-                if upload is not None and "file" not in err.fields:
-                    form.file_again = True
+                if "file" in err.fields or err.code == "secret_document":
+                    kept.drop()  # the file is refused, or must not be kept (Điều 5)
+                else:
+                    kept.keep(upload)
+                if kept.expired:
+                    form.add_error("file", kept.context()["kept_expired_message"])
             else:
+                kept.done()
                 messages.success(request, _(
                     "Registered: arrival number %(number)s. Register the next document or "
                     "open the one just registered.") % {"number": document.arrival_number})
                 request.session["doc_incoming_last"] = document.pk
                 return redirect("documents:incoming_new")
+        elif "file" not in form.errors and form.data.get("secrecy") in ("", "none", None):
+            kept.keep(kept.upload(request.FILES.get("file")))
         status = 422
     else:
         form = RegisterForm(agencies=agencies)
     last_id = request.session.get("doc_incoming_last")
     return _render(request, "documents/incoming/new.html", {
-        "form": form, "duplicate": duplicate, "last_id": last_id,
-        "file_again": getattr(form, "file_again", False),
+        "form": form, "duplicate": duplicate, "last_id": last_id, **kept.context(),
     }, status=status)
 
 
 # --- leader's queue -----------------------------------------------------------------------------
 
 
-def _assign_form(document, *, units, people, data=None, with_lead=True):
+def _assign_form(document, *, units, people, data=None, with_lead=True, taken=()):
     return AssignForm(data, prefix=f"doc{document.pk}", units=units, people=people,
-                      with_lead=with_lead, initial={"due_date": getattr(
+                      with_lead=with_lead, taken=taken, initial={"due_date": getattr(
                           document, "default_due", None) or svc.default_due_date(document)})
+
+
+def _taken_units(assignments) -> set[int]:
+    """Units with an open assignment of the document (not offered again; the service refuses
+    them too)."""
+    return {a.assignee_unit_id for a in assignments
+            if a.parent_id is None and a.state == "open" and a.assignee_unit_id
+            and not a.assignee_user_id}
 
 
 @login_required
@@ -225,7 +256,8 @@ def _detail(request, document, *, bound: dict | None = None, status: int = 200):
     assign_form = None
     if actions["can_assign"]:
         assign_form = bound.get("assign") or _assign_form(
-            document, units=units, people=people, with_lead=not actions["has_open_lead"])
+            document, units=units, people=people, with_lead=not actions["has_open_lead"],
+            taken=_taken_units(assignments))
     reassignable = [a.assignee_unit for a in assignments
                     if "reassign" in actions["ops"].get(a.pk, ())]
     unit_people = sel.people_by_unit(reassignable)
@@ -247,7 +279,9 @@ def _detail(request, document, *, bound: dict | None = None, status: int = 200):
         panels.append(panel)
     events = sel.with_display_dates(sel.incoming_trail(actor=request.user, document=document))
     preview = signing.dumps({"d": document.pk, "u": request.user.pk}, salt=PREVIEW_SALT)
+    replies = sel_replies.replies_of(actor=request.user, document=document)
     return _render(request, "documents/incoming/detail.html", {
+        "replies": replies, "can_reply": sel_replies.may_reply(request.user, document),
         "doc": document, "withdrawn": withdrawn, "assignments": assignments,
         "assign_form": assign_form, "panels": panels, "events": events,
         "preview_token": preview, "has_open_lead": actions["has_open_lead"],
@@ -298,7 +332,8 @@ def incoming_assign_view(request, pk: int):
     units = sel.assignable_units([document.agency]).get(document.agency_id, [])
     people = sel.agency_people(document.agency)
     form = _assign_form(document, units=units, people=people, data=request.POST,
-                        with_lead=not actions["has_open_lead"])
+                        with_lead=not actions["has_open_lead"],
+                        taken=_taken_units(document.assignments.all()))
     if form.is_valid():
         try:
             created = svc.incoming_assign(actor=request.user, document=document,

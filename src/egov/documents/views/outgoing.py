@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core import files, policy
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
+from egov.core.pending_uploads import KeptFile
 from egov.core.text import clean_field
 
 from .. import deadlines
@@ -33,6 +34,7 @@ from ..forms_outgoing import (
     apply_service_error,
 )
 from ..models import ApprovalStep, OutgoingState
+from ..replying import reply_initial
 from ..selectors import outgoing as sel
 from ..services import outgoing as svc
 from .outgoing_confirm import urlpatterns as _confirm_urls
@@ -148,27 +150,40 @@ def outgoing_new(request):
         except NotFound:
             replaces = None
     status = 200
+    kept = KeptFile(request, "file")  # the draft survives form errors (core.pending_uploads)
     if request.method == "POST":
         form = OutgoingDraftForm(request.POST, request.FILES, **kwargs)
         if form.is_valid():
+            upload = kept.upload(form.cleaned_data.get("file"))
             try:
                 document = svc.outgoing_create(
                     actor=request.user, data={**form.service_data(), "drafting_unit_id": unit.pk},
-                    file=form.cleaned_data.get("file"),
+                    file=upload,
                     attachments=form.cleaned_data.get("attachments") or [],
                 )
             except PermissionDenied as err:
                 raise DjangoPermissionDenied(err.message) from err
             except AppError as err:
                 apply_service_error(form, err)
+                if "file" in err.fields:
+                    kept.drop()
+                else:
+                    kept.keep(upload)
             else:
+                kept.done()
                 messages.success(request, _("The draft is saved. Submit it for review when it is "
                                             "ready."))
                 return redirect("documents:outgoing_detail", pk=document.pk)
+        elif "file" not in form.errors:
+            kept.keep(kept.upload(request.FILES.get("file")))
         status = 422
     else:
         initial = {"urgency": "normal", "copies": 1,
                    "in_reply_to": [str(i) for i in _reply_ids(request)]}
+        reply_to = [d for d in replies if d.pk in _reply_ids(request)]
+        if len(reply_to) == 1:  # "Soạn văn bản trả lời" on the incoming page (replying.py)
+            initial.update(reply_initial(reply_to[0], agency_ids=set(
+                kwargs["agencies"].values_list("pk", flat=True))))
         if replaces is not None:
             initial.update({"type_code": replaces.doc_type.code, "replaces_id": replaces.pk,
                             "subject": replaces.subject,
@@ -177,8 +192,8 @@ def outgoing_new(request):
                                                  if r.unit_id]})
         form = OutgoingDraftForm(initial=initial, **kwargs)
     return render(request, "documents/outgoing/new.html",
-                  {"form": form, "agency": agency, "unit": unit, "replaces": replaces},
-                  status=status)
+                  {"form": form, "agency": agency, "unit": unit, "replaces": replaces,
+                   **kept.context()}, status=status)
 
 
 # --- the document page --------------------------------------------------------------------------
