@@ -56,13 +56,13 @@ class CodeRow:
 # documents: policy.grants_for in SQL.
 _SCOPE_CTE = """
 WITH pos AS MATERIALIZED (
-  SELECT DISTINCT p.id, p.org_unit_id, u.path, u.agency_id
-    FROM core_position p
-    JOIN core_orgunit u ON u.id = p.org_unit_id
-    LEFT JOIN core_delegation dl ON dl.position_id = p.id
-   WHERE p.valid_from <= %(today)s AND (p.valid_to IS NULL OR p.valid_to >= %(today)s)
-     AND (p.user_id = %(me)s OR (dl.delegate_id = %(me)s AND dl.start <= %(today)s
-                                 AND dl."end" >= %(today)s))
+  SELECT p.id, p.org_unit_id, u.path, u.agency_id
+    FROM core_position p JOIN core_orgunit u ON u.id = p.org_unit_id
+   WHERE p.id IN (SELECT id FROM core_position WHERE user_id = %(me)s
+                  UNION ALL
+                  SELECT position_id FROM core_delegation WHERE delegate_id = %(me)s
+                     AND start <= %(today)s AND "end" >= %(today)s)
+     AND p.valid_from <= %(today)s AND (p.valid_to IS NULL OR p.valid_to >= %(today)s)
 ), g AS MATERIALIZED (
   SELECT DISTINCT rg.action, rg.scope, pos.path, pos.agency_id
     FROM core_rolegrant rg
@@ -74,53 +74,54 @@ WITH pos AS MATERIALIZED (
 """
 
 
-def _covers(unit: str, actions: str) -> str:
-    """SQL: the actor holds one of `actions` over the unit aliased `unit` (policy._covers)."""
-    return (f"EXISTS (SELECT 1 FROM g WHERE g.action IN ({actions}) AND (g.scope = 'all' "
-            f"OR (g.scope = 'agency' AND g.agency_id = {unit}.agency_id) "
-            f"OR (g.scope = 'unit' AND starts_with({unit}.path, g.path))))")
+def _units(name: str, actions: str) -> str:
+    """CTE: the units over which the actor holds one of `actions` (policy._covers)."""
+    return (f", {name} AS MATERIALIZED (SELECT ou.id FROM core_orgunit ou WHERE EXISTS ("
+            f"SELECT 1 FROM g WHERE g.action IN ({actions}) AND (g.scope = 'all' "
+            f"OR (g.scope = 'agency' AND g.agency_id = ou.agency_id) "
+            f"OR (g.scope = 'unit' AND starts_with(ou.path, g.path)))))")
 
 
-_INCOMING_VISIBLE = (
-    "(" + _covers("a", "'documents.view_all'") + " OR EXISTS (SELECT 1 FROM documents_assignment x"
-    " WHERE x.document_id = d.id AND (x.assignee_user_id = %(me)s"
-    " OR x.assignee_unit_id IN (SELECT org_unit_id FROM pos))))")
-_OUTGOING_VISIBLE = (
-    "(" + _covers("a", "'documents.view_all', 'documents.review_format', 'documents.issue'")
-    + " OR " + _covers("du", "'documents.review_content'")
-    + " OR d.drafter_id = %(me)s OR d.signer_id = %(me)s)")
+_UNITS_CTE = (_units("units_in", "'documents.view_all'")
+              + _units("units_out", "'documents.view_all', 'documents.review_format', "
+                                    "'documents.issue'")
+              + _units("units_draft", "'documents.review_content'"))
 
-_BRANCH = {
-    "incoming": """
-  (SELECT * FROM (
-     SELECT d.id, d.code, d.subject, d.state, d.urgency, d.issued_date, d.created_at,
-            'incoming'::text AS search_kind, d.arrival_date AS sort_at,
-            CASE WHEN lower(f_unaccent(d.code)) = %(needle)s THEN 2
-                 WHEN lower(f_unaccent(d.code)) LIKE %(prefix)s THEN 1 ELSE 0 END AS code_rank,
-            d.issuer_name::text AS issuer, a.name AS agency_name, t.code AS type_code,
-            t.name AS type_name
-       FROM documents_incomingdocument d
-       JOIN core_orgunit a ON a.id = d.agency_id
-       JOIN documents_documenttype t ON t.id = d.doc_type_id
-      WHERE lower(f_unaccent(d.code)) LIKE %(pattern)s AND {visible}) r
-    WHERE {after}
-    ORDER BY code_rank DESC, sort_at DESC, id DESC LIMIT %(n)s)""",
-    "outgoing": """
-  (SELECT * FROM (
-     SELECT d.id, d.code, d.subject, d.state, d.urgency, d.issued_date, d.created_at,
-            'outgoing'::text AS search_kind, coalesce(d.issued_at, d.created_at) AS sort_at,
-            CASE WHEN lower(f_unaccent(d.code)) = %(needle)s THEN 2
-                 WHEN lower(f_unaccent(d.code)) LIKE %(prefix)s THEN 1 ELSE 0 END AS code_rank,
-            a.name::text AS issuer, a.name AS agency_name, t.code AS type_code,
-            t.name AS type_name
-       FROM documents_outgoingdocument d
-       JOIN core_orgunit a ON a.id = d.agency_id
-       LEFT JOIN core_orgunit du ON du.id = d.drafting_unit_id
-       JOIN documents_documenttype t ON t.id = d.doc_type_id
-      WHERE lower(f_unaccent(d.code)) LIKE %(pattern)s AND {visible}) r
-    WHERE {after}
-    ORDER BY code_rank DESC, sort_at DESC, id DESC LIMIT %(n)s)""",
+_VISIBLE = {
+    # visibility.incoming_visible_q
+    "incoming": "(d.agency_id IN (SELECT id FROM units_in) OR EXISTS (SELECT 1 FROM "
+                "documents_assignment x WHERE x.document_id = d.id AND (x.assignee_user_id = "
+                "%(me)s OR x.assignee_unit_id IN (SELECT org_unit_id FROM pos))))",
+    # visibility.outgoing_visible_q
+    "outgoing": "(d.agency_id IN (SELECT id FROM units_out) OR d.drafting_unit_id IN (SELECT id "
+                "FROM units_draft) OR d.drafter_id = %(me)s OR d.signer_id = %(me)s)",
 }
+
+# Each kind: the index-ordered, limited matches (no join: the names are joined to the page).
+_BRANCH = """
+  (SELECT * FROM (
+     SELECT d.id, d.code, d.subject, d.state, d.urgency, d.issued_date, d.created_at,
+            '{kind}'::text AS search_kind, {sort_at} AS sort_at,
+            CASE WHEN lower(f_unaccent(d.code)) = %(needle)s THEN 2
+                 WHEN lower(f_unaccent(d.code)) LIKE %(prefix)s THEN 1 ELSE 0 END AS code_rank,
+            {issuer}::text AS issuer, d.agency_id, d.doc_type_id
+       FROM {table} d
+      WHERE lower(f_unaccent(d.code)) LIKE %(pattern)s AND {visible}) r
+    WHERE {after}
+    ORDER BY code_rank DESC, sort_at DESC, id DESC LIMIT %(n)s)"""
+_BRANCH_PARTS = {
+    "incoming": {"table": "documents_incomingdocument", "sort_at": "d.arrival_date",
+                 "issuer": "d.issuer_name"},
+    "outgoing": {"table": "documents_outgoingdocument",
+                 "sort_at": "coalesce(d.issued_at, d.created_at)", "issuer": "NULL"},
+}
+_PAGE = """
+SELECT r.id, r.code, r.subject, r.state, r.urgency, r.issued_date, r.created_at, r.search_kind,
+       r.sort_at, r.code_rank, coalesce(r.issuer, a.name), a.name, t.code, t.name
+  FROM ({branches}) r
+  JOIN core_orgunit a ON a.id = r.agency_id
+  JOIN documents_documenttype t ON t.id = r.doc_type_id
+"""
 
 
 def _after_sql(kind: str, after: tuple | None) -> str:
@@ -143,12 +144,11 @@ def _one_statement(actor, p: SearchParams, mode: str, after: tuple | None,
         return []
     prefix = like_escape(needle) + "%"
     superuser = actor.is_superuser
-    branches = []
-    for kind in kinds:
-        visible = "TRUE" if superuser else (_INCOMING_VISIBLE if kind == "incoming"
-                                            else _OUTGOING_VISIBLE)
-        branches.append(_BRANCH[kind].format(visible=visible, after=_after_sql(kind, after)))
-    sql = ("" if superuser else _SCOPE_CTE) + "\nUNION ALL".join(branches)
+    branches = [_BRANCH.format(kind=kind, visible="TRUE" if superuser else _VISIBLE[kind],
+                               after=_after_sql(kind, after), **_BRANCH_PARTS[kind])
+                for kind in kinds]
+    sql = (("" if superuser else _SCOPE_CTE.rstrip() + _UNITS_CTE)
+           + _PAGE.format(branches="\n  UNION ALL".join(branches)))
     params = {"me": actor.pk, "today": timezone.localdate(), "needle": needle,
               "prefix": prefix, "pattern": prefix if mode == "code"
               else "%" + like_escape(needle) + "%", "n": limit + 1}
