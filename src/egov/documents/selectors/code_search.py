@@ -5,11 +5,12 @@ prefix, pg_trgm for a substring); what cost the time was around the statement: t
 posts, grants and units (three queries), one statement per kind, model instances with their
 agency and type, a URL reversed per row. Here:
 
-- PostgreSQL, search by code alone (no other filter): ONE statement. The actor's posts and
-  grants are read inside it (CTEs `pos`, `g`: the same rules as `policy.grants_for` and
-  `visibility.incoming_visible_q` / `outgoing_visible_q`, tests/documents/test_search.py checks
-  they give the same documents), both kinds are a UNION ALL of index-ordered, limited branches,
-  and only the columns the list shows are read, as tuples.
+- PostgreSQL, search by code alone (no other filter): ONE statement. The actor's posts, grants
+  and the units they cover are read inside it (CTEs `pos`, `g`, `units_*`: the rules of
+  `policy.grants_for` and `visibility.incoming_visible_q` / `outgoing_visible_q`;
+  tests/documents/test_search.py checks they give the same documents), each kind is an
+  index-ordered, limited branch of a UNION ALL reading no other table, and the agency and type
+  names are joined to the ≤ 2 × (limit + 1) rows of the page; tuples, no model instances.
 - Otherwise (SQLite, or filters besides the code): the ORM querysets of search.py, read as
   values (no instances), both kinds in one UNION where the database allows it.
 """

@@ -17,7 +17,8 @@ Pagination (decided: relevance with a keyset cursor, not offsets): the cursor ho
 the last row's (keys…, kind, id) — (relevance), (code rank, date) or (date) — so "Xem tiếp"
 never repeats or skips a row and nothing is ever counted. Each page asks each visibility branch
 of each kind (see below) for `limit + 1` rows in the order and merges them: a constant number of
-queries (≤ 4 for the documents + the actor's grants, units and posts, cached on the user).
+queries (≤ 4 for the documents + the actor's posts and grants, cached on the user). A code
+search is one statement on PostgreSQL, the actor's posts and grants included (code_search.py).
 Ranking has to look at every visible match, so a later page costs about as much as the first; a
 relevance search is meant to be refined, not walked to its end.
 """
