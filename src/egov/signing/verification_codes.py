@@ -21,7 +21,8 @@ report and its SHA-256 without an account (the PDF itself is never published).
 - :func:`issued_report` — the signature report of the issued file, cached per file hash in the
   (database) cache for :data:`REPORT_CACHE_SECONDS` as plain JSON bytes.
 - :func:`public_page` — the public record and the report of a code in one small cached entry
-  (one cache read per hit); :func:`forget_public` drops it when the subject's state changes.
+  (at most one cache read per hit, none once the process memoised it); :func:`forget_public`
+  drops it and bumps the code's public_version when the subject's state changes.
 """
 
 from __future__ import annotations
@@ -245,7 +246,8 @@ def public_page_bytes(vc) -> bytes | None:
     the code must stay unknown.
 
     Cached per code, bound file and its SHA-256, and language, as plain JSON bytes, for
-    :data:`REPORT_CACHE_SECONDS`: a hit costs one cache read (no subject, no file, no pyHanko).
+    :data:`REPORT_CACHE_SECONDS`: a hit costs one cache read (no subject, no file, no pyHanko),
+    none when this process memoised the entry (keyed by the code row's public_version).
     The subject's module calls :func:`forget_public` when the public state changes (recalled,
     replaced), so the page never shows a stale state. The bytes are also the key under which
     the views keep what they rendered from them (egov.portal.views, egov.signing.api)."""
