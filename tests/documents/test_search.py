@@ -549,3 +549,83 @@ def test_saved_searches_are_limited(people):
     with pytest.raises(InvalidInput) as exc:
         saved_search_create(actor=clerk, name="Một nữa", params={"q": "x"})
     assert exc.value.code == "too_many_saved_searches"
+
+
+@pytest.mark.django_db
+def test_code_search_is_one_statement(people, make_doc, django_assert_max_num_queries):
+    """Issue 9 §4: a code search costs the actor's posts and grants (read once, and reused for
+    the units the assignments are matched with) and one statement for the page — both kinds in
+    one UNION where the database can order and limit its parts (PostgreSQL), one per kind
+    elsewhere — with no query per row."""
+    for i in range(25):
+        make_doc("incoming" if i % 2 else "outgoing", f"Thông báo số {i}",
+                 code=f"{i + 1}/TB-STP", type_code="TB", state="issued",
+                 issued_date=dt.date(2026, 2, 1))
+    clerk = people["clerk"]
+    page_queries = 1 if connection.features.supports_slicing_ordering_in_compound else 2
+    for q in ("1/tb-stp", "2/tb-st"):
+        fresh = type(clerk).objects.get(pk=clerk.pk)  # grants not cached yet
+        with django_assert_max_num_queries(2 + page_queries):
+            page = document_search(actor=fresh, q=q, limit=20)
+        assert page.items and all(h.url.endswith(f"/{h.id}/") for h in page.items)
+        assert all(h.agency == people["justice"].name and h.type_code == "TB"
+                   for h in page.items)
+    # a substring (no code starts with "0/tb-stp" but "10/TB-STP" and "20/TB-STP" contain it):
+    # the miss of the prefix statement, then the substring's
+    fresh = type(clerk).objects.get(pk=clerk.pk)
+    with django_assert_max_num_queries(2 + 2 * page_queries):
+        page = document_search(actor=fresh, q="0/tb-stp", limit=20)
+    assert [h.code for h in page.items] == ["20/TB-STP", "10/TB-STP"]
+
+
+@pytest.mark.django_db
+def test_code_search_sees_exactly_the_visibility_filters(people, make_doc, make_user):
+    """The code search reads the actor's posts and grants inside its statement on PostgreSQL
+    (code_search.py): it must find exactly what visibility.py lets each actor see — agency
+    grants, unit grants, assignments to the person or their unit, own drafts and signatures,
+    delegations, the superuser — by prefix, by substring and page after page."""
+    from egov.core.models import Delegation, Position
+    from egov.documents.selectors.visibility import incoming_visible_q, outgoing_visible_q
+
+    agencies = [people["justice"], people["finance"], people["province"], people["commune"]]
+    docs_in = [make_doc("incoming", f"Văn bản {i}", agency=agency, code=f"{i + 1}0/VIS-IN")
+               for i, agency in enumerate(agencies)]
+    make_doc("outgoing", "Dự thảo của phòng", drafting_unit=people["division"],
+             drafter=people["officer"], code="50/VIS-OUT")
+    make_doc("outgoing", "Dự thảo của Sở Tài chính", agency=people["finance"],
+             drafter=people["other_clerk"], signer=people["other_clerk"], code="60/VIS-OUT")
+    make_doc("outgoing", "Dự thảo của xã", agency=people["commune"],
+             drafter=people["other_clerk"], signer=people["leader"], code="70/VIS-OUT")
+    Assignment.objects.create(document=docs_in[1], role="inform",
+                              assignee_unit=people["division"], assigned_by=people["leader"])
+    Assignment.objects.create(document=docs_in[2], role="lead", assignee_user=people["clerk"],
+                              assigned_by=people["leader"])
+    head = make_user("tp_stp", people["division"], "unit_head", title="Trưởng phòng")
+    admin = make_user("root", None, is_superuser=True)
+    stand_in = make_user("thay_the", None)  # holds the Finance clerk's post by delegation
+    Delegation.objects.create(position=Position.objects.get(user=people["other_clerk"]),
+                              delegate=stand_in, start=dt.date(2000, 1, 1),
+                              end=dt.date(2099, 12, 31))
+    seen = {}
+    for user in [*(people[k] for k in ("clerk", "leader", "officer", "other_clerk", "nobody")),
+                 head, admin, stand_in]:
+        user = type(user).objects.get(pk=user.pk)
+        expected = {("incoming", pk) for pk in IncomingDocument.objects.filter(
+            incoming_visible_q(user), code__contains="/VIS-").values_list("pk", flat=True)}
+        expected |= {("outgoing", pk) for pk in OutgoingDocument.objects.filter(
+            outgoing_visible_q(user), code__contains="/VIS-").values_list("pk", flat=True)}
+        # "0/vis-" starts no code: the substring search; "10/vis-in" starts one
+        found = set()
+        page = document_search(actor=type(user).objects.get(pk=user.pk), q="0/vis-", limit=2)
+        while True:
+            found |= set(ids(page))
+            if not page.next:
+                break
+            page = document_search(actor=user, q="0/vis-", limit=2, cursor=page.next)
+        assert found == expected, user.username
+        assert set(find(user, "10/vis-in")) == expected & {("incoming", docs_in[0].pk)}, \
+            user.username
+        seen[user.username] = len(expected)
+    assert seen["root"] == 7 and seen["khach"] == 0
+    # the delegation gives the post's view (Finance's documents), not the holder's own drafts
+    assert seen["thay_the"] == 2 and seen["vt_stc"] == 3

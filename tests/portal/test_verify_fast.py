@@ -150,3 +150,28 @@ def test_repeated_page_gives_each_visitor_a_working_csrf_token(signed_issued):  
     r = visitor.post(_page(code), {**_upload(_read(signed_issued.issued_file)),
                                    "csrfmiddlewaretoken": token})
     assert r.status_code == 200 and 'data-same-file="true"' in r.content.decode()
+
+
+def test_a_hit_is_two_queries_and_a_recall_elsewhere_is_seen(client, docs_org,  # noqa: F811
+                                                             django_assert_max_num_queries):
+    """Issue 9 §4: after the first hit a process answers from its own memo of the cached page
+    (rate counter + the code: 2 queries, no cache read). The memo is keyed by the code row's
+    public_version, which forget_public bumps: a recall made by ANOTHER process (simulated:
+    this process's memo is left as it is) is seen at once."""
+    from egov.signing import verification_codes as vcodes
+
+    doc = issued(docs_org)
+    code = _vc(doc).code
+    assert 'data-state="issued"' in client.get(_page(code)).content.decode()
+    assert client.get(_api(code)).json()["state"] == "issued"
+    with django_assert_max_num_queries(2):
+        r = client.get(_page(code))
+    assert r.status_code == 200 and 'data-state="issued"' in r.content.decode()
+    with django_assert_max_num_queries(2):
+        assert client.get(_api(code)).json()["state"] == "issued"
+    memo = dict(vcodes._PUBLIC_MEMO)
+    svc.outgoing_recall(actor=docs_org["clerk"], document=doc, reason="Sai thẩm quyền")
+    with vcodes._PUBLIC_MEMO_LOCK:  # the other process's recall did not touch our memo
+        vcodes._PUBLIC_MEMO.update(memo)
+    assert 'data-state="recalled"' in client.get(_page(code)).content.decode()
+    assert client.get(_api(code)).json()["state"] == "recalled"

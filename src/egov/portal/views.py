@@ -126,7 +126,8 @@ def verify_code(request, code: str):
                       status=404)
     if vc.code != code:  # typed in lower case, with a dash, I for 1…: the canonical address
         return redirect("portal:verify_code", code=vc.code)
-    # One cache read (egov.signing.verification_codes.public_page_bytes): the public record and
+    # At most one cache read (egov.signing.verification_codes.public_page_bytes; none once this
+    # process memoised it under the code row's public_version): the public record and
     # the issued file's report as plain facts; no subject, file or pyHanko object on a hit. A
     # plain GET by an anonymous visitor reuses what this process rendered from the same bytes.
     memo_key = _memo_key(request, data)

@@ -129,6 +129,9 @@ class VerificationCode(models.Model):
     file = models.ForeignKey("core.StoredFile", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped by verification_codes.forget_public when the subject's public state changes: part
+    # of the key of the cached public page, so each process's memo of it is never stale.
+    public_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("verification code")

@@ -21,18 +21,23 @@ report and its SHA-256 without an account (the PDF itself is never published).
 - :func:`issued_report` — the signature report of the issued file, cached per file hash in the
   (database) cache for :data:`REPORT_CACHE_SECONDS` as plain JSON bytes.
 - :func:`public_page` — the public record and the report of a code in one small cached entry
-  (one cache read per hit); :func:`forget_public` drops it when the subject's state changes.
+  (at most one cache read per hit, none once the process memoised it); :func:`forget_public`
+  drops it and bumps the code's public_version when the subject's state changes.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import fields as dc_fields
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import translation
 from pyhanko.pdf_utils import generic, layout
 
@@ -204,8 +209,35 @@ def issued_report(stored_file):
 
 # ---------------------------------------------------------------- the public page of a code
 
-def _public_key(code: str, file_id, sha256: str, language: str) -> str:
-    return f"egov:verify-public:{code}:{file_id}:{sha256}:{language}"
+def _public_key(code: str, file_id, sha256: str, language: str, version: int = 0) -> str:
+    return f"egov:verify-public:{code}:{file_id}:{sha256}:{language}:{version}"
+
+
+# Per process: the cached public pages already read, under the same key — which holds the code
+# row's public_version, read fresh with the code on every request — for at most
+# PUBLIC_MEMO_SECONDS. A hit then costs no cache read; a recall or replacement in any process
+# bumps the version (forget_public), so no process serves the old state.
+PUBLIC_MEMO_SECONDS = 60
+_PUBLIC_MEMO: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+_PUBLIC_MEMO_MAX = 1024
+_PUBLIC_MEMO_LOCK = threading.Lock()
+
+
+def _memo_get(key: str) -> bytes | None:
+    with _PUBLIC_MEMO_LOCK:
+        entry = _PUBLIC_MEMO.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+
+def _memo_put(key: str, data: bytes) -> None:
+    with _PUBLIC_MEMO_LOCK:
+        _PUBLIC_MEMO[key] = (time.monotonic() + min(PUBLIC_MEMO_SECONDS, REPORT_CACHE_SECONDS),
+                             data)
+        _PUBLIC_MEMO.move_to_end(key)
+        while len(_PUBLIC_MEMO) > _PUBLIC_MEMO_MAX:
+            _PUBLIC_MEMO.popitem(last=False)
 
 
 def public_page_bytes(vc) -> bytes | None:
@@ -214,21 +246,28 @@ def public_page_bytes(vc) -> bytes | None:
     the code must stay unknown.
 
     Cached per code, bound file and its SHA-256, and language, as plain JSON bytes, for
-    :data:`REPORT_CACHE_SECONDS`: a hit costs one cache read (no subject, no file, no pyHanko).
+    :data:`REPORT_CACHE_SECONDS`: a hit costs one cache read (no subject, no file, no pyHanko),
+    none when this process memoised the entry (keyed by the code row's public_version).
     The subject's module calls :func:`forget_public` when the public state changes (recalled,
     replaced), so the page never shows a stale state. The bytes are also the key under which
     the views keep what they rendered from them (egov.portal.views, egov.signing.api)."""
     if not vc.file_id:
         return None
-    key = _public_key(vc.code, vc.file_id, vc.file.sha256, translation.get_language())
+    key = _public_key(vc.code, vc.file_id, vc.file.sha256, translation.get_language(),
+                      vc.public_version)
+    memo = _memo_get(key)
+    if memo is not None:
+        return memo
     cached = cache.get(key)
     if cached is not None:
+        _memo_put(key, cached)
         return cached
     record = public_record(vc)
     if record is None:
         return None
     data = _plain({"record": record, "report": issued_report(vc.file).as_dict()})
     cache.set(key, data, REPORT_CACHE_SECONDS)
+    _memo_put(key, data)
     return data
 
 
@@ -243,11 +282,13 @@ def forget_public(kind: str, subject_id: int) -> None:
     state changed (e.g. a document recalled or replaced)."""
     from .models import VerificationCode
 
-    keys = [_public_key(vc.code, vc.file_id, vc.file.sha256 if vc.file_id else "", lang)
-            for vc in VerificationCode.objects.select_related("file")
-            .filter(subject_kind=kind, subject_id=subject_id)
-            for lang, _name in settings.LANGUAGES]
+    codes = VerificationCode.objects.filter(subject_kind=kind, subject_id=subject_id)
+    keys = [_public_key(vc.code, vc.file_id, vc.file.sha256 if vc.file_id else "", lang,
+                        vc.public_version)
+            for vc in codes.select_related("file") for lang, _name in settings.LANGUAGES]
     if keys:
+        # every process's memo and the shared cache are keyed by the version: a new one
+        codes.update(public_version=F("public_version") + 1)
         cache.delete_many(keys)
 
 

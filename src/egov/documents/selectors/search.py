@@ -17,7 +17,8 @@ Pagination (decided: relevance with a keyset cursor, not offsets): the cursor ho
 the last row's (keys…, kind, id) — (relevance), (code rank, date) or (date) — so "Xem tiếp"
 never repeats or skips a row and nothing is ever counted. Each page asks each visibility branch
 of each kind (see below) for `limit + 1` rows in the order and merges them: a constant number of
-queries (≤ 4 for the documents + the actor's grants, units and posts, cached on the user).
+queries (≤ 4 for the documents + the actor's posts and grants, cached on the user). A code
+search is one statement on PostgreSQL, the actor's posts and grants included (code_search.py).
 Ranking has to look at every visible match, so a later page costs about as much as the first; a
 relevance search is meant to be refined, not walked to its end.
 """
@@ -478,7 +479,11 @@ def _hit(row, kind: str, mode: str, query_words: list[str]) -> SearchHit:
 def _run(actor, p: SearchParams, mode: str, after: tuple | None, limit: int,
          query_words: list[str]) -> tuple[list, bool]:
     """The first `limit + 1` rows after the cursor, merged over the kinds and visibility
-    branches (one query each)."""
+    branches (one query each; codes: one query for both kinds, see _run_codes)."""
+    if mode in ("code", "substring"):
+        from .code_search import run_codes  # it builds on this module
+
+        return run_codes(actor, p, mode, after, limit)
     keys = MODE_KEYS[mode]
     rows, seen = [], set()
     indexes = {"incoming": INCOMING_INDEX, "outgoing": OUTGOING_INDEX}
@@ -541,7 +546,13 @@ def document_search(*, actor, q: str = "", filters: Mapping[str, Any] | None = N
             mode = "text"  # no code contains it: look for the words instead
             rows, more = _run(actor, p, mode, None, limit, query_words)
     rows = rows[:limit]
-    hits = [_hit(r, r.search_kind, mode, query_words if mode == "text" else []) for r in rows]
+    if mode in ("code", "substring"):
+        from .code_search import code_hits
+
+        hits = code_hits(rows)
+    else:
+        hits = [_hit(r, r.search_kind, mode, query_words if mode == "text" else [])
+                for r in rows]
     return Page(items=hits, next=_encode_cursor(mode, rows[-1]) if more and rows else None)
 
 

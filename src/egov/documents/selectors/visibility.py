@@ -17,6 +17,9 @@ def current_unit_ids(actor) -> list[int]:
     cached = getattr(actor, "_egov_current_units", None)
     if cached is not None:
         return cached
+    units = policy.position_unit_ids(actor)  # the same posts the grants were read from
+    if units is not None:
+        return units
     today = timezone.localdate()
     valid = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     mine = Q(user=actor) | Q(delegations__delegate=actor, delegations__start__lte=today,

@@ -1,0 +1,228 @@
+"""Code search (`123/qd-ubnd`): one short page, read in one statement (issue 9 §4).
+
+A code matches few documents and the index finds them at once (btree text_pattern_ops for a
+prefix, pg_trgm for a substring); what cost the time was around the statement: the actor's
+posts, grants and units (three queries), one statement per kind, model instances with their
+agency and type, a URL reversed per row. Here:
+
+- PostgreSQL, search by code alone (no other filter): ONE statement. The actor's posts, grants
+  and the units they cover are read inside it (CTEs `pos`, `g`, `units_*`: the rules of
+  `policy.grants_for` and `visibility.incoming_visible_q` / `outgoing_visible_q`;
+  tests/documents/test_search.py checks they give the same documents), each kind is an
+  index-ordered, limited branch of a UNION ALL reading no other table, and the agency and type
+  names are joined to the ≤ 2 × (limit + 1) rows of the page; tuples, no model instances.
+- Otherwise (SQLite, or filters besides the code): the ORM querysets of search.py, read as
+  values (no instances), both kinds in one UNION where the database allows it.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models import CharField, F, Value
+from django.utils import timezone
+
+from egov.core.search import fold, like_escape
+
+from ..models import URGENT_LEVELS, IncomingDocument, IncomingState, OutgoingState, Urgency
+from ..search import INCOMING_INDEX, OUTGOING_INDEX
+from .search import (
+    KINDS,
+    MODE_KEYS,
+    SearchHit,
+    SearchParams,
+    _active,
+    _after,
+    _detail_url,
+    _querysets,
+)
+
+CODE_VALUES = ("id", "code", "subject", "state", "urgency", "issued_date", "created_at",
+               "search_kind", "sort_at", "code_rank", "issuer", "agency_name", "type_code",
+               "type_name")
+STATE_LABELS = {"incoming": dict(IncomingState.choices), "outgoing": dict(OutgoingState.choices)}
+URGENCY_LABELS = dict(Urgency.choices)
+
+
+class CodeRow:
+    """One row of a code search (CODE_VALUES as attributes, for the cursor)."""
+
+    def __init__(self, values: dict) -> None:
+        self.__dict__.update(values)
+        self.pk = values["id"]
+
+
+# --- PostgreSQL: one statement ------------------------------------------------------------------
+
+# The actor's posts today (own or delegated) and their grants of the actions that show
+# documents: policy.grants_for in SQL.
+_SCOPE_CTE = """
+WITH pos AS MATERIALIZED (
+  SELECT p.id, p.org_unit_id, u.path, u.agency_id
+    FROM core_position p JOIN core_orgunit u ON u.id = p.org_unit_id
+   WHERE p.id IN (SELECT id FROM core_position WHERE user_id = %(me)s
+                  UNION ALL
+                  SELECT position_id FROM core_delegation WHERE delegate_id = %(me)s
+                     AND start <= %(today)s AND "end" >= %(today)s)
+     AND p.valid_from <= %(today)s AND (p.valid_to IS NULL OR p.valid_to >= %(today)s)
+), g AS MATERIALIZED (
+  SELECT DISTINCT rg.action, rg.scope, pos.path, pos.agency_id
+    FROM core_rolegrant rg
+    JOIN core_position_roles pr ON pr.role_id = rg.role_id
+    JOIN pos ON pos.id = pr.position_id
+   WHERE rg.action IN ('documents.view_all', 'documents.review_format', 'documents.issue',
+                       'documents.review_content')
+)
+"""
+
+
+def _units(name: str, actions: str) -> str:
+    """CTE: the units over which the actor holds one of `actions` (policy._covers)."""
+    return (f", {name} AS MATERIALIZED (SELECT ou.id FROM core_orgunit ou WHERE EXISTS ("
+            f"SELECT 1 FROM g WHERE g.action IN ({actions}) AND (g.scope = 'all' "
+            f"OR (g.scope = 'agency' AND g.agency_id = ou.agency_id) "
+            f"OR (g.scope = 'unit' AND starts_with(ou.path, g.path)))))")
+
+
+_UNITS_CTE = (_units("units_in", "'documents.view_all'")
+              + _units("units_out", "'documents.view_all', 'documents.review_format', "
+                                    "'documents.issue'")
+              + _units("units_draft", "'documents.review_content'"))
+
+_VISIBLE = {
+    # visibility.incoming_visible_q
+    "incoming": "(d.agency_id IN (SELECT id FROM units_in) OR EXISTS (SELECT 1 FROM "
+                "documents_assignment x WHERE x.document_id = d.id AND (x.assignee_user_id = "
+                "%(me)s OR x.assignee_unit_id IN (SELECT org_unit_id FROM pos))))",
+    # visibility.outgoing_visible_q
+    "outgoing": "(d.agency_id IN (SELECT id FROM units_out) OR d.drafting_unit_id IN (SELECT id "
+                "FROM units_draft) OR d.drafter_id = %(me)s OR d.signer_id = %(me)s)",
+}
+
+# Each kind: the index-ordered, limited matches (no join: the names are joined to the page).
+_BRANCH = """
+  (SELECT * FROM (
+     SELECT d.id, d.code, d.subject, d.state, d.urgency, d.issued_date, d.created_at,
+            '{kind}'::text AS search_kind, {sort_at} AS sort_at,
+            CASE WHEN lower(f_unaccent(d.code)) = %(needle)s THEN 2
+                 WHEN lower(f_unaccent(d.code)) LIKE %(prefix)s THEN 1 ELSE 0 END AS code_rank,
+            {issuer}::text AS issuer, d.agency_id, d.doc_type_id
+       FROM {table} d
+      WHERE lower(f_unaccent(d.code)) LIKE %(pattern)s AND {visible}) r
+    WHERE {after}
+    ORDER BY code_rank DESC, sort_at DESC, id DESC LIMIT %(n)s)"""
+_BRANCH_PARTS = {
+    "incoming": {"table": "documents_incomingdocument", "sort_at": "d.arrival_date",
+                 "issuer": "d.issuer_name"},
+    "outgoing": {"table": "documents_outgoingdocument",
+                 "sort_at": "coalesce(d.issued_at, d.created_at)", "issuer": "NULL"},
+}
+_PAGE = """
+SELECT r.id, r.code, r.subject, r.state, r.urgency, r.issued_date, r.created_at, r.search_kind,
+       r.sort_at, r.code_rank, coalesce(r.issuer, a.name), a.name, t.code, t.name
+  FROM ({branches}) r
+  JOIN core_orgunit a ON a.id = r.agency_id
+  JOIN documents_documenttype t ON t.id = r.doc_type_id
+"""
+
+
+def _after_sql(kind: str, after: tuple | None) -> str:
+    """SQL: rows after the cursor in the order (code_rank, sort_at DESC, kind, id DESC)."""
+    if after is None:
+        return "TRUE"
+    _values, cursor_kind, _pk = after
+    same = "r.code_rank = %(a_rank)s AND r.sort_at = %(a_at)s"
+    tail = ("TRUE" if kind > cursor_kind else "r.id < %(a_id)s" if kind == cursor_kind
+            else "FALSE")
+    return (f"(r.code_rank < %(a_rank)s OR (r.code_rank = %(a_rank)s AND r.sort_at < %(a_at)s)"
+            f" OR ({same} AND {tail}))")
+
+
+def _one_statement(actor, p: SearchParams, mode: str, after: tuple | None,
+                   limit: int) -> list[dict]:
+    kinds = [k for k in KINDS if p.kind in ("", k)]
+    needle = fold(p.q)
+    if len(needle) < 3:  # as INCOMING_INDEX.code_search: trigrams need three characters
+        return []
+    prefix = like_escape(needle) + "%"
+    superuser = actor.is_superuser
+    branches = [_BRANCH.format(kind=kind, visible="TRUE" if superuser else _VISIBLE[kind],
+                               after=_after_sql(kind, after), **_BRANCH_PARTS[kind])
+                for kind in kinds]
+    sql = (("" if superuser else _SCOPE_CTE.rstrip() + _UNITS_CTE)
+           + _PAGE.format(branches="\n  UNION ALL".join(branches)))
+    params = {"me": actor.pk, "today": timezone.localdate(), "needle": needle,
+              "prefix": prefix, "pattern": prefix if mode == "code"
+              else "%" + like_escape(needle) + "%", "n": limit + 1}
+    if after is not None:
+        (rank, moment), _kind, pk = after
+        params.update({"a_rank": rank, "a_at": moment, "a_id": pk})
+    with connections[IncomingDocument.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(CODE_VALUES, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- any database: the ORM querysets, as values ---------------------------------------------------
+
+
+def _querysets_as_values(actor, p: SearchParams, mode: str, after: tuple | None,
+                         limit: int) -> list[dict]:
+    keys = MODE_KEYS[mode]
+    indexes = {"incoming": INCOMING_INDEX, "outgoing": OUTGOING_INDEX}
+    parts = []
+    for kind, qs in _querysets(actor, p, mode):
+        qs = indexes[kind].code_search(qs, p.q, prefix_only=mode == "code")
+        if after is not None:
+            values, cursor_kind, cursor_pk = after
+            qs = qs.filter(_after(keys, values, kind, cursor_kind, cursor_pk))
+        issuer = F("issuer_name") if kind == "incoming" else F("agency__name")
+        qs = qs.annotate(search_kind=Value(kind, output_field=CharField()), issuer=issuer,
+                         agency_name=F("agency__name"), type_code=F("doc_type__code"),
+                         type_name=F("doc_type__name"))
+        parts.append(qs.values(*CODE_VALUES).order_by(*(f"-{k}" for k in keys), "-pk")
+                     [: limit + 1])
+    if len(parts) > 1 and connections[parts[0].db].features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True))  # one statement
+    return [row for part in parts for row in part]
+
+
+def run_codes(actor, p: SearchParams, mode: str, after: tuple | None,
+              limit: int) -> tuple[list[CodeRow], bool]:
+    """The first `limit + 1` rows (CodeRow) after the cursor of a code search (`mode` "code":
+    codes starting with `p.q`; "substring": codes containing it), and whether there are more."""
+    if not _active(actor):
+        return [], False
+    only_code = not (p.as_query().keys() - {"q", "kind"})
+    if only_code and connections[IncomingDocument.objects.db].vendor == "postgresql":
+        found = _one_statement(actor, p, mode, after, limit)
+    else:
+        found = _querysets_as_values(actor, p, mode, after, limit)
+    rows, seen = [], set()
+    for values in found:
+        if (values["search_kind"], values["id"]) not in seen:  # visible through two branches
+            seen.add((values["search_kind"], values["id"]))
+            rows.append(CodeRow(values))
+    rows.sort(key=lambda r: (-r.code_rank, -r.sort_at.timestamp(), r.search_kind, -r.pk))
+    return rows, len(rows) > limit
+
+
+def code_hits(rows: list[CodeRow]) -> list[SearchHit]:
+    """SearchHits of code-search rows, with no query and one URL reversal per kind."""
+    marker = 987654321987
+    urls = {kind: _detail_url(kind, marker).replace(str(marker), "{}") for kind in KINDS}
+    tz = timezone.get_current_timezone()
+    hits = []
+    for r in rows:
+        kind = r.search_kind
+        if kind == "incoming":
+            date = r.sort_at.astimezone(tz).date() if r.sort_at else None
+        else:
+            date = r.issued_date or (r.created_at.astimezone(tz).date() if r.created_at
+                                     else None)
+        hits.append(SearchHit(
+            kind=kind, id=r.pk, code=r.code, subject=r.subject, issuer=r.issuer or "",
+            agency=r.agency_name, date=date, type_code=r.type_code, type_name=r.type_name,
+            state=r.state, state_label=str(STATE_LABELS[kind].get(r.state, r.state)),
+            urgency=r.urgency, urgency_label=str(URGENCY_LABELS.get(r.urgency, r.urgency)),
+            is_urgent=r.urgency in URGENT_LEVELS, url=urls[kind].format(r.pk),
+            subject_parts=[(r.subject, False)]))
+    return hits
