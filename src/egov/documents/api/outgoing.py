@@ -37,11 +37,11 @@ from pydantic import ConfigDict
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
 from egov.core.api_openapi import CURSOR_PATTERN, file_response
-from egov.core.errors import AppError, InvalidInput, NotFound
+from egov.core.errors import InvalidInput, NotFound
 from egov.core.files import file_open
 from egov.core.jsonlimits import loads_limited
 from egov.core.models import OrgUnit
-from egov.core.schemas import InputSchema
+from egov.core.schemas import InputSchema, optional_body
 from egov.core.text import clean_field
 
 from .. import rules
@@ -539,33 +539,10 @@ def outgoing_review(request, payload: ReviewIn, id: int = Path(..., ge=1, le=BIG
 
 
 def _issue_body(request) -> IssueIn:
-    """The optional body of POST /issue: none, ``{}`` or ``{"medium": …}`` (read here, not by
-    the parser, so an empty body stays accepted as before)."""
-    from pydantic import ValidationError as PydanticError
-
-    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        data = {"medium": request.POST.get("medium")} if "medium" in request.POST else {}
-    else:
-        raw = request.body or b""
-        if not raw.strip():
-            return IssueIn()
-        try:
-            data = loads_limited(raw)
-        except ValueError:
-            raise AppError("malformed_body", _("The request body is not valid JSON."),
-                           status=400) from None
-        if not isinstance(data, dict):
-            raise InvalidInput(_("The request body must be a JSON object."),
-                               fields={"medium": [_("Choose the medium of the original: "
-                                                    "electronic or paper.")]})
-    try:
-        return IssueIn.model_validate(data)
-    except PydanticError as exc:
-        fields: dict[str, list[str]] = {}
-        for error in exc.errors():
-            name = ".".join(str(p) for p in error.get("loc", ())) or "medium"
-            fields.setdefault(name, []).append(str(error.get("msg", "")))
-        raise InvalidInput(_("Check the highlighted fields."), fields=fields) from None
+    """The optional body of POST /issue: none, ``{}`` or ``{"medium": …}``."""
+    return optional_body(request, IssueIn, form_keys=("medium",), default_field="medium",
+                         not_object={"medium": [_("Choose the medium of the original: "
+                                                  "electronic or paper.")]})
 
 
 @router.post("/outgoing/{id}/issue", response={200: IssuedOut, **ERRORS_409},

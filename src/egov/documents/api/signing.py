@@ -16,13 +16,10 @@ GET /outgoing/{id}/file then serves the issued PDF carrying both signatures. Err
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Router
 
 from egov.core.api import BIGINT, ERRORS, ErrorOut
-from egov.core.errors import AppError, InvalidInput
-from egov.core.jsonlimits import loads_limited
-from egov.core.schemas import InputSchema
+from egov.core.schemas import InputSchema, optional_body
 
 from ..selectors import outgoing as sel
 from ..services.signing_confirm import outgoing_approve_and_sign, outgoing_sign_confirmed
@@ -39,29 +36,7 @@ class SignIn(InputSchema):
 
 def _body(request) -> SignIn:
     """The optional JSON body (an empty body stays accepted, as before)."""
-    from pydantic import ValidationError as PydanticError
-
-    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        data = {k: request.POST[k] for k in ("otp", "comment") if k in request.POST}
-    else:
-        raw = request.body or b""
-        if not raw.strip():
-            return SignIn()
-        try:
-            data = loads_limited(raw)
-        except ValueError:
-            raise AppError("malformed_body", _("The request body is not valid JSON."),
-                           status=400) from None
-        if not isinstance(data, dict):
-            raise InvalidInput(_("The request body must be a JSON object."), fields={})
-    try:
-        return SignIn.model_validate(data)
-    except PydanticError as exc:
-        fields: dict[str, list[str]] = {}
-        for error in exc.errors():
-            name = ".".join(str(p) for p in error.get("loc", ())) or "otp"
-            fields.setdefault(name, []).append(str(error.get("msg", "")))
-        raise InvalidInput(_("Check the highlighted fields."), fields=fields) from None
+    return optional_body(request, SignIn, form_keys=("otp", "comment"), default_field="otp")
 
 
 _BODY = {"requestBody": {"required": False, "content": {"application/json": {"schema": {
