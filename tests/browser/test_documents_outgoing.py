@@ -120,9 +120,13 @@ def test_drafting_review_and_issuing(browser, page, live_server, people, login, 
     clerk.wait_for_selector("#id_confirm_paper_error")
     doc.refresh_from_db()
     assert doc.state == "approved"
-    clerk.check("#id_confirm_paper")
+    # Keyboard again: a click can land on the preview frame's PDF viewer while it loads.
+    clerk.focus("#id_confirm_paper")
+    clerk.keyboard.press("Space")
+    assert clerk.is_checked("#id_confirm_paper")
+    clerk.focus("[data-testid=confirm-issue-button]")
     with clerk.expect_navigation():
-        clerk.click("[data-testid=confirm-issue-button]")
+        clerk.keyboard.press("Enter")
     assert clerk.url == detail
     assert clerk.locator("#document-code").inner_text() == "01/QĐ-UBND"
     assert "Sở Tư pháp" in clerk.locator("#recipients-heading + ul").inner_text()
