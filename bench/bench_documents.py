@@ -290,7 +290,8 @@ def _generate() -> None:
                         issuer_electronic_id, number, notation, code, issued_date, doc_type_id,
                         subject, signer_name, signer_position, urgency, language, description,
                         file_sha256, state, signature_status, signature_report, cancel_reason,
-                        text_content, registered_by_id, created_at, handling_due_date)
+                        text_content, registered_by_id, created_at, handling_due_date,
+                        return_reason)
                     SELECT (%(agencies)s::bigint[])[r.a + 1],
                            (%(in_registers)s::bigint[])[r.a + 1],
                            extract(year FROM d.arrival)::int, r.seq, d.arrival,
@@ -311,7 +312,7 @@ def _generate() -> None:
                            END,
                            '', '{{}}'::jsonb, '', '',
                            (%(clerks)s::bigint[])[r.a + 1], d.arrival,
-                           (d.arrival + interval '10 days')::date
+                           (d.arrival + interval '10 days')::date, ''
                     FROM generate_series(1, %(incoming)s) g
                     CROSS JOIN LATERAL (SELECT mod(g, %(n_agencies)s) AS a,
                                                g / %(n_agencies)s + 1 AS seq,
@@ -340,7 +341,7 @@ def _generate() -> None:
                         drafter_id, doc_type_id, subject, urgency, signer_id, signer_capacity,
                         signer_position, field_abbreviation, copies, state, register_id, year,
                         number, notation, code, issued_date, issued_at, issued_by_id,
-                        recall_reason, text_content, created_at)
+                        recall_reason, text_content, created_at, medium)
                     SELECT (%(agencies)s::bigint[])[r.a + 1], (%(divisions)s::bigint[])[r.a + 1],
                            (%(officers)s::bigint[])[r.a + 1][1 + mod(g, %(n_officers)s)],
                            ty.id, {subject_sql},
@@ -357,7 +358,8 @@ def _generate() -> None:
                            CASE WHEN r.issued THEN d.at::date END,
                            CASE WHEN r.issued THEN d.at END,
                            CASE WHEN r.issued THEN (%(clerks)s::bigint[])[r.a + 1] END,
-                           '', '', d.at - interval '3 days'
+                           '', '', d.at - interval '3 days',
+                           CASE WHEN r.issued THEN 'electronic' ELSE '' END
                     FROM generate_series(1, %(outgoing)s) g
                     CROSS JOIN LATERAL (SELECT mod(g, %(n_agencies)s) AS a,
                                                g / %(n_agencies)s + 1 AS seq,

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # In layer order (docs/architecture.md): core, signing, the modules, portal.
     "egov.signing",
     "egov.documents",
+    "egov.onestop",
     "egov.portal",
 ]
 

@@ -301,15 +301,20 @@ def localtime(value: dt.datetime) -> dt.datetime:
     return value.astimezone(LOCAL_TZ)
 
 
-def effective_start(received_at: dt.datetime) -> dt.datetime:
+def effective_start(received_at: dt.datetime, *, cutoff_moves_start: bool = True) -> dt.datetime:
     """The instant from which a period starts to run for something received at `received_at`.
 
     * Received on a working day before the office opens (settings.EGOV_OFFICE_OPENS, 07:30):
       the opening time of that day (e.g. an online submission at night).
     * Received on a working day up to and including the cut-off (15:00): `received_at` itself.
     * Received after the cut-off, or on a non-working day: the opening time of the next working
-      day — receipt after 15:00 counts as receipt on the next working day (NĐ 61/2018/NĐ-CP,
-      now NĐ 118/2025/NĐ-CP; services.md §4.4).
+      day — receipt after 15:00 counts as receipt on the next working day where a text says so
+      (NĐ 63/2024/NĐ-CP Điều 7.2; Luật Hộ tịch Điều 5.3; services.md §1.6, §4.4).
+    * With ``cutoff_moves_start=False`` (ordinary one-stop procedures: after 15:00 only the
+      forwarding is deferred, NĐ 118/2025/NĐ-CP Điều 18.2 as amended, while the period runs
+      from the receipt time, Điều 17.3): received after the cut-off but before the office
+      closes (settings.EGOV_OFFICE_CLOSES, 17:00) is `received_at` itself; after closing, the
+      next working day's opening time.
 
     Returns an aware datetime in Asia/Ho_Chi_Minh. A naive `received_at` is read as local time.
     """
@@ -318,7 +323,8 @@ def effective_start(received_at: dt.datetime) -> dt.datetime:
     if is_working_day(day):
         if local.time() < opens:
             return dt.datetime.combine(day, opens, tzinfo=LOCAL_TZ)
-        if local.time() <= workday_cutoff():
+        limit = workday_cutoff() if cutoff_moves_start else office_closes()
+        if local.time() <= limit:
             return local
     return dt.datetime.combine(add_working_days(day, 1), opens, tzinfo=LOCAL_TZ)
 
@@ -354,11 +360,13 @@ def pause_working_days(pauses: Iterable[tuple[dt.datetime, dt.datetime | None]],
 
 
 def working_deadline(received_at: dt.datetime, days: int,
-                     pauses: Iterable[tuple[dt.datetime, dt.datetime | None]] = ()) -> dt.datetime:
+                     pauses: Iterable[tuple[dt.datetime, dt.datetime | None]] = (), *,
+                     cutoff_moves_start: bool = True) -> dt.datetime:
     """The due instant of a "`days` ngày làm việc" period for something received at
     `received_at` (aware; naive is read as Vietnamese time). The rule:
 
-    1. ``s = effective_start(received_at)`` — the 15:00 cut-off and office opening time.
+    1. ``s = effective_start(received_at, cutoff_moves_start=...)`` — the 15:00 cut-off (when
+       it moves the start) and the office opening time.
     2. ``days >= 1``: the due instant is on ``add_working_days(s.date(), days)`` at the time of
        day of `s` (the receipt slip states the return time to the minute; BLDS Art.147: the
        first day is not counted). ``days == 0`` ("trả kết quả trong ngày"): the office closing
@@ -375,7 +383,7 @@ def working_deadline(received_at: dt.datetime, days: int,
     """
     if days < 0:
         raise ValueError("working_deadline: days must not be negative")
-    start = effective_start(received_at)
+    start = effective_start(received_at, cutoff_moves_start=cutoff_moves_start)
     paused = pause_working_days(pauses, not_before=start)
     if days == 0:
         due = max(start, dt.datetime.combine(start.date(), office_closes(), tzinfo=LOCAL_TZ))

@@ -1,0 +1,1 @@
+"""Bộ phận Một cửa: procedure catalogue, dossiers, slips, clock, statistics (docs/onestop.md)."""

@@ -1,0 +1,5 @@
+"""The one-stop module's API routers (mounted at /api/v1/onestop/ by egov/urls.py)."""
+
+from ninja import Router
+
+router = Router(tags=["onestop"])

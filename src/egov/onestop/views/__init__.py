@@ -1,0 +1,1 @@
+"""The one-stop desk's web pages."""
