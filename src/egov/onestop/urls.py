@@ -2,4 +2,8 @@ from django.urls import path  # noqa: F401
 
 app_name = "onestop"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # --- desk (counter) and dossier pages ---
+    # --- slips (PDF) ---
+    # --- statistics ---
+]
