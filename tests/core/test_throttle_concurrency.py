@@ -25,3 +25,24 @@ def test_concurrent_hits_count_every_one():
     assert run_threads(hit, N) == []
     assert sorted(counts) == list(range(1, N + 1))
     assert RateCounter.objects.get().count == N
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_hits_with_a_read_count_every_one(django_user_model):
+    """window_hit_and_read (the counter's upsert and a read in one statement on PostgreSQL, a
+    data-modifying CTE): concurrent hits still get the counts 1..N, and each its row."""
+    user = django_user_model.objects.create_user("vt_concurrent", password="x" * 12)
+    counts: list[int] = []
+    rows: list = []
+
+    def hit(i: int) -> None:
+        count, _verdict, row = throttle.window_hit_and_read(
+            "code", "203.0.113.51", f"{N}/600",
+            "SELECT id, username FROM core_user WHERE username = %s", ["vt_concurrent"])
+        counts.append(count)
+        rows.append(row)
+
+    assert run_threads(hit, N) == []
+    assert sorted(counts) == list(range(1, N + 1))
+    assert RateCounter.objects.get().count == N
+    assert rows == [(user.pk, "vt_concurrent")] * N

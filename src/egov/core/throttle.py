@@ -87,6 +87,32 @@ def window_hit(scope: str, client: str, rate: str) -> tuple[int, Verdict]:
     return count, Verdict(allowed=count <= limit, retry_after=retry_after)
 
 
+def window_hit_and_read(scope: str, client: str, rate: str, sql: str,
+                        params: list | tuple = ()) -> tuple[int, Verdict, tuple | None]:
+    """:func:`window_hit`, and the first row of the read-only query ``sql`` (or None): on
+    PostgreSQL in ONE statement — the counter's atomic upsert as a data-modifying CTE, the
+    query joined to its count (one round trip, as for a hit alone); elsewhere (SQLite) the hit,
+    then the query, as two statements. The query's first column must never be NULL (e.g. a
+    primary key): a NULL there means "no row". It is read whatever the verdict (the caller
+    refuses over the limit and ignores it), and on PostgreSQL it sees the database as the
+    statement began (not this hit's own counter row)."""
+    limit, seconds = parse_rate(rate)
+    bucket, retry_after, window_end = _window(scope, client, seconds)
+    expires = connection.ops.adapt_datetimefield_value(datetime.fromtimestamp(window_end, tz=UTC))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH hit AS ({_HIT_SQL}) SELECT hit.count, q.* FROM hit "
+                           f"LEFT JOIN LATERAL ({sql}) q ON TRUE", [bucket, expires, *params])
+            count, *row = cursor.fetchone()
+        else:
+            cursor.execute(_HIT_SQL, [bucket, expires])
+            count = cursor.fetchone()[0]
+            cursor.execute(sql, list(params))
+            row = cursor.fetchone()
+    found = tuple(row) if row and row[0] is not None else None
+    return count, Verdict(allowed=count <= limit, retry_after=retry_after), found
+
+
 def window_peek(scope: str, client: str, rate: str) -> Verdict:
     """Whether ``client`` is still within the limit of ``scope``, without counting."""
     from .models_throttle import RateCounter

@@ -68,8 +68,11 @@ def _signatures(report) -> list[dict]:
 def _limited(request, scope: str):
     """A 429 page when the client is over the ``scope`` limit, else None."""
     verdict = ratelimit.hit(request, scope)
-    if verdict.allowed:
-        return None
+    return None if verdict.allowed else _refused(request, verdict)
+
+
+def _refused(request, verdict):
+    """The 429 page, with Retry-After."""
     response = render(request, "portal/rate_limited.html",
                       {"retry_minutes": max(1, (verdict.retry_after + 59) // 60)}, status=429)
     response["Retry-After"] = str(verdict.retry_after)
@@ -116,10 +119,11 @@ def verify_code(request, code: str):
     """The page of one verification code. GET: the issued document and its signature report;
     POST: also compare the visitor's copy (upload) with the issued file. Unknown codes (and
     codes of documents not issued yet) → 404; every lookup counts against the rate limit."""
-    limited = _limited(request, "upload" if request.method == "POST" else "code")
-    if limited is not None:
-        return limited
-    vc = vcodes.find(code)
+    # The client's rate counter and the code row: one statement on PostgreSQL.
+    verdict, vc = vcodes.find_counted(request, code,
+                                      "upload" if request.method == "POST" else "code")
+    if not verdict.allowed:
+        return _refused(request, verdict)
     data = vcodes.public_page_bytes(vc) if vc is not None else None
     if data is None:
         return render(request, "portal/verify_code_unknown.html", {"code": code[:40]},

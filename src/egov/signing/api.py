@@ -80,8 +80,11 @@ class VerificationOut(Schema):
 def _rate_limited(request, scope: str):
     """None, or the 429 answer when this client has used up its budget for ``scope``."""
     verdict = ratelimit.hit(request, scope)
-    if verdict.allowed:
-        return None
+    return None if verdict.allowed else _refused(request, verdict)
+
+
+def _refused(request, verdict):
+    """The 429 answer, with Retry-After."""
     response = error_response(request, 429, "rate_limited",
                               _("Too many verification requests. Try again later."))
     response["Retry-After"] = str(verdict.retry_after)
@@ -147,16 +150,17 @@ class CodeVerificationOut(Schema):
             response={200: CodeVerificationOut, 404: ErrorOut, 429: ErrorOut},
             summary="The issued document behind a verification code (public)")
 def verify_code(request, code: str):
-    limited = _rate_limited(request, "code")
-    if limited is not None:
-        return limited
-    vc = vcodes.find(code)
+    # The client's rate counter and the code row: one statement on PostgreSQL.
+    verdict, vc = vcodes.find_counted(request, code, "code")
+    if not verdict.allowed:
+        return _refused(request, verdict)
     data = vcodes.public_page_bytes(vc) if vc is not None else None
     if data is None:
         raise AppError("not_found", _("No issued document has this verification code."),
                        status=404)
-    # One cache read (egov.signing.verification_codes.public_page_bytes): plain facts, no
-    # pyHanko; the body validated by the schema once per distinct cached entry and process.
+    # At most one cache read (egov.signing.verification_codes.public_page_bytes; none once this
+    # process memoised it): plain facts, no pyHanko; the body validated by the schema once per
+    # distinct cached entry and process.
     return HttpResponse(_code_body(data), content_type="application/json")
 
 

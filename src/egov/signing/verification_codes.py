@@ -15,6 +15,8 @@ report and its SHA-256 without an account (the PDF itself is never published).
 - :func:`add_verification_mark` — the QR code (vector rectangles) and the code in the top-left
   margin of page 1, drawn in the revision that precedes every signature, so every signature
   covers it.
+- :func:`find_counted` — the public look-up: the client's rate counter and the code in one
+  statement on PostgreSQL (a hit of the public page or API is one round trip).
 - :func:`bind_file` — the code points at the signed PDF (for documents at issue,
   egov.documents.verification_codes.bind_issued_file). :func:`public_record` asks the subject's
   module what the public may see (egov.signing.subjects).
@@ -27,6 +29,7 @@ report and its SHA-256 without an account (the PDF itself is never published).
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import threading
@@ -36,7 +39,7 @@ from dataclasses import fields as dc_fields
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import translation
 from pyhanko.pdf_utils import generic, layout
@@ -115,6 +118,48 @@ def find(raw: str | None):
     if code is None:
         return None
     return VerificationCode.objects.select_related("file").filter(code=code).first()
+
+
+@functools.cache
+def _counted_sql() -> tuple[str, list[str]]:
+    """The code row (every column, in the model's order) and its file's SHA-256, by code."""
+    from egov.core.models import StoredFile
+
+    from .models import VerificationCode
+
+    fields = VerificationCode._meta.concrete_fields
+    columns = ", ".join(f"vc.{connection.ops.quote_name(f.column)}" for f in fields)
+    sql = (f"SELECT {columns}, f.sha256 FROM {VerificationCode._meta.db_table} vc "
+           f"LEFT JOIN {StoredFile._meta.db_table} f ON f.id = vc.file_id WHERE vc.code = %s")
+    return sql, [f.attname for f in fields]
+
+
+def find_counted(request, raw: str | None, scope: str):
+    """Count the client's request against the ``scope`` limit (egov.signing.ratelimit) and find
+    the code: (Verdict, VerificationCode or None). On PostgreSQL ONE statement (the counter's
+    upsert and the code row with its file's SHA-256, egov.core.throttle.window_hit_and_read), the
+    instance built without the ORM's query compiler; its ``file`` holds only id and sha256 (the
+    rest loads if read, e.g. to verify the file on a cache miss). Elsewhere the counter, then
+    :func:`find`. Over the limit, the code is not looked up (or is ignored)."""
+    from egov.core.models import StoredFile
+
+    from . import ratelimit
+    from .models import VerificationCode
+
+    code = normalise(raw)
+    db = VerificationCode.objects.db
+    if code is None or connection.vendor != "postgresql" or db != connection.alias:
+        verdict = ratelimit.hit(request, scope)
+        return verdict, (find(code) if verdict.allowed and code is not None else None)
+    sql, names = _counted_sql()
+    verdict, row = ratelimit.hit_and_read(request, scope, sql, [code])
+    if not verdict.allowed or row is None:
+        return verdict, None
+    vc = VerificationCode.from_db(db, names, row[:-1])
+    if vc.file_id is not None:
+        stored = StoredFile.from_db(db, ["id", "sha256"], [vc.file_id, row[-1]])
+        VerificationCode.file.field.set_cached_value(vc, stored)
+    return verdict, vc
 
 
 def bind_file(kind: str, subject_id: int, file_id: int | None):
