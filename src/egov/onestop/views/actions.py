@@ -1,0 +1,223 @@
+"""The dossier page's actions: which are offered (state × the user's permissions, the table of
+docs/onestop.md), their forms, the confirmation of irreversible ones, and the one service call
+each makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from egov.core import calendar, policy
+
+from ..forms import (
+    ApologiseForm,
+    NoteForm,
+    ReasonForm,
+    ResolveForm,
+    ReturnForm,
+    SupplementRequestForm,
+)
+from ..models import Dossier, DossierState
+from . import support
+
+S = DossierState
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    label: object
+    button: object
+    done: object
+    form: type
+    states: frozenset
+    perm: str
+    danger: bool = False
+    confirm: object = None  # the confirmation checkbox's label for irreversible actions
+    multipart: bool = False
+    help: object = None
+
+
+def _spec(key, label, button, done, form, states, perm, **kw) -> Spec:
+    return Spec(key, label, button, done, form, frozenset(states), perm, **kw)
+
+
+L = gettext_lazy
+SPECS: dict[str, Spec] = {s.key: s for s in [
+    _spec("accept", L("Accept the online application"), L("Accept"), L("Accepted."),
+          NoteForm, [S.SUBMITTED], support.RECEIVE,
+          help=L("The components are checked as submitted; a missing required one gives the "
+                 "supplement guidance (Form 02).")),
+    _spec("supplement-received", L("Supplement received"), L("Record the supplement"),
+          L("Supplement recorded; the promised date is moved."), NoteForm,
+          [S.GUIDANCE, S.SUPPLEMENT], support.RECEIVE,
+          help=L("The clock starts again; the promised date moves by the working days paused.")),
+    _spec("forward", L("Forward to the next step"), L("Forward"), L("Forwarded."), NoteForm,
+          [S.RECEIVED, S.PROCESSING], support.PROCESS),
+    _spec("request-supplement", L("Request a supplement"), L("Request the supplement"),
+          L("Supplement requested; the clock is paused."), SupplementRequestForm,
+          [S.RECEIVED, S.PROCESSING], support.PROCESS,
+          help=L("List everything missing at once: the applicant gets one request (Form 02).")),
+    _spec("apologise", L("Apologise and give a new date (Form 04)"), L("Issue the apology"),
+          L("Apology issued."), ApologiseForm, [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT],
+          support.DECIDE, help=L("At most once, before the promised date.")),
+    _spec("resolve", L("Resolve: record the result"), L("Record the result"),
+          L("Result recorded."), ResolveForm, [S.PROCESSING], support.DECIDE,
+          confirm=L("I confirm the result; this cannot be undone."), multipart=True),
+    _spec("return", L("Return the result"), L("Return"), L("Result returned."), ReturnForm,
+          [S.RESOLVED], support.RECEIVE,
+          confirm=L("I confirm the result was handed over; this cannot be undone.")),
+    _spec("refuse", L("Refuse the application (Form 03)"), L("Refuse"), L("Refused."),
+          ReasonForm, [S.SUBMITTED, S.GUIDANCE], support.RECEIVE, danger=True,
+          confirm=L("I confirm the refusal; this cannot be undone.")),
+    _spec("stop", L("Stop at the applicant's request (Form 05)"), L("Stop"), L("Stopped."),
+          ReasonForm, [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT], support.DECIDE, danger=True,
+          confirm=L("I confirm stopping the dossier; this cannot be undone.")),
+    _spec("withdraw", L("Withdraw at the applicant's request"), L("Withdraw"), L("Withdrawn."),
+          ReasonForm, [S.SUBMITTED, S.GUIDANCE, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT],
+          support.RECEIVE, danger=True,
+          confirm=L("I confirm the withdrawal; this cannot be undone.")),
+]}
+
+
+def dossier_for(*, actor, code: str) -> Dossier:
+    """The dossier by code if visible to the actor (NotFound otherwise)."""
+    from ..selectors import dossiers as sel
+
+    return sel.dossier_get(actor=actor, code=code)
+
+
+def _unit_for(spec: Spec, dossier: Dossier):
+    # Receiving and returning happen at the centre; processing and deciding at the competent
+    # unit (or the centre, for a commune whose committee is both).
+    return dossier.agency if spec.perm == support.RECEIVE else dossier.competent_unit
+
+
+def _permitted(actor, spec: Spec, dossier: Dossier) -> bool:
+    if policy.can(actor, spec.perm, _unit_for(spec, dossier)):
+        return True
+    return spec.perm != support.RECEIVE and policy.can(actor, spec.perm, dossier.agency)
+
+
+def _offered(actor, spec: Spec, dossier: Dossier) -> bool:
+    if dossier.state not in spec.states or not _permitted(actor, spec, dossier):
+        return False
+    if spec.key == "apologise":
+        return dossier.rescheduled_at is None and dossier.due_at is not None
+    if spec.key == "forward" and dossier.state == S.PROCESSING:
+        # the last step's "forward" is resolve
+        return dossier.current_step < _step_count(dossier)
+    return True
+
+
+def _step_count(dossier: Dossier) -> int:
+    cached = getattr(dossier, "_step_count", None)
+    if cached is None:
+        cached = dossier.version.steps.count()
+        dossier._step_count = cached
+    return cached
+
+
+def make_form(spec: Spec, dossier: Dossier, data=None, files=None):
+    kwargs = {}
+    if spec.form is SupplementRequestForm:
+        kwargs["components"] = list(dossier.version.components.all())
+    # Each form has its prefix: several forms share the page, their ids must not clash.
+    form = spec.form(data, files, prefix=spec.key, **kwargs) if data is not None \
+        else spec.form(prefix=spec.key, **kwargs)
+    if spec.form is ReturnForm and data is None:
+        form.initial["via"] = dossier.result_delivery
+    if spec.confirm:
+        form.fields["confirm"] = forms.BooleanField(label=spec.confirm, required=False)
+    return form
+
+
+def confirmed(spec: Spec, form) -> bool:
+    if not spec.confirm:
+        return True
+    if form.cleaned_data.get("confirm"):
+        return True
+    form.add_error("confirm", _("Tick the box to confirm."))
+    return False
+
+
+def available(*, actor, dossier: Dossier, bound: dict | None = None) -> list[dict]:
+    bound = bound or {}
+    out = []
+    for spec in SPECS.values():
+        if not _offered(actor, spec, dossier):
+            continue
+        form = bound.get(spec.key) or make_form(spec, dossier)
+        out.append({"key": spec.key, "label": spec.label, "button": spec.button,
+                    "form": form, "danger": spec.danger, "multipart": spec.multipart,
+                    "help": spec.help, "open": spec.key in bound})
+    return out
+
+
+def not_offered_message(dossier: Dossier, spec: Spec) -> str:
+    return _("%(action)s is not possible now: the dossier %(code)s is “%(state)s”.") % {
+        "action": spec.label, "code": dossier.code, "state": dossier.get_state_display()}
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, calendar.office_closes(), tzinfo=calendar.LOCAL_TZ)
+
+
+def run(action: str, *, actor, dossier: Dossier, form, upload=None):
+    """The one service call of `action` (services/processing.py, services/intake.py)."""
+    from ..services import intake, processing
+
+    d = form.cleaned_data
+    if action == "accept":
+        return intake.dossier_accept(actor=actor, dossier=dossier, note=d.get("note") or "")
+    if action == "refuse":
+        return intake.dossier_refuse(actor=actor, dossier=dossier, reason=d.get("reason") or "")
+    if action == "forward":
+        return processing.dossier_forward(actor=actor, dossier=dossier, note=d.get("note") or "")
+    if action == "request-supplement":
+        return processing.dossier_request_supplement(
+            actor=actor, dossier=dossier, items=form.item_list(), reason=d.get("reason") or "")
+    if action == "supplement-received":
+        return processing.dossier_supplement_received(actor=actor, dossier=dossier,
+                                                      note=d.get("note") or "")
+    if action == "apologise":
+        new_date = d.get("new_date")
+        return processing.dossier_apologise(
+            actor=actor, dossier=dossier, new_due_at=_end_of_day(new_date) if new_date else None,
+            reason=d.get("reason") or "")
+    if action == "resolve":
+        return processing.dossier_resolve(
+            actor=actor, dossier=dossier, medium=d.get("medium") or "", file=upload,
+            number=d.get("number") or "", note=d.get("note") or "")
+    if action == "return":
+        return processing.dossier_return(actor=actor, dossier=dossier, via=d.get("via") or "",
+                                         note=d.get("note") or "")
+    if action == "stop":
+        return processing.dossier_stop(actor=actor, dossier=dossier, reason=d.get("reason") or "")
+    if action == "withdraw":
+        return processing.dossier_withdraw(actor=actor, dossier=dossier,
+                                           reason=d.get("reason") or "")
+    raise ValueError(action)
+
+
+EVENT_LABELS = {
+    "submitted": L("Submitted online"), "received": L("Received"),
+    "guidance": L("Incomplete: supplement guidance given"), "refused": L("Refused"),
+    "accepted": L("Accepted"), "forwarded": L("Forwarded"),
+    "supplement_requested": L("Supplement requested"),
+    "supplement_received": L("Supplement received"), "apologised": L("Apology issued"),
+    "resolved": L("Result ready"), "returned": L("Result returned"), "stopped": L("Stopped"),
+    "withdrawn": L("Withdrawn"),
+}
+
+
+def event_rows(dossier: Dossier) -> list:
+    events = list(dossier.events.select_related("actor", "unit").order_by("at", "id"))
+    for e in events:
+        label = EVENT_LABELS.get(e.kind)
+        e.label = label if label is not None else DossierState(e.state).label
+    return events
