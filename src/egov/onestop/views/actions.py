@@ -4,14 +4,13 @@ each makes."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from egov.core import calendar, policy
+from egov.core import policy
 
 from ..forms import (
     ApologiseForm,
@@ -158,13 +157,26 @@ def available(*, actor, dossier: Dossier, bound: dict | None = None) -> list[dic
     return out
 
 
+# Names the services give a field error under → the action form's field.
+FIELD_ALIASES = {"new_due": "new_date", "upload": "file", "other_items": "other_items"}
+
+
+def apply_error(form, err) -> None:
+    """A service error on the action's form: field messages by their fields, the rest on top."""
+    placed = False
+    for name, msgs in (getattr(err, "fields", None) or {}).items():
+        target = FIELD_ALIASES.get(name, name)
+        if target in form.fields:
+            for msg in msgs:
+                form.add_error(target, msg)
+            placed = True
+    if not placed:
+        form.add_error(None, err.message)
+
+
 def not_offered_message(dossier: Dossier, spec: Spec) -> str:
     return _("%(action)s is not possible now: the dossier %(code)s is “%(state)s”.") % {
         "action": spec.label, "code": dossier.code, "state": dossier.get_state_display()}
-
-
-def _end_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, calendar.office_closes(), tzinfo=calendar.LOCAL_TZ)
 
 
 def run(action: str, *, actor, dossier: Dossier, form, upload=None):
@@ -172,35 +184,33 @@ def run(action: str, *, actor, dossier: Dossier, form, upload=None):
     from ..services import intake, processing
 
     d = form.cleaned_data
+    code = dossier.code
     if action == "accept":
-        return intake.dossier_accept(actor=actor, dossier=dossier, note=d.get("note") or "")
+        return intake.dossier_accept(actor=actor, code=code)
     if action == "refuse":
-        return intake.dossier_refuse(actor=actor, dossier=dossier, reason=d.get("reason") or "")
+        return intake.dossier_refuse(actor=actor, code=code, reason=d.get("reason") or "")
     if action == "forward":
-        return processing.dossier_forward(actor=actor, dossier=dossier, note=d.get("note") or "")
+        return processing.dossier_forward(actor=actor, code=code, note=d.get("note") or "")
     if action == "request-supplement":
         return processing.dossier_request_supplement(
-            actor=actor, dossier=dossier, items=form.item_list(), reason=d.get("reason") or "")
+            actor=actor, code=code, items=form.item_list(), reason=d.get("reason") or "")
     if action == "supplement-received":
-        return processing.dossier_supplement_received(actor=actor, dossier=dossier,
+        return processing.dossier_supplement_received(actor=actor, code=code,
                                                       note=d.get("note") or "")
     if action == "apologise":
-        new_date = d.get("new_date")
-        return processing.dossier_apologise(
-            actor=actor, dossier=dossier, new_due_at=_end_of_day(new_date) if new_date else None,
-            reason=d.get("reason") or "")
+        return processing.dossier_apologise(actor=actor, code=code, new_due=d.get("new_date"),
+                                            reason=d.get("reason") or "")
     if action == "resolve":
         return processing.dossier_resolve(
-            actor=actor, dossier=dossier, medium=d.get("medium") or "", file=upload,
+            actor=actor, code=code, medium=d.get("medium") or "", upload=upload,
             number=d.get("number") or "", note=d.get("note") or "")
     if action == "return":
-        return processing.dossier_return(actor=actor, dossier=dossier, via=d.get("via") or "",
+        return processing.dossier_return(actor=actor, code=code, via=d.get("via") or "",
                                          note=d.get("note") or "")
     if action == "stop":
-        return processing.dossier_stop(actor=actor, dossier=dossier, reason=d.get("reason") or "")
+        return processing.dossier_stop(actor=actor, code=code, reason=d.get("reason") or "")
     if action == "withdraw":
-        return processing.dossier_withdraw(actor=actor, dossier=dossier,
-                                           reason=d.get("reason") or "")
+        return processing.dossier_withdraw(actor=actor, code=code, reason=d.get("reason") or "")
     raise ValueError(action)
 
 

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from egov.core.errors import AppError, InvalidInput
-from egov.core.forms import apply_app_error
 from egov.core.pending_uploads import KeptFile
 
 from ..forms import INTAKE_FIELD_ALIASES, IntakeForm, ListFilterForm, ProcedureSearchForm
+from ..services import intake as intake_svc
 from ..services import records
-from . import support as access
+from . import support
 
 PAGE_SIZE = 50
 
@@ -32,20 +32,20 @@ PAGE_SIZE = 50
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def dossier_list(request):
-    if not access.may_use_desk(request.user):
+    if not support.may_use_desk(request.user):
         raise DjangoPermissionDenied
-    tabs = access.tabs()
+    tabs = support.tabs()
     keys = {t["key"] for t in tabs}
-    tab = request.GET.get("tab") or access.default_tab(request.user)
+    tab = request.GET.get("tab") or support.default_tab(request.user)
     if tab not in keys:
-        tab = access.default_tab(request.user)
-    form = ListFilterForm(request.GET or None, procedures=access.procedure_choices(request.user))
+        tab = support.default_tab(request.user)
+    form = ListFilterForm(request.GET or None, procedures=support.procedure_choices(request.user))
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     cursor = (request.GET.get("cursor") or "").strip() or None
     try:
-        page = access.dossier_page(actor=request.user, tab=tab, filters=filters, cursor=cursor,
+        page = support.dossier_page(actor=request.user, tab=tab, filters=filters, cursor=cursor,
                                    limit=PAGE_SIZE)
     except InvalidInput as err:
         if err.code != "bad_cursor":
@@ -61,7 +61,7 @@ def dossier_list(request):
         "tabs": tabs, "tab": tab, "tab_label": dict((t["key"], t["label"]) for t in tabs)[tab],
         "form": form, "page": page, "dossiers": page.items, "cursor": cursor,
         "filter_query": query.urlencode(), "filter_query_user": bool(filters),
-        "can_receive": bool(access.receive_agencies(request.user)),
+        "can_receive": bool(support.receive_agencies(request.user)),
     })
 
 
@@ -72,19 +72,14 @@ def dossier_list(request):
 @require_http_methods(["GET", "HEAD"])
 def intake_pick(request):
     """Step 1: the procedure, found by its code or words of its name (links; no JavaScript)."""
-    if not access.receive_agencies(request.user):
+    if not support.receive_agencies(request.user):
         raise DjangoPermissionDenied
     form = ProcedureSearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     return render(request, "onestop/desk/pick.html", {
-        "form": form, "procedures": access.procedure_search(q), "tabs": access.tabs(),
+        "form": form, "procedures": support.procedure_search(q), "tabs": support.tabs(),
         "tab": "new", "can_receive": True,
     })
-
-
-def _component_payload(form, components, uploads) -> list[dict]:
-    return [{"code": c.code, "component": c, "provided": bool(form.cleaned_data.get(f"comp_{c.pk}")),
-             "file": uploads.get(c.pk)} for c in components]
 
 
 @login_required
@@ -92,7 +87,7 @@ def _component_payload(form, components, uploads) -> list[dict]:
 def intake(request, code: str):
     """Step 2: the applicant, the components (each with its scan) and the decision. A file
     chosen survives the form's errors (core.pending_uploads); bad input changes nothing."""
-    agencies = access.receive_agencies(request.user)
+    agencies = support.receive_agencies(request.user)
     if not agencies:
         raise DjangoPermissionDenied
     try:
@@ -109,24 +104,28 @@ def intake(request, code: str):
     status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES, components=components)
-        uploads = {}
         if form.is_valid():
             uploads = {c.pk: kept[c.pk].upload(form.cleaned_data.get(f"file_{c.pk}"))
                        for c in components}
             refuse = request.POST.get("decision") == "refuse"
+            d = form.cleaned_data
             try:
-                result = access.intake_submit(
-                    actor=request.user, agency=agency, procedure=procedure, refuse=refuse,
-                    applicant=form.applicant(), representative=form.representative(),
-                    components=_component_payload(form, components, uploads),
-                    channel=form.cleaned_data["channel"],
-                    result_delivery=form.cleaned_data["result_delivery"],
-                    request_content=form.cleaned_data.get("request_content") or "",
-                    copies=form.cleaned_data.get("copies") or 1,
-                    reason=form.cleaned_data.get("refusal_reason") or "")
+                if refuse and not d.get("refusal_reason"):
+                    raise InvalidInput(_("Check the highlighted fields."), fields={
+                        "refusal_reason": [_("Give the reason for the refusal.")]})
+                result = intake_svc.dossier_intake(
+                    actor=request.user, agency=agency, procedure_code=procedure.code,
+                    applicant=form.applicant(), representative=form.representative() or None,
+                    components=[{"code": c.code, "provided": bool(d.get(f"comp_{c.pk}"))}
+                                for c in components],
+                    channel=d["channel"], request_content=d.get("request_content") or "",
+                    copies=d.get("copies") or 1, result_delivery=d["result_delivery"],
+                    refuse_reason=(d.get("refusal_reason") or "") if refuse else "",
+                    files={c.code: uploads[c.pk] for c in components if uploads.get(c.pk)})
             except AppError as err:
-                _apply_intake_error(form, err, components)
-                bad_files = _files_named(err, components)
+                if err.status == 403:
+                    raise DjangoPermissionDenied from None
+                bad_files = _apply_intake_error(form, err, components)
                 for c in components:
                     if c.pk in bad_files:
                         kept[c.pk].drop()
@@ -135,7 +134,8 @@ def intake(request, code: str):
             else:
                 for k in kept.values():
                     k.done()
-                return redirect(result)
+                return redirect(reverse("onestop:dossier", args=[result.dossier.code])
+                                + "?new=1")
         else:
             for c in components:
                 if f"file_{c.pk}" not in form.errors:
@@ -148,43 +148,40 @@ def intake(request, code: str):
     return render(request, "onestop/desk/intake.html", {
         "form": form, "procedure": procedure, "version": version, "agency": agency,
         "agency_choices": agencies if len(agencies) > 1 else [], "kept_files": kept_files,
-        "tabs": access.tabs(), "tab": "new", "can_receive": True,
+        "tabs": support.tabs(), "tab": "new", "can_receive": True,
     }, status=status)
 
 
-def _apply_intake_error(form, err: AppError, components) -> None:
-    fields = {}
+def _component_of(name: str, by_code: dict):
+    """The component a service field name points at: "files.<code>", "components.<code>",
+    "file:<code>" or "components.<code>.file"."""
+    for sep in (".", ":"):
+        head, _sep, rest = name.partition(sep)
+        if _sep and head in ("files", "file", "components"):
+            code = rest.split(".")[0]
+            if code in by_code:
+                return by_code[code], head != "components" or rest.endswith(".file")
+    return None, False
+
+
+def _apply_intake_error(form, err: AppError, components) -> set[int]:
+    """The service's messages by the fields; returns the components whose file was refused
+    (dropped, not kept for the next try)."""
     by_code = {c.code: c for c in components}
+    bad_files: set[int] = set()
+    placed = False
     for name, msgs in (err.fields or {}).items():
-        target = INTAKE_FIELD_ALIASES.get(name, name)
-        if name.startswith("components.") or name.startswith("file:"):
-            code = name.split(".", 1)[-1].split(":", 1)[-1].split(".")[0]
-            c = by_code.get(code)
-            target = f"file_{c.pk}" if c and name.endswith("file") or (
-                c and name.startswith("file:")) else (f"comp_{c.pk}" if c else None)
+        component, is_file = _component_of(name, by_code)
+        if component is not None:
+            target = f"file_{component.pk}" if is_file else f"comp_{component.pk}"
+            if is_file:
+                bad_files.add(component.pk)
+        else:
+            target = INTAKE_FIELD_ALIASES.get(name, name)
         if target and target in form.fields:
-            fields.setdefault(target, []).extend(msgs)
-        else:
-            fields.setdefault("__all__", []).extend(msgs)
-    if not fields:
+            for msg in msgs:
+                form.add_error(target, msg)
+            placed = True
+    if not placed:
         form.add_error(None, err.message)
-        return
-    for name, msgs in fields.items():
-        for msg in msgs:
-            form.add_error(None if name == "__all__" else name, msg)
-
-
-def _files_named(err: AppError, components) -> set[int]:
-    """The components whose file the service refused (dropped, not kept)."""
-    by_code = {c.code: c.pk for c in components}
-    out = set()
-    for name in (err.fields or {}):
-        if name.startswith("file:"):
-            code = name.split(":", 1)[1]
-        elif name.startswith("components.") and name.endswith(".file"):
-            code = name.split(".")[1]
-        else:
-            continue
-        if code in by_code:
-            out.add(by_code[code])
-    return out
+    return bad_files

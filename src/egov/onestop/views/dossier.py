@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.core.errors import AppError, NotFound
 from egov.core.errors import PermissionDenied as AppPermissionDenied
 from egov.core.files import file_response
-from egov.core.forms import apply_app_error
 from egov.core.pending_uploads import KeptFile
 
 from ..models import DossierComponent, SlipForm
@@ -94,9 +93,9 @@ def dossier_action(request, code: str, action: str):
         except AppError as err:
             if err.status == 404:
                 raise Http404 from None
-            apply_app_error(form, err)
+            act.apply_error(form, err)
             if kept is not None:
-                if "file" in (err.fields or {}):
+                if {"file", "upload"} & set(err.fields or {}):
                     kept.drop()
                 else:
                     kept.keep(upload)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from egov.core import policy
 from egov.core.models import OrgUnit
 from egov.core.pagination import Page, keyset_page
 
-from ..models import Dossier, DossierState, Procedure, ProcedureVersion
+from ..models import Dossier, DossierHandover, DossierState, Procedure, ProcedureVersion
 
 RECEIVE, PROCESS, DECIDE, VIEW_ALL = ("onestop.receive", "onestop.process", "onestop.decide",
                                       "onestop.view_all")
@@ -67,21 +67,21 @@ def receive_agencies(user) -> list[OrgUnit]:
 
 
 def visible_q(actor) -> Q:
-    """The dossiers the actor may see: of the agencies where they receive, see all or decide;
-    and those whose competent unit belongs to an agency where they process."""
+    """The dossiers the actor may see, as `selectors.dossiers.may_view` says it for one:
+    `onestop.view_all` or `onestop.receive` on the dossier's agency or competent unit, or an
+    assignee (person or unit) of one of its steps' work items."""
     if actor.is_superuser:
         return Q()
     q = Q(pk__in=[])
-    for action in (RECEIVE, VIEW_ALL, DECIDE):
-        ids = policy.agencies_for(actor, action)
-        if ids:
-            q |= Q(agency_id__in=ids)
-    processing = [g for g in policy.grants_for(actor) if g.action == PROCESS]
-    ids = sorted({g.agency_id for g in processing if g.agency_id})
-    if ids:
-        q |= Q(competent_unit__agency_id__in=ids) | Q(agency_id__in=ids)
-    if any(g.scope == "all" for g in policy.grants_for(actor) if g.action in DESK_ACTIONS):
-        return Q()
+    for action in (VIEW_ALL, RECEIVE):
+        if any(g.action == action for g in policy.grants_for(actor)):
+            q |= policy.unit_q(actor, action, "agency")
+            q |= policy.unit_q(actor, action, "competent_unit")
+    units = policy.position_unit_ids(actor) or []
+    mine = Q(work_item__assignee_user=actor)
+    if units:
+        mine |= Q(work_item__assignee_unit_id__in=units)
+    q |= Exists(DossierHandover.objects.filter(mine, dossier=OuterRef("pk")))
     return q
 
 
