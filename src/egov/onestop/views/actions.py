@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from egov.core import policy
 
@@ -45,41 +45,40 @@ def _spec(key, label, button, done, form, states, perm, **kw) -> Spec:
     return Spec(key, label, button, done, form, frozenset(states), perm, **kw)
 
 
-L = gettext_lazy
 SPECS: dict[str, Spec] = {s.key: s for s in [
-    _spec("accept", L("Accept the online application"), L("Accept"), L("Accepted."),
+    _spec("accept", _("Accept the online application"), _("Accept"), _("Accepted."),
           NoteForm, [S.SUBMITTED], support.RECEIVE,
-          help=L("The components are checked as submitted; a missing required one gives the "
+          help=_("The components are checked as submitted; a missing required one gives the "
                  "supplement guidance (Form 02).")),
-    _spec("supplement-received", L("Supplement received"), L("Record the supplement"),
-          L("Supplement recorded; the promised date is moved."), NoteForm,
+    _spec("supplement-received", _("Supplement received"), _("Record the supplement"),
+          _("Supplement recorded; the promised date is moved."), NoteForm,
           [S.GUIDANCE, S.SUPPLEMENT], support.RECEIVE,
-          help=L("The clock starts again; the promised date moves by the working days paused.")),
-    _spec("forward", L("Forward to the next step"), L("Forward"), L("Forwarded."), NoteForm,
+          help=_("The clock starts again; the promised date moves by the working days paused.")),
+    _spec("forward", _("Forward to the next step"), _("Forward"), _("Forwarded."), NoteForm,
           [S.RECEIVED, S.PROCESSING], support.PROCESS),
-    _spec("request-supplement", L("Request a supplement"), L("Request the supplement"),
-          L("Supplement requested; the clock is paused."), SupplementRequestForm,
+    _spec("request-supplement", _("Request a supplement"), _("Request the supplement"),
+          _("Supplement requested; the clock is paused."), SupplementRequestForm,
           [S.RECEIVED, S.PROCESSING], support.PROCESS,
-          help=L("List everything missing at once: the applicant gets one request (Form 02).")),
-    _spec("apologise", L("Apologise and give a new date (Form 04)"), L("Issue the apology"),
-          L("Apology issued."), ApologiseForm, [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT],
-          support.DECIDE, help=L("At most once, before the promised date.")),
-    _spec("resolve", L("Resolve: record the result"), L("Record the result"),
-          L("Result recorded."), ResolveForm, [S.PROCESSING], support.DECIDE,
-          confirm=L("I confirm the result; this cannot be undone."), multipart=True),
-    _spec("return", L("Return the result"), L("Return"), L("Result returned."), ReturnForm,
+          help=_("List everything missing at once: the applicant gets one request (Form 02).")),
+    _spec("apologise", _("Apologise and give a new date (Form 04)"), _("Issue the apology"),
+          _("Apology issued."), ApologiseForm, [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT],
+          support.DECIDE, help=_("At most once, before the promised date.")),
+    _spec("resolve", _("Resolve: record the result"), _("Record the result"),
+          _("Result recorded."), ResolveForm, [S.PROCESSING], support.DECIDE,
+          confirm=_("I confirm the result; this cannot be undone."), multipart=True),
+    _spec("return", _("Return the result"), _("Return"), _("Result returned."), ReturnForm,
           [S.RESOLVED], support.RECEIVE,
-          confirm=L("I confirm the result was handed over; this cannot be undone.")),
-    _spec("refuse", L("Refuse the application (Form 03)"), L("Refuse"), L("Refused."),
+          confirm=_("I confirm the result was handed over; this cannot be undone.")),
+    _spec("refuse", _("Refuse the application (Form 03)"), _("Refuse"), _("Refused."),
           ReasonForm, [S.SUBMITTED, S.GUIDANCE], support.RECEIVE, danger=True,
-          confirm=L("I confirm the refusal; this cannot be undone.")),
-    _spec("stop", L("Stop at the applicant's request (Form 05)"), L("Stop"), L("Stopped."),
+          confirm=_("I confirm the refusal; this cannot be undone.")),
+    _spec("stop", _("Stop at the applicant's request (Form 05)"), _("Stop"), _("Stopped."),
           ReasonForm, [S.RECEIVED, S.PROCESSING, S.SUPPLEMENT], support.DECIDE, danger=True,
-          confirm=L("I confirm stopping the dossier; this cannot be undone.")),
-    _spec("withdraw", L("Withdraw at the applicant's request"), L("Withdraw"), L("Withdrawn."),
+          confirm=_("I confirm stopping the dossier; this cannot be undone.")),
+    _spec("withdraw", _("Withdraw at the applicant's request"), _("Withdraw"), _("Withdrawn."),
           ReasonForm, [S.SUBMITTED, S.GUIDANCE, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT],
           support.RECEIVE, danger=True,
-          confirm=L("I confirm the withdrawal; this cannot be undone.")),
+          confirm=_("I confirm the withdrawal; this cannot be undone.")),
 ]}
 
 
@@ -140,7 +139,7 @@ def confirmed(spec: Spec, form) -> bool:
         return True
     if form.cleaned_data.get("confirm"):
         return True
-    form.add_error("confirm", _("Tick the box to confirm."))
+    form.add_error("confirm", gettext("Tick the box to confirm."))
     return False
 
 
@@ -175,7 +174,7 @@ def apply_error(form, err) -> None:
 
 
 def not_offered_message(dossier: Dossier, spec: Spec) -> str:
-    return _("%(action)s is not possible now: the dossier %(code)s is “%(state)s”.") % {
+    return gettext("%(action)s is not possible now: the dossier %(code)s is “%(state)s”.") % {
         "action": spec.label, "code": dossier.code, "state": dossier.get_state_display()}
 
 
@@ -215,13 +214,13 @@ def run(action: str, *, actor, dossier: Dossier, form, upload=None):
 
 
 EVENT_LABELS = {
-    "submitted": L("Submitted online"), "received": L("Received"),
-    "guidance": L("Incomplete: supplement guidance given"), "refused": L("Refused"),
-    "accepted": L("Accepted"), "forwarded": L("Forwarded"),
-    "supplement_requested": L("Supplement requested"),
-    "supplement_received": L("Supplement received"), "apologised": L("Apology issued"),
-    "resolved": L("Result ready"), "returned": L("Result returned"), "stopped": L("Stopped"),
-    "withdrawn": L("Withdrawn"),
+    "submitted": _("Submitted online"), "received": _("Received"),
+    "guidance": _("Incomplete: supplement guidance given"), "refused": _("Refused"),
+    "accepted": _("Accepted"), "forwarded": _("Forwarded"),
+    "supplement_requested": _("Supplement requested"),
+    "supplement_received": _("Supplement received"), "apologised": _("Apology issued"),
+    "resolved": _("Result ready"), "returned": _("Result returned"), "stopped": _("Stopped"),
+    "withdrawn": _("Withdrawn"),
 }
 
 

@@ -171,7 +171,3 @@ def control_sheet_url(dossier) -> str:
 
 def dossier_url(dossier) -> str:
     return reverse("onestop:dossier", args=[dossier.code])
-
-
-def no_slip_message() -> str:
-    return _("No slip.")
