@@ -281,3 +281,15 @@ def test_list_pages_and_its_query_count_is_constant(client, world,
             c.get(url)
     finally:
         desk_views.PAGE_SIZE = old
+
+
+def test_menu_entries_follow_the_permissions(client, world):
+    desk_url, intake_url = reverse("onestop:desk"), reverse("onestop:intake_pick")
+    body = _client(client, world["desk"]).get(reverse("inbox")).content.decode()
+    assert f'href="{desk_url}"' in body and f'href="{intake_url}"' in body
+    client.logout()
+    body = _client(client, world["officer"]).get(reverse("inbox")).content.decode()
+    assert f'href="{desk_url}"' in body and f'href="{intake_url}"' not in body
+    client.logout()
+    body = _client(client, world["nobody"]).get(reverse("inbox")).content.decode()
+    assert f'href="{desk_url}"' not in body

@@ -124,10 +124,11 @@ class IntakeForm(EgovForm):
 INTAKE_FIELD_ALIASES = {
     "applicant.full_name": "full_name", "applicant.personal_id": "personal_id",
     "applicant.address": "address", "applicant.phone": "phone", "applicant.email": "email",
-    "applicant.kind": "applicant_kind", "applicant": "full_name",
-    "representative.full_name": "rep_name", "representative.personal_id": "rep_personal_id",
-    "representative.phone": "rep_phone", "representative": "rep_name",
-    "reason": "refusal_reason", "components": None,
+    "applicant.kind": "applicant_kind", "applicant.tax_code": "personal_id",
+    "applicant": "full_name", "representative.full_name": "rep_name",
+    "representative.personal_id": "rep_personal_id", "representative.phone": "rep_phone",
+    "representative.authorisation": "rep_authorisation", "representative": "rep_name",
+    "reason": "refusal_reason", "refuse_reason": "refusal_reason",
 }
 
 
