@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core import calendar, files
+from egov.core import calendar
 from egov.core.audit import audit_log
+from egov.core.files import file_store
 
 from ..models import (
     Channel,
@@ -126,7 +127,7 @@ def dossier_intake(*, actor, agency, procedure_code: str, applicant: dict,
     competent = wf.competent_unit_for(agency, version)
 
     with transaction.atomic():
-        stored = {code: files.file_store(actor=actor, upload=up) for code, up in uploads.items()}
+        stored = {code: file_store(actor=actor, upload=up) for code, up in uploads.items()}
         for row in rows:
             row["file"] = stored.get(row["code"])
         state = (DossierState.REFUSED if reason
