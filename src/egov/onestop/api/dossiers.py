@@ -229,7 +229,7 @@ def act(request, code: str, action: str):
         raise NotFound()
     upload = None
     if request.content_type == "multipart/form-data":
-        data, uploads = _multipart(request)
+        data, _files = _multipart(request)
         upload = request.FILES.get("file")
     else:
         data = _json_body(request) if (request.body or b"").strip() else {}
@@ -241,8 +241,8 @@ def act(request, code: str, action: str):
     elif action == "refuse":
         intake.dossier_refuse(actor=request.auth, code=code, reason=kwargs.get("reason", ""))
     else:
-        try:
-            processing.ACTIONS[action](actor=request.auth, code=code, **kwargs)
-        except TypeError:
-            raise InvalidInput(_("Check the highlighted fields.")) from None
+        required = {"request-supplement": {"items": None},
+                    "apologise": {"new_due": None, "reason": ""}, "stop": {"reason": ""}}
+        processing.ACTIONS[action](actor=request.auth, code=code,
+                                   **{**required.get(action, {}), **kwargs})
     return dossier_out(sel.dossier_detail(actor=request.auth, code=code))

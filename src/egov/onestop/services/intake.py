@@ -176,8 +176,8 @@ def _outcome(*, dossier: Dossier, actor, now, rows, missing, reason) -> Slip:
     slip = wf.start_clock(dossier=dossier, actor=actor, now=now, rows=rows)
     event_write(dossier=dossier, kind="receive", actor=actor, unit=dossier.agency,
                 note=NOTE_RECEIVED, at=now,
-                details={"due_at": dossier.due_at, "forward_by": dossier.forward_by,
-                         "slip": slip.pk})
+                details=wf.plain({"due_at": dossier.due_at, "forward_by": dossier.forward_by,
+                         "slip": slip.pk}))
     return slip
 
 

@@ -52,7 +52,7 @@ def _finish(dossier: Dossier, actor, kind: str, now, *, details: dict, unit=None
             public: bool = True) -> Dossier:
     """The event (public note) and the audit event, the transaction's last write."""
     event_write(dossier=dossier, kind=kind, actor=actor, unit=unit, note=NOTES.get(kind, ""),
-                public=public, details=details, at=now)
+                public=public, details=wf.plain(details), at=now)
     audit_log(actor=actor, action=f"onestop.dossier.{kind}", obj=dossier,
               details={"code": dossier.code, "state": dossier.state, **details})
     return dossier

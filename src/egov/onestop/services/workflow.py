@@ -267,3 +267,12 @@ def state_error(dossier: Dossier, action: str) -> AppError:
     from .records import not_allowed
 
     return not_allowed(dossier, action)
+
+
+def plain(details: dict) -> dict:
+    """Event details as JSON (dates as ISO text, as DjangoJSONEncoder writes them)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(details, cls=DjangoJSONEncoder))
