@@ -6,34 +6,85 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from egov.core.pagination import Page
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
-from ..models import Dossier
+from egov.core import policy
+from egov.core.errors import NotFound
+from egov.core.models import OrgUnit, WorkItem
+from egov.core.pagination import Page, keyset_page
+from egov.core.selectors import inbox_unit_ids
+
+from ..models import Dossier, DossierEvent, DossierHandover, DossierPause, DossierState, Slip
+
+RECEIVE, VIEW_ALL = "onestop.receive", "onestop.view_all"
 
 
 def desk_agencies(actor) -> list:
     """The receiving centres (OrgUnits) where the actor may receive dossiers
     (`onestop.receive`), ordered by name."""
-    raise NotImplementedError
+    if getattr(actor, "is_superuser", False):
+        return list(OrgUnit.objects.exclude(electronic_id="").filter(kind__in=[
+            "commune_committee", "service_centre", "province_committee", "agency"])
+            .order_by("name"))
+    ids = policy.agencies_for(actor, RECEIVE)
+    return list(OrgUnit.objects.filter(pk__in=ids).order_by("name"))
+
+
+def _assigned_q(actor) -> Q:
+    """Dossiers with a work item assigned to the actor or to a unit of the actor's posts."""
+    units = inbox_unit_ids(actor)
+    items = WorkItem.objects.filter(
+        Q(assignee_user=actor) | Q(assignee_unit_id__in=units, assignee_user__isnull=True),
+        module="onestop", subject_type=ContentType.objects.get_for_model(Dossier),
+    ).values("subject_id")
+    return Q(pk__in=[int(i["subject_id"]) for i in items[:1000]])
+
+
+def visible_q(actor) -> Q:
+    q = (policy.unit_q(actor, VIEW_ALL, "agency") | policy.unit_q(actor, VIEW_ALL,
+                                                                  "competent_unit")
+         | policy.unit_q(actor, RECEIVE, "agency"))
+    return q
 
 
 def may_view(actor, dossier: Dossier) -> bool:
     """Whether the actor may see the dossier: `onestop.view_all` (or `onestop.receive`) on its
     agency or competent unit, or an assignee (person or unit) of one of its work items."""
-    raise NotImplementedError
+    if any(policy.can(actor, a, u) for a in (VIEW_ALL, RECEIVE)
+           for u in (dossier.agency, dossier.competent_unit)):
+        return True
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return WorkItem.objects.filter(
+        Q(assignee_user=actor) | Q(assignee_unit_id__in=inbox_unit_ids(actor)),
+        module="onestop", subject_type=ContentType.objects.get_for_model(Dossier),
+        subject_id=str(dossier.pk)).exists()
 
 
 def dossier_get(*, actor, code: str) -> Dossier:
     """The dossier with this code if the actor may see it (404 `not_found` otherwise, the same
     answer for an unknown code), with its procedure, version, agency and competent unit."""
-    raise NotImplementedError
+    dossier = (Dossier.objects.select_related("procedure", "version", "agency",
+                                              "competent_unit")
+               .filter(code=(code or "").strip()).first())
+    if dossier is None or not may_view(actor, dossier):
+        raise NotFound()
+    return dossier
 
 
 def desk_list(*, actor, agency=None, state: str | None = None, cursor: str | None = None,
               limit: int = 50) -> Page:
     """The desk's list of dossiers of the agencies the actor may see (`agency` narrows to one),
     in one state or all, newest first, keyset-paginated (no COUNT, constant queries)."""
-    raise NotImplementedError
+    qs = Dossier.objects.filter(visible_q(actor)).select_related("procedure", "agency")
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    if state:
+        if state not in DossierState.values:
+            qs = qs.none()
+        qs = qs.filter(state=state)
+    return keyset_page(qs, order=("-id",), cursor=cursor, limit=limit)
 
 
 @dataclass
@@ -62,12 +113,40 @@ class DossierDetail:
     components: list = field(default_factory=list)
 
 
-def dossier_steps(dossier: Dossier) -> list[StepView]:
+def dossier_steps(dossier: Dossier, handovers: list | None = None) -> list[StepView]:
     """The desk (step 0) and the procedure's steps with their due times (the hand-over rows where
     a step was reached; planned due times otherwise)."""
-    raise NotImplementedError
+    from ..services.workflow import step_plan, version_steps
+
+    if handovers is None:
+        handovers = list(DossierHandover.objects.filter(dossier=dossier)
+                         .select_related("unit").order_by("received_at", "id"))
+    reached = {h.step_no: h for h in handovers}
+    out = []
+    for h in handovers:
+        out.append(StepView(step_no=h.step_no, name=h.name, unit_name=h.unit.name,
+                            due_at=h.due_at, received_at=h.received_at, handed_at=h.handed_at,
+                            outcome=h.outcome, current=h.handed_at is None))
+    if dossier.state in (DossierState.RECEIVED, DossierState.PROCESSING,
+                         DossierState.SUPPLEMENT):
+        for p in step_plan(dossier, version_steps(dossier)):
+            if p["step_no"] not in reached:
+                out.append(StepView(step_no=p["step_no"], name=p["name"],
+                                    unit_name=p["unit"].name, due_at=p["due_at"]))
+    return out
 
 
 def dossier_detail(*, actor, code: str) -> DossierDetail:
     """Everything the dossier page and the API show, in a constant number of queries."""
-    raise NotImplementedError
+    dossier = dossier_get(actor=actor, code=code)
+    handovers = list(DossierHandover.objects.filter(dossier=dossier)
+                     .select_related("unit", "received_by", "handed_by")
+                     .order_by("received_at", "id"))
+    return DossierDetail(
+        dossier=dossier, steps=dossier_steps(dossier, handovers), handovers=handovers,
+        pauses=list(DossierPause.objects.filter(dossier=dossier).order_by("started_at")),
+        events=list(DossierEvent.objects.filter(dossier=dossier).select_related("actor")
+                    .order_by("at", "id")),
+        slips=list(Slip.objects.filter(dossier=dossier).order_by("created_at", "id")),
+        components=list(dossier.components.order_by("id")),
+    )
