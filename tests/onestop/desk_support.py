@@ -80,7 +80,7 @@ def build_desk_world() -> dict:
     return {
         "commune": commune, "centre": centre, "division": division, "centre2": centre2,
         "desk": _user("motcua", centre, "onestop_officer", full_name="Ngô Thị Một"),
-        "officer": _user("chuyenvien", division, "officer", full_name="Bùi Văn Chuyên"),
+        "officer": _user("chuyenvien", commune, "officer", full_name="Bùi Văn Chuyên"),
         "leader": _user("lanhdao", commune, "leader", full_name="Trịnh Văn Lãnh"),
         "desk2": _user("motcuakhac", centre2, "onestop_officer"),
         "nobody": _user("nguoingoai", division),

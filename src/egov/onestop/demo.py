@@ -52,7 +52,9 @@ UNITS = {
 ACCOUNTS: dict[str, tuple[str, str | None, str, list[str], str]] = {
     "motcuaxa": ("Ngô Thị Tiếp (mẫu)", CENTRE_EID, "Công chức Bộ phận Một cửa",
                  ["onestop_officer"], "one-stop officer (commune)"),
-    "chuyenvienxa": ("Bùi Văn Thẩm (mẫu)", DIVISION_EID, "Công chức Văn hóa - Xã hội",
+    # A commune's công chức hold their posts in the committee itself: the steps' work items go
+    # to the competent unit (services/workflow.py), which is the committee.
+    "chuyenvienxa": ("Bùi Văn Thẩm (mẫu)", None, "Công chức Văn hóa - Xã hội",
                      ["officer"], "specialist (commune)"),
     "lanhdaoxa": ("Trịnh Văn Duyệt (mẫu)", COMMUNE_EID, "Phó Chủ tịch UBND xã",
                   ["leader"], "leader (commune)"),

@@ -21,6 +21,7 @@ from ..forms import (
     SupplementRequestForm,
 )
 from ..models import Dossier, DossierState
+from ..services import workflow as wf
 from . import support
 
 S = DossierState
@@ -89,16 +90,30 @@ def dossier_for(*, actor, code: str) -> Dossier:
     return sel.dossier_get(actor=actor, code=code)
 
 
-def _unit_for(spec: Spec, dossier: Dossier):
-    # Receiving and returning happen at the centre; processing and deciding at the competent
-    # unit (or the centre, for a commune whose committee is both).
-    return dossier.agency if spec.perm == support.RECEIVE else dossier.competent_unit
+def _open_handover(dossier: Dossier):
+    if not hasattr(dossier, "_open_handover"):
+        dossier._open_handover = (dossier.handovers.filter(handed_at__isnull=True)
+                                  .select_related("unit").order_by("-received_at", "-id")
+                                  .first())
+    return dossier._open_handover
 
 
 def _permitted(actor, spec: Spec, dossier: Dossier) -> bool:
-    if policy.can(actor, spec.perm, _unit_for(spec, dossier)):
-        return True
-    return spec.perm != support.RECEIVE and policy.can(actor, spec.perm, dossier.agency)
+    """The services' own checks (services/processing.py, services/intake.py), asked before
+    the form is shown: the desk's actions need `onestop.receive` on the centre; forwarding a
+    step and asking for a supplement need the step (`workflow.may_process`) — or, before the
+    first step, the desk; resolve, apologise and stop need `onestop.decide`."""
+    receive = policy.can(actor, support.RECEIVE, dossier.agency)
+    if spec.perm == support.DECIDE:
+        return (policy.can(actor, support.DECIDE, dossier.competent_unit)
+                or policy.can(actor, support.DECIDE, dossier.agency))
+    if spec.key in ("forward", "request-supplement"):
+        if dossier.state == S.RECEIVED and receive:
+            return True
+        if spec.key == "forward" and dossier.state == S.RECEIVED:
+            return False
+        return wf.may_process(actor, dossier, _open_handover(dossier))
+    return receive
 
 
 def _offered(actor, spec: Spec, dossier: Dossier) -> bool:

@@ -10,7 +10,6 @@ import datetime as dt
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from egov.core import policy
