@@ -146,15 +146,23 @@ def test_counter_flow(page, live_server, world, login, tmp_path):
     expect(page.locator(".message--success")).to_be_visible()
     dossier.refresh_from_db()
     assert dossier.state == "supplement" and dossier.supplement_requests == 1
-    due_before = dossier.due_at
 
-    # The applicant takes three working days: the request is moved back in time.
+    # The dossier was received four working days ago and the applicant took three working days
+    # to bring the supplement: the receipt and the request are moved back in time.
     from egov.core import calendar
+    from egov.onestop import rules
 
-    back = calendar.add_working_days(calendar.localtime(dossier.paused_since).date(), -3)
-    started = dt.datetime.combine(back, dt.time(9, 0), tzinfo=calendar.LOCAL_TZ)
-    DossierPause.objects.filter(dossier=dossier, ended_at__isnull=True).update(started_at=started)
-    Dossier.objects.filter(pk=dossier.pk).update(paused_since=started)
+    today = calendar.localtime(dossier.paused_since).date()
+    received = dt.datetime.combine(calendar.add_working_days(today, -4), dt.time(9, 0),
+                                   tzinfo=calendar.LOCAL_TZ)
+    requested = dt.datetime.combine(calendar.add_working_days(today, -3), dt.time(9, 0),
+                                    tzinfo=calendar.LOCAL_TZ)
+    due_before = rules.due_at(received, 5, next_day_after_cutoff=False)
+    Dossier.objects.filter(pk=dossier.pk).update(received_at=received, due_at=due_before,
+                                                 original_due_at=due_before,
+                                                 paused_since=requested)
+    DossierPause.objects.filter(dossier=dossier, ended_at__isnull=True).update(
+        started_at=requested)
 
     # --- the desk: the supplement arrives, the promised date moves ---
     page.context.clear_cookies()
@@ -165,7 +173,7 @@ def test_counter_flow(page, live_server, world, login, tmp_path):
     expect(page.locator(".message--success")).to_be_visible()
     dossier.refresh_from_db()
     assert dossier.state == "processing"
-    assert dossier.due_at > due_before and dossier.paused_days >= 3
+    assert dossier.due_at > due_before and dossier.paused_days >= 2
     expect(page.locator("#dossier-paused")).to_contain_text(str(dossier.paused_days))
 
     # --- the specialist forwards the step ---

@@ -51,7 +51,11 @@ class IntakeForm(EgovForm):
     Component fields are added per procedure component: `comp_<id>` (provided) and
     `file_<id>` (the scan)."""
 
-    applicant_kind = forms.ChoiceField(label=_("Applicant is"), choices=ApplicantKind.choices,
+    # Own labels: the models' "Person" has another sense in the shared catalogue.
+    applicant_kind = forms.ChoiceField(label=_("Applicant is"),
+                                       choices=[(ApplicantKind.PERSON, _("an individual")),
+                                                (ApplicantKind.ORGANISATION,
+                                                 _("an organisation"))],
                                        initial=ApplicantKind.PERSON, widget=forms.RadioSelect)
     full_name = forms.CharField(label=_("Full name / organisation name"), required=False,
                                 widget=_text(255, autocomplete="name"))
@@ -77,7 +81,7 @@ class IntakeForm(EgovForm):
                                         help_text=_("E.g. the letter of authorisation."),
                                         widget=_text(255))
     request_content = forms.CharField(label=_("Request"), required=False, widget=_area(2))
-    channel = forms.ChoiceField(label=_("Received"), initial=Channel.COUNTER,
+    channel = forms.ChoiceField(label=_("Received how"), initial=Channel.COUNTER,
                                 choices=[(Channel.COUNTER, Channel.COUNTER.label),
                                          (Channel.POST, Channel.POST.label)])
     result_delivery = forms.ChoiceField(label=_("Result delivered"),
@@ -191,6 +195,6 @@ class ResolveForm(EgovForm):
 
 
 class ReturnForm(EgovForm):
-    via = forms.ChoiceField(label=_("Returned"), choices=ResultDelivery.choices,
+    via = forms.ChoiceField(label=_("Returned via"), choices=ResultDelivery.choices,
                             initial=ResultDelivery.COUNTER)
     note = forms.CharField(label=_("Note"), required=False, widget=_area(2))

@@ -67,7 +67,7 @@ SPECS: dict[str, Spec] = {s.key: s for s in [
     _spec("resolve", _("Resolve: record the result"), _("Record the result"),
           _("Result recorded."), ResolveForm, [S.PROCESSING], support.DECIDE,
           confirm=_("I confirm the result; this cannot be undone."), multipart=True),
-    _spec("return", _("Return the result"), _("Return"), _("Result returned."), ReturnForm,
+    _spec("return", _("Return the result"), _("Return the result"), _("Result returned."), ReturnForm,
           [S.RESOLVED], support.RECEIVE,
           confirm=_("I confirm the result was handed over; this cannot be undone.")),
     _spec("refuse", _("Refuse the application (Form 03)"), _("Refuse"), _("Refused."),

@@ -31,7 +31,7 @@ TABS = [
     ("processing", gettext_lazy("Being processed"), [S.PROCESSING]),
     ("supplement", gettext_lazy("Waiting for a supplement"), [S.SUPPLEMENT, S.GUIDANCE]),
     ("resolved", gettext_lazy("Result ready"), [S.RESOLVED]),
-    ("returned", gettext_lazy("Returned"), [S.RETURNED]),
+    ("returned", gettext_lazy("Result returned"), [S.RETURNED]),
     ("refused", gettext_lazy("Refused"), [S.REFUSED]),
     ("ended", gettext_lazy("Stopped or withdrawn"), [S.STOPPED, S.WITHDRAWN]),
 ]
