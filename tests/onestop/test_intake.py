@@ -11,7 +11,10 @@ from egov.core.models import AuditEvent, Sequence, WorkItem
 from egov.onestop.models import Dossier, DossierHandover, DossierState, Slip
 from egov.onestop.services import intake
 
-from .services_support import ALL, APPLICANT, at, clock, desk, make_procedure  # noqa: F401
+from . import services_support as support
+from .services_support import ALL, APPLICANT, at, make_procedure
+
+desk, clock = support.desk, support.clock  # fixtures
 
 pytestmark = pytest.mark.django_db
 

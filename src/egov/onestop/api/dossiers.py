@@ -72,12 +72,25 @@ def slip_url(slip) -> str:
         return f"/onestop/slips/{slip.pk}.pdf"
 
 
+def _local(value):
+    """Times in the answer in Vietnamese time (+07:00), whichever way they were read."""
+    from egov.core.calendar import localtime
+
+    if isinstance(value, dt.datetime):
+        return localtime(value)
+    if isinstance(value, dict):
+        return {k: _local(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_local(v) for v in value]
+    return value
+
+
 def _intake_out(result) -> dict:
     d = result.dossier
     url = slip_url(result.slip)
-    return {"code": d.code, "status": result.status, "received_at": d.received_at,
+    return _local({"code": d.code, "status": result.status, "received_at": d.received_at,
             "due_at": d.due_at, "receipt_url": url if d.state == DossierState.RECEIVED else "",
-            "slip_url": url, "missing": result.missing}
+            "slip_url": url, "missing": result.missing})
 
 
 def _json_body(request) -> dict:
@@ -173,7 +186,7 @@ def create(request):
 
 def dossier_out(detail) -> dict:
     d = detail.dossier
-    return {
+    return _local({
         "code": d.code, "status": d.state, "national_status": d.national_status,
         "national_channel": NATIONAL_CHANNEL[Channel(d.channel)], "channel": d.channel,
         "procedure_code": d.procedure.code, "procedure_name": d.version.name,
@@ -196,7 +209,7 @@ def dossier_out(detail) -> dict:
                    for p in detail.pauses],
         "events": [{"at": e.at, "kind": e.kind, "state": e.state, "note": e.note,
                     "public": e.public, "details": e.details} for e in detail.events],
-    }
+    })
 
 
 @router.get("/dossiers/{code}", response={200: DossierOut, **ERRORS}, summary="A dossier")
