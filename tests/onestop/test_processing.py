@@ -248,3 +248,45 @@ def test_409_for_every_disallowed_action(desk, clock, state):
         after = (Dossier.objects.values_list("state", "due_at").get(pk=d.pk),
                  AuditEvent.objects.count(), DossierEvent.objects.count())
         assert after == before, action
+
+
+def test_resolve_electronic_signed_with_the_agency_certificate(desk, clock, make_user):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from egov.core.files import file_open
+    from egov.signing import pki, services
+    from tests.pdf_samples import clean_pdf
+
+    root = pki.create_root_ca("Test Root", "Kiểm thử")
+    org = pki.issue_certificate(root, "UBND xã An Bình", organization="UBND xã An Bình",
+                                locality="An Bình", algorithm="ecdsa")
+    admin = get_user_model().objects.create_superuser("admin1", password="x-Mat-khau-2026")
+    services.certificate_register_pkcs12(
+        actor=admin, owner_unit=desk["commune"], password="pw",
+        pkcs12=pki.export_pkcs12(org, "pw", chain=[root.certificate]))
+    make_procedure(days=5)
+    # The certificate was issued now (real time): work after it.
+    d = received(desk, clock, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+    p.dossier_forward(actor=desk["officer"], code=d.code)
+    upload = SimpleUploadedFile("kq.pdf", clean_pdf(), content_type="application/pdf")
+    p.dossier_resolve(actor=desk["leader"], code=d.code, medium="electronic", upload=upload)
+    d = fresh(d)
+    assert d.state == "resolved" and d.result_medium == "electronic"
+    with file_open(d.result_file) as fh:
+        reader = PdfFileReader(fh)
+        sigs = reader.embedded_signatures
+        assert len(sigs) == 1
+        assert "An Bình" in sigs[0].signer_cert.subject.human_friendly
+    assert d.result_file.derived_from is not None
+
+
+def test_forward_with_a_stale_step_is_refused(desk, clock):
+    make_procedure(days=5)
+    d = received(desk, clock)
+    p.dossier_forward(actor=desk["officer"], code=d.code, step=0)
+    with pytest.raises(AppError) as err:  # a double submission of the same hand-over
+        p.dossier_forward(actor=desk["officer"], code=d.code, step=0)
+    assert err.value.status == 409 and err.value.code == "stale_step"
+    assert fresh(d).current_step == 1

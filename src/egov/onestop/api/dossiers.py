@@ -219,7 +219,7 @@ def get(request, code: str):
 
 # body keys each action takes (anything else is ignored)
 ACTION_KEYS = {
-    "forward": ("note",),
+    "forward": ("note", "step"),
     "request-supplement": ("items", "reason"),
     "supplement-received": ("note", "components"),
     "apologise": ("new_due", "reason"),

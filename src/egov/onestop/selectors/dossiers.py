@@ -31,17 +31,9 @@ def desk_agencies(actor) -> list:
     return list(OrgUnit.objects.filter(pk__in=ids).order_by("name"))
 
 
-def _assigned_q(actor) -> Q:
-    """Dossiers with a work item assigned to the actor or to a unit of the actor's posts."""
-    units = inbox_unit_ids(actor)
-    items = WorkItem.objects.filter(
-        Q(assignee_user=actor) | Q(assignee_unit_id__in=units, assignee_user__isnull=True),
-        module="onestop", subject_type=ContentType.objects.get_for_model(Dossier),
-    ).values("subject_id")
-    return Q(pk__in=[int(i["subject_id"]) for i in items[:1000]])
-
-
 def visible_q(actor) -> Q:
+    """The dossiers of the agencies (or competent units) where the actor sees every dossier or
+    receives them: the desk's lists. Assignees see their dossiers through their inbox."""
     q = (policy.unit_q(actor, VIEW_ALL, "agency") | policy.unit_q(actor, VIEW_ALL,
                                                                   "competent_unit")
          | policy.unit_q(actor, RECEIVE, "agency"))

@@ -87,18 +87,25 @@ def _end_pause(dossier: Dossier, now) -> DossierPause | None:
     return pause
 
 
-def dossier_forward(*, actor, code: str, note: str = "") -> Dossier:
+def dossier_forward(*, actor, code: str, note: str = "", step: int | None = None) -> Dossier:
     """Hand the dossier to the next step: from `received` (the desk, step 0) to step 1, or from
     step n to step n+1 (`processing`). Closes the current work item and hand-over row (judged
     early / on time / late) and opens the next step's work item, assigned to the step's unit (or
     the competent unit for a role step), due at the step's deadline. Past the last step use
-    `dossier_resolve`."""
+    `dossier_resolve`. `step`, when given, is the step the caller saw the dossier at: a
+    different current step (a second click, another officer first) is a 409 `stale_step`."""
     errors: check.Errors = {}
     note = check.text(note, "note", errors, max_length=2000)
+    if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
+        check.add(errors, "step", _("Enter a whole number."))
     with transaction.atomic():
         dossier = wf.locked(code)
         if dossier.state not in (S.RECEIVED, S.PROCESSING):
             raise wf.state_error(dossier, _("Forwarding"))
+        if step is not None and not isinstance(step, bool) \
+                and isinstance(step, int) and step != dossier.current_step:
+            raise AppError("stale_step", _("The dossier has already moved on to another step."),
+                           status=409)
         handover = wf.open_handover(dossier)
         if dossier.state == S.RECEIVED:
             wf.require_any(actor, [(wf.RECEIVE, dossier.agency)])
