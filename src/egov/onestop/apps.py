@@ -20,3 +20,14 @@ class OnestopConfig(AppConfig):
         register_module("onestop", _("One-stop desk"))
         # Menu entries, subscribers (outbox, national sync) and signing subjects are registered
         # by the parts that own them (see docs/onestop.md).
+
+        # --- desk pages (views/desk.py, views/dossier.py) ---
+        from egov.core.nav import NavEntry, register_nav
+
+        from .views.support import may_use_desk
+
+        register_nav(NavEntry("onestop_desk", _("One-stop dossiers"), "onestop:desk", order=200,
+                              visible=may_use_desk))
+        register_nav(NavEntry("onestop_intake", _("Receive a dossier"), "onestop:intake_pick",
+                              action="onestop.receive", order=205))
+        # --- end desk pages ---

@@ -1,9 +1,19 @@
 from django.urls import path  # noqa: F401
 
+from .views import desk, dossier  # the desk's pages
+
 app_name = "onestop"
 
 urlpatterns: list = [
     # --- desk (counter) and dossier pages ---
+    path("desk/", desk.dossier_list, name="desk"),
+    path("desk/new/", desk.intake_pick, name="intake_pick"),
+    path("desk/new/<str:code>/", desk.intake, name="intake"),
+    path("dossiers/<str:code>/", dossier.dossier_detail, name="dossier"),
+    path("dossiers/<str:code>/files/<int:pk>/", dossier.component_file, name="component_file"),
+    path("dossiers/<str:code>/result/", dossier.result_file, name="result_file"),
+    path("dossiers/<str:code>/do/<slug:action>/", dossier.dossier_action,
+         name="dossier_action"),
     # --- slips (PDF) ---
     # --- statistics ---
 ]

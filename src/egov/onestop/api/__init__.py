@@ -3,3 +3,8 @@
 from ninja import Router
 
 router = Router(tags=["onestop"])
+
+# --- dossiers (staff API) ---
+from . import dossiers as _dossiers  # noqa: E402
+
+router.add_router("", _dossiers.router)

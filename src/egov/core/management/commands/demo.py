@@ -20,10 +20,13 @@ class Command(BaseCommand):
 
         from django.apps import apps
 
+        more_accounts = []  # a module's own demo accounts: its DEMO_ACCOUNTS
         for config in apps.get_app_configs():
             if config.name.startswith("egov.") and config.name != "egov.core" \
                     and find_spec(f"{config.name}.demo"):
-                import_module(f"{config.name}.demo").load_demo()
+                module = import_module(f"{config.name}.demo")
+                module.load_demo()
+                more_accounts += getattr(module, "DEMO_ACCOUNTS", [])
         self.stdout.write(
             "Demo data (DỮ LIỆU MẪU, fictional): "
             f"{created['units']} units, {created['users']} users, "
@@ -33,4 +36,6 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
             for username, (full_name, _eid, title, _roles, desc) in USERS.items():
+                self.stdout.write(f"  {username:<12} {desc:<18} {title} — {full_name}")
+            for username, desc, title, full_name in more_accounts:
                 self.stdout.write(f"  {username:<12} {desc:<18} {title} — {full_name}")
