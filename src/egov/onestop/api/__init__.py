@@ -3,3 +3,8 @@
 from ninja import Router
 
 router = Router(tags=["onestop"])
+
+# --- catalogue (public) ---
+from .procedures import router as procedures_router  # noqa: E402
+
+router.add_router("", procedures_router)
