@@ -34,6 +34,13 @@ class CatalogueSearchForm(EgovForm):
         self.fields["field"].choices = [("", _("All fields")), *((f, f) for f in fields)]
 
 
+def vnd(amount) -> str:
+    """2000 → "2.000" (Vietnamese digit grouping; Django's vi format does not group)."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float):
+        return ""
+    return f"{int(amount):,}".replace(",", ".")
+
+
 def apply_url(code: str) -> str:
     """The online application page (built by the portal's online part); the literal path when
     its URL name is not there yet."""
@@ -76,7 +83,8 @@ def procedure_detail(request, code: str):
     return render(request, "portal/catalogue/detail.html", {
         "procedure": item.procedure, "version": version, "former_codes": item.former_codes,
         "components": list(version.components.all()), "steps": list(version.steps.all()),
-        "fees": [f for f in version.fees or [] if isinstance(f, dict)],
+        "fees": [{**f, "amount_text": vnd(f.get("amount"))}
+                 for f in version.fees or [] if isinstance(f, dict)],
         "apply_url": apply_url(item.procedure.code),
         "can_apply": version.online_level != "none",
     })
