@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -423,15 +423,19 @@ def procedures_import(*, actor, data: bytes, name: str = "",
     if not items:
         raise ImportFailed([RowError(None, _("The file has no procedure rows."))])
     result = ImportResult()
-    with transaction.atomic():
-        for item in items:
-            _write(item, result)
-        audit_log(actor=actor, action="onestop.catalogue.import",
-                  object_type="onestop.procedure",
-                  details={"file": Path(name).name, "format": fmt,
-                           "sha256": hashlib.sha256(data).hexdigest(),
-                           "created": result.created, "versions": result.versions,
-                           "codes": result.codes})
+    try:
+        with transaction.atomic():
+            for item in items:
+                _write(item, result)
+            audit_log(actor=actor, action="onestop.catalogue.import",
+                      object_type="onestop.procedure",
+                      details={"file": Path(name).name, "format": fmt,
+                               "sha256": hashlib.sha256(data).hexdigest(),
+                               "created": result.created, "versions": result.versions,
+                               "codes": result.codes})
+    except IntegrityError:  # another import wrote the same codes meanwhile: nothing written
+        raise ImportFailed([RowError(None, _("The catalogue changed during the import; "
+                                             "nothing was imported. Try again."))]) from None
     return result
 
 
