@@ -8,3 +8,7 @@ router = Router(tags=["onestop"])
 from . import dossiers as _dossiers  # noqa: E402
 
 router.add_router("", _dossiers.router)
+# --- catalogue (public) ---
+from .procedures import router as procedures_router  # noqa: E402
+
+router.add_router("", procedures_router)
