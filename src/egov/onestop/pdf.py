@@ -288,10 +288,10 @@ def slip_pdf_file(slip: Slip, *, actor=None):
         return slip.file
     content = render_slip(slip)
     with transaction.atomic():
-        locked = Slip.objects.select_for_update(no_key=True).select_related("file") \
-            .get(pk=slip.pk)
-        if locked.file_id:
-            return locked.file
+        locked = Slip.objects.select_for_update(no_key=True).get(pk=slip.pk)
+        if locked.file_id:  # another download stored it meanwhile
+            slip.file = locked.file
+            return slip.file
         upload = io.BytesIO(content)
         upload.name = slip_filename(slip)
         stored = file_store(actor=actor, upload=upload, require={"application/pdf"})
