@@ -1,6 +1,7 @@
 from django.urls import path  # noqa: F401
 
 from .views import desk, dossier  # the desk's pages
+from .views import slips as slip_views
 
 app_name = "onestop"
 
@@ -15,5 +16,9 @@ urlpatterns: list = [
     path("dossiers/<str:code>/do/<slug:action>/", dossier.dossier_action,
          name="dossier_action"),
     # --- slips (PDF) ---
+    path("slips/<int:pk>.pdf", slip_views.slip_pdf, name="slip_pdf"),
+    path("dossiers/<str:code>/control-sheet.pdf", slip_views.control_sheet_pdf,
+         name="control_sheet_pdf"),
+    path("register.pdf", slip_views.register_pdf, name="register_pdf"),
     # --- statistics ---
 ]
