@@ -20,3 +20,14 @@ class OnestopConfig(AppConfig):
         register_module("onestop", _("One-stop desk"))
         # Menu entries, subscribers (outbox, national sync) and signing subjects are registered
         # by the parts that own them (see docs/onestop.md).
+
+        # --- notify: applicant messages (outbox) and the national portal sync ---------------
+        from egov.core import jobs, outbox
+
+        from . import hooks, national, notify, notify_templates
+
+        outbox.register_templates(notify_templates.template_rows())
+        hooks.subscribe("onestop.notify", notify.on_dossier_changed)
+        hooks.subscribe("onestop.national", national.on_dossier_changed)
+        jobs.every("onestop.national", 30, national.national_sweep)
+        # --- end notify ---------------------------------------------------------------------
