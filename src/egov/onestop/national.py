@@ -241,12 +241,14 @@ def backoff_seconds(attempts: int) -> float:
 
 def _due(now):
     """Queued rows that are due and have no earlier queued revision of their dossier (in
-    order per dossier: a later change waits while an earlier one is being retried)."""
+    order per dossier: a later change waits while an earlier one is being retried). Rows that
+    failed before come after fresh ones (their next attempt is later), so one change the portal
+    keeps failing on never holds up the other dossiers."""
     earlier = NationalSync.objects.filter(dossier_id=OuterRef("dossier_id"),
                                           state=SyncState.QUEUED,
                                           revision__lt=OuterRef("revision"))
     return (NationalSync.objects.filter(state=SyncState.QUEUED, next_attempt_at__lte=now)
-            .exclude(Exists(earlier)).order_by("id"))
+            .exclude(Exists(earlier)).order_by("next_attempt_at", "id"))
 
 
 def national_push_due(*, limit: int = 500, now=None) -> dict[str, int]:
