@@ -373,3 +373,49 @@ def test_admin_messages_are_read_only_and_templates_are_checked(admin_client, te
     data.update(subject="Chào {{ name }}", body="Mới: {{ code }}")
     assert admin_client.post(url, data).status_code == 302
     assert _enqueue("admin-2").body == "Mới: 000.01.00.T99-261206-0001"
+
+
+class SlowFileSms(SmsGateway):
+    """The gateway of the worker process killed mid-send: it writes "start" to the file named
+    by EGOV_TEST_SMS_FILE, then takes a long time."""
+
+    def send(self, *, to: str, text: str) -> str:
+        import os
+
+        path = os.environ["EGOV_TEST_SMS_FILE"]
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"start {text}\n")
+        time.sleep(60)
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"sent {text}\n")
+        return "slow"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_killed_during_a_send(tmp_path, sms):
+    from tests import jobs_support
+
+    MessageTemplate.objects.create(code="test.hello", channel="sms", language="vi",
+                                   body="Tin {{ n }}")
+    with transaction.atomic():  # commits: the send job is enqueued after it
+        msg = outbox.outbox_enqueue(key="kill-9", channel="sms", to="0912345678",
+                                    template="test.hello", context={"n": 1}, module="test")
+    trace, log = tmp_path / "sms.txt", tmp_path / "worker.log"
+    worker = jobs_support.start_worker(log, "--queue-name", "mail",
+                                       EGOV_SMS_GATEWAY="tests.core.test_outbox.SlowFileSms",
+                                       EGOV_TEST_SMS_FILE=str(trace))
+    try:
+        jobs_support.wait_for(lambda: trace.exists() and "start" in trace.read_text(), 60,
+                              "the worker to start sending", log)
+        jobs_support.kill9(worker.pid)
+        worker.wait(10)
+    finally:
+        jobs_support.stop(worker)
+    msg.refresh_from_db()
+    assert (msg.state, msg.sent_at) == ("queued", None)  # nothing was marked
+    # another worker sends it (after the lease on SQLite), once
+    counts = outbox.outbox_send_due(now=timezone.now() + timedelta(hours=1))
+    assert counts["sent"] == 1 and len(sms.sent) == 1
+    msg.refresh_from_db()
+    assert msg.state == "sent" and trace.read_text() == "start Tin 1\n"  # never finished
+    assert outbox.outbox_send_due(now=timezone.now() + timedelta(days=1))["sent"] == 0

@@ -4,6 +4,8 @@ a real HTTP server on loopback that records requests, de-duplicates by key and c
 fail (500, connection refused) mid-run. The counter keeps working while the portal and the SMS
 operator are down, and everything catches up afterwards exactly once."""
 
+# ruff: noqa: F811 - the fixtures are imported from the support modules (no shared conftest)
+
 from __future__ import annotations
 
 import json
@@ -318,3 +320,22 @@ def test_the_sweeper_enqueues_a_push_job_only_when_changes_are_due(intake):
     assert national.national_sweep() is False  # one is waiting already
     assert DBTaskResult.objects.filter(task_path="egov.onestop.tasks.national_push",
                                        status="READY").count() == 1
+
+
+def test_the_push_command(intake, portal):
+    from django.core.management import CommandError, call_command
+
+    dossier = intake()
+    portal.stop()
+    with pytest.raises(CommandError):
+        call_command("national_push")
+    portal.start()
+    row = NationalSync.objects.get(dossier=dossier)
+    assert row.attempts == 1 and row.state == "queued"
+    call_command("national_push", "--limit", "10")  # not due yet: nothing tried
+    assert portal.keys_of(dossier.code) == []
+    NationalSync.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    call_command("national_push", "--limit", "10")
+    assert portal.keys_of(dossier.code) == [f"{dossier.code}:1"]
+    with pytest.raises(CommandError):
+        call_command("national_push", "--limit", "0")

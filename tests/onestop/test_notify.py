@@ -2,6 +2,8 @@
 an e-mail and an SMS from the editable templates, in the writing transaction, once per event and
 channel, without personal data beyond what they gave."""
 
+# ruff: noqa: F811 - the fixtures are imported from the support modules (no shared conftest)
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ send failed) and the editable message templates (checked for template syntax on 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.template import TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,8 @@ from .outbox import template_check
 
 
 class MessageTemplateForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+
     class Meta:
         model = MessageTemplate
         fields = ["code", "channel", "language", "subject", "body", "legal_basis", "notes"]
