@@ -130,6 +130,10 @@ def test_a_missing_or_broken_template_never_breaks_the_caller(templates):
         body="{% for %}")
     broken = _enqueue("broken")
     assert broken.state == "failed" and broken.failed_at is not None
+    MessageTemplate.objects.filter(code="test.hello", language="vi", channel="email").update(
+        body='{% include "/etc/passwd" %}')
+    included = _enqueue("include")
+    assert included.state == "failed" and "passwd" in included.last_error
 
 
 def test_enqueue_schedules_one_send_job_after_commit(templates, django_capture_on_commit_callbacks):
@@ -368,6 +372,13 @@ def test_admin_messages_are_read_only_and_templates_are_checked(admin_client, te
             "subject": "Chào {{ name }", "body": "{% if %}", "legal_basis": "", "notes": ""}
     response = admin_client.post(url, data)
     assert response.status_code == 200  # the form again, with errors
+    tpl.refresh_from_db()
+    assert tpl.body.startswith("Hồ sơ")
+    response = admin_client.post(url, {**data, "subject": "x",
+                                       "body": '{% include "/etc/passwd" %}'})
+    assert response.status_code == 200 and b"/etc/passwd" in response.content
+    response = admin_client.post(url, {**data, "subject": "x", "body": "x", "language": "fr"})
+    assert response.status_code == 200
     tpl.refresh_from_db()
     assert tpl.body.startswith("Hồ sơ")
     data.update(subject="Chào {{ name }}", body="Mới: {{ code }}")

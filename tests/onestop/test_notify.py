@@ -188,3 +188,31 @@ def test_the_receipt_reaches_the_applicant_by_real_smtp_and_sms(intake, smtp_ser
     assert dossier.code in body and "Hẹn trả kết quả" in body
     assert len(FlakySms.sent) == 1 and FlakySms.sent[0][0] == "+84912345678"
     assert set(OutboundMessage.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_the_verbs_the_services_write_are_understood(intake):
+    from egov.onestop.notify import canonical_kind
+
+    assert canonical_kind("onestop.request-supplement") == "supplement_requested"
+    assert canonical_kind("Receive") == "received" and canonical_kind("resolved") == "resolved"
+    received = intake(kind="receive")
+    assert _messages(received)["email"].template_code == "onestop.receipt"
+    refused = intake(state="refused", kind="refuse")
+    assert _messages(refused)["email"].template_code == "onestop.refusal"
+    # guidance listing the missing components by code: the applicant reads their names
+    guided = intake(state="guidance", kind="guide")
+    guided, event = change(guided, "guidance", details={"missing": ["GCS"]})
+    mail = OutboundMessage.objects.get(key=f"onestop:{guided.code}:{event.pk}:email")
+    assert "- Giấy chứng sinh\n" in mail.body and "GCS" not in mail.body
+    processing, _e = change(received, "forward", "processing")
+    for verb, state, template in (("request-supplement", "supplement", "onestop.supplement"),
+                                  ("apologise", "supplement", "onestop.apology"),
+                                  ("resolve", "resolved", "onestop.result"),
+                                  ("return", "returned", None)):
+        processing, event = change(processing, verb, state)
+        sent = OutboundMessage.objects.filter(key__startswith=f"onestop:{processing.code}:"
+                                              f"{event.pk}:")
+        assert {m.template_code for m in sent} == ({template} if template else set())
+    sync = NationalSync.objects.filter(dossier=processing).order_by("revision")
+    assert [s.payload["TienDoXuLy"][0]["NoiDungXuLy"] for s in sync][:2] == [
+        "Tiếp nhận hồ sơ", "Chuyển xử lý"]

@@ -90,8 +90,13 @@ def register_templates(rows) -> None:
 
 
 def template_check(text: str) -> None:
-    """Raise TemplateSyntaxError when `text` is not a valid template (the admin form uses it)."""
-    _ENGINE.from_string(text)
+    """Raise TemplateSyntaxError when `text` is not a valid template or cannot be rendered
+    (e.g. an {% include %}: there is nothing to include) — the admin form uses it."""
+    template = _ENGINE.from_string(text)
+    try:
+        template.render(Context({}, autoescape=False))
+    except Exception as exc:  # noqa: BLE001 - whatever fails here would fail at sending
+        raise TemplateSyntaxError(str(exc)) from exc
 
 
 def render_template(*, code: str, channel: str, language: str,
@@ -166,7 +171,7 @@ def outbox_enqueue(*, key: str, channel: str, to: str, template: str, context: d
     try:
         row.subject, row.body, row.language = render_template(
             code=template, channel=channel, language=language, context=context)
-    except (LookupError, TemplateSyntaxError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a bad template must never break the caller
         log.error("outbox %s: cannot render %s: %s", key, template, exc)
         row.state, row.failed_at, row.last_error = MessageState.FAILED, now, str(exc)[:2000]
         row.body = row.body or "-"
@@ -303,13 +308,15 @@ def _attempt(message: OutboundMessage, now) -> str:
     return "sent"
 
 
-def outbox_delivered(provider_id: str, *, ok: bool = True, error: str = "") -> bool:
-    """A gateway's delivery receipt: the sent message with this provider id becomes delivered
-    (or failed when `ok` is false). Returns False when no sent message has that id (unknown,
-    already final, or not yet marked sent: the gateway may report again)."""
+def outbox_delivered(provider_id: str, *, ok: bool = True, error: str = "",
+                     channel: str = MessageChannel.SMS) -> bool:
+    """A gateway's delivery receipt: the sent message of `channel` with this provider id
+    becomes delivered (or failed when `ok` is false). Returns False when no sent message has
+    that id (unknown, already final, or not yet marked sent: the gateway may report again)."""
     if not provider_id:
         return False
-    sent = OutboundMessage.objects.filter(provider_id=provider_id, state=MessageState.SENT)
+    sent = OutboundMessage.objects.filter(provider_id=provider_id, channel=channel,
+                                          state=MessageState.SENT)
     now = timezone.now()
     if ok:
         return bool(sent.update(state=MessageState.DELIVERED, delivered_at=now))

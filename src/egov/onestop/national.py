@@ -39,6 +39,7 @@ from egov.core import calendar
 from egov.core.outbox import claim_next
 
 from .models import ApplicantKind, Dossier, DossierEvent, NationalSync, SyncState
+from .notify import canonical_kind
 
 log = logging.getLogger("egov.onestop.national")
 
@@ -104,15 +105,18 @@ class HttpNationalPortal(NationalPortal):
 
 
 class LoggingNationalPortal(NationalPortal):
-    """The demo's portal: logs each change and keeps it in memory, once per key."""
+    """The demo's portal: logs each change and keeps the latest ones in memory, once per key."""
 
     received: dict[str, dict] = {}
+    keep = 10_000
     _lock = threading.Lock()
 
     def push(self, *, key: str, payload: dict) -> str:
         with self._lock:
             if key not in self.received:
                 self.received[key] = payload
+                while len(self.received) > self.keep:
+                    self.received.pop(next(iter(self.received)))
                 log.info("national portal (double): %s status %s", key,
                          payload.get("TrangThaiHoSo"))
         return f"log-{key}"
@@ -187,7 +191,7 @@ def national_payload(dossier: Dossier, event: DossierEvent, revision: int) -> di
         "TienDoXuLy": [{
             "ThoiDiemXuLy": _ts(event.at),
             "PhongBanXuLy": event.unit.name if event.unit_id else dossier.agency.name,
-            "NoiDungXuLy": PROGRESS_TEXT.get(event.kind, event.kind),
+            "NoiDungXuLy": PROGRESS_TEXT.get(canonical_kind(event.kind), event.kind),
             "TrangThai": dossier.national_status,
             "NgayBatDau": _ts(event.at),
             "NgayKetThucTheoQuyDinh": _ts(dossier.due_at),

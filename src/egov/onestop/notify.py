@@ -41,10 +41,27 @@ log = logging.getLogger("egov.onestop.notify")
 
 RECEIPT_KINDS = frozenset({"received", "accepted", "supplement_received"})
 
+# The event kinds in their canonical (past-tense) form; the services may write the verb of the
+# action ("receive", "refuse", "request-supplement") — both are understood.
+KIND_ALIASES = {
+    "receive": "received", "accept": "accepted", "guide": "guidance", "refuse": "refused",
+    "forward": "forwarded", "request_supplement": "supplement_requested",
+    "supplement_request": "supplement_requested", "receive_supplement": "supplement_received",
+    "apologise": "apologised", "apologize": "apologised", "apologized": "apologised",
+    "apology": "apologised", "resolve": "resolved", "return": "returned", "stop": "stopped",
+    "withdraw": "withdrawn", "submit": "submitted",
+}
+
+
+def canonical_kind(kind: str) -> str:
+    """"onestop.request-supplement" → "supplement_requested"."""
+    kind = (kind or "").strip().lower().removeprefix("onestop.").replace("-", "_")
+    return KIND_ALIASES.get(kind, kind)
+
 
 def template_for(dossier: Dossier, event: DossierEvent) -> str | None:
     """The template code of the message an event sends, or None."""
-    kind, state = event.kind, event.state
+    kind, state = canonical_kind(event.kind), event.state
     if state == DossierState.RECEIVED and kind in RECEIPT_KINDS:
         return "onestop.receipt"
     if state == DossierState.GUIDANCE and kind in {"guidance", "accepted"}:
@@ -82,8 +99,12 @@ def _missing(dossier: Dossier, event: DossierEvent, template: str) -> tuple[list
                  .order_by("-started_at").first())
         if pause is not None:
             items, reason = _items(pause.items), reason or pause.reason
-    if template == "onestop.guidance" and not items:
-        items = list(dossier.components.filter(provided=False).values_list("name", flat=True))
+    if template == "onestop.guidance":
+        # the services may list the missing components by code: the applicant reads names
+        names = dict(dossier.components.values_list("code", "name"))
+        items = [names.get(item, item) for item in items] or [
+            name for code, name in dossier.components.filter(provided=False)
+            .values_list("code", "name")]
     return items, reason
 
 
@@ -140,4 +161,7 @@ def on_dossier_changed(*, dossier: Dossier, event: DossierEvent) -> list:
                     language=language, module="onestop", subject=dossier))
         except InvalidInput as exc:
             log.warning("dossier %s: no %s message (%s)", dossier.code, channel, exc.message)
+        except Exception:  # noqa: BLE001 - the counter's work never fails for a message
+            log.exception("dossier %s: the %s message could not be queued", dossier.code,
+                          channel)
     return queued
