@@ -216,3 +216,21 @@ def test_the_verbs_the_services_write_are_understood(intake):
     sync = NationalSync.objects.filter(dossier=processing).order_by("revision")
     assert [s.payload["TienDoXuLy"][0]["NoiDungXuLy"] for s in sync][:2] == [
         "Tiếp nhận hồ sơ", "Chuyển xử lý"]
+
+
+def test_the_subscribers_cost_a_constant_number_of_queries(intake, django_assert_max_num_queries):
+    from egov.onestop.models import Dossier
+
+    dossier = intake()
+    change(dossier, "forward", "processing")
+    with transaction.atomic():
+        dossier = Dossier.objects.select_related("version", "procedure", "agency") \
+            .select_for_update(no_key=True, of=("self",)).get(pk=dossier.pk)
+        dossier.state = "supplement"
+        dossier.save(update_fields=["state"])
+        # the event, two messages (a savepoint, the template, the insert, the row each) and the
+        # national sync row (the last revision, the insert)
+        with django_assert_max_num_queries(13):
+            records.event_write(dossier=dossier, kind="supplement_requested",
+                                details={"items": ["Giấy chứng sinh"]})
+    assert OutboundMessage.objects.filter(template_code="onestop.supplement").count() == 2

@@ -8,7 +8,7 @@
   messages: e-mail through Django's mail backend (SMTP in production), SMS through the gateway
   plugin (egov.core.sms). A failure is retried with exponential backoff; after
   EGOV_OUTBOX_MAX_ATTEMPTS attempts the message ends failed.
-- Never twice: on PostgreSQL each message is taken with ``SELECT … FOR UPDATE SKIP LOCKED`` and
+- Never twice: on PostgreSQL each message is taken with ``SELECT … FOR NO KEY UPDATE SKIP LOCKED`` and
   marked sent in the same transaction as the send's result, so several workers never take one
   message; a worker killed during a send rolls back and the message is sent again later
   (at-least-once towards the provider; the e-mail's Message-ID is derived from the key so a
@@ -158,9 +158,6 @@ def outbox_enqueue(*, key: str, channel: str, to: str, template: str, context: d
     check first). `subject` is the object the message is about (a model instance or a
     (type, id) pair). A missing or broken template never breaks the caller: the message is
     recorded failed with the reason, for an administrator to see."""
-    existing = OutboundMessage.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     recipient = _recipient(channel, to)
     object_type, object_id = _object_ref(subject)
     now = timezone.now()
@@ -209,7 +206,7 @@ def claim_next(queryset: QuerySet, *, now=None, lease: float | None = None) -> I
     and in the order wanted) so that no other worker takes it; yields it (or None when there is
     none). The body sends and marks the row.
 
-    PostgreSQL: the row is locked (FOR UPDATE SKIP LOCKED) for the whole body, which runs in
+    PostgreSQL: the row is locked (FOR NO KEY UPDATE SKIP LOCKED) for the whole body, which runs in
     one transaction: what the body marks commits with it, and a worker killed in the body leaves
     the row as it was. Elsewhere (SQLite): a compare-and-set UPDATE moves the row's
     `next_attempt_at` a lease ahead and commits at once; the body runs in autocommit."""
@@ -218,7 +215,8 @@ def claim_next(queryset: QuerySet, *, now=None, lease: float | None = None) -> I
     conn = connections[queryset.db]
     if conn.features.has_select_for_update_skip_locked:
         with transaction.atomic(using=queryset.db):
-            yield queryset.select_for_update(skip_locked=True, of=("self",)).first()
+            yield queryset.select_for_update(skip_locked=True, no_key=True,
+                                              of=("self",)).first()
         return
     lease = lease_seconds() if lease is None else lease
     for _try in range(5):

@@ -257,7 +257,7 @@ def _due(now):
 
 def national_push_due(*, limit: int = 500, now=None) -> dict[str, int]:
     """Push up to `limit` due changes, one at a time, each marked in the transaction in which
-    it was taken (PostgreSQL: FOR UPDATE SKIP LOCKED, so several workers never push one row;
+    it was taken (PostgreSQL: FOR NO KEY UPDATE SKIP LOCKED, so several workers never push one row;
     see egov.core.outbox.claim_next). Returns counts by outcome."""
     portal = get_portal()
     counts = {"sent": 0, "retry": 0, "failed": 0}
