@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -90,7 +91,10 @@ class Portal:
     def __init__(self) -> None:
         self.requests: list[dict] = []  # every request, duplicates included
         self.received: dict[str, dict] = {}  # de-duplicated by key, in arrival order
-        self.mode = "ok"
+        self.mode = "ok"  # "500", "drop" (take the change, then hang up), "slow"
+        self.fail_after: int | None = None  # switch to 500 after so many accepted changes
+        self.delay = 0.0
+        self.in_flight = threading.Event()
         self.fail_keys: set[str] = set()
         self.reject_keys: set[str] = set()
         self.lock = threading.Lock()
@@ -114,9 +118,21 @@ class Portal:
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 key = self.headers.get("Idempotency-Key") or ""
+                portal.in_flight.set()
+                if portal.mode == "slow":
+                    time.sleep(portal.delay)
                 with portal.lock:
                     portal.requests.append({"key": key, "headers": dict(self.headers),
                                             "path": self.path})
+                    if portal.fail_after is not None and len(portal.received) >= \
+                            portal.fail_after:
+                        portal.mode, portal.fail_after = "500", None
+                    if portal.mode == "drop":
+                        # the change arrives, the answer is lost (a crash, a cut line)
+                        portal.received.setdefault(key, json.loads(body))
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
                     if portal.mode == "500" or key in portal.fail_keys:
                         status, answer = 500, {"error": "internal"}
                     elif key in portal.reject_keys:
