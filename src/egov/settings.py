@@ -259,6 +259,17 @@ CACHES = {
 # --- Public site ----------------------------------------------------------------------------
 EGOV_SITE_URL = os.environ.get("EGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EGOV_SMS_GATEWAY = os.environ.get("EGOV_SMS_GATEWAY", "egov.core.sms.ConsoleSmsGateway")
+# The outbox (egov.core.outbox): attempts before a message ends failed, and the backoff.
+EGOV_OUTBOX_MAX_ATTEMPTS = env_int("EGOV_OUTBOX_MAX_ATTEMPTS", 8)
+EGOV_OUTBOX_BACKOFF_SECONDS = env_int("EGOV_OUTBOX_BACKOFF_SECONDS", 60)
+# The national public-service portal (egov.onestop.national): the plugin (dotted path; the
+# logging double by default, egov.onestop.national.HttpNationalPortal for the real one), its URL,
+# bearer token and timeout in seconds.
+EGOV_NATIONAL_PORTAL = os.environ.get("EGOV_NATIONAL_PORTAL",
+                                      "egov.onestop.national.LoggingNationalPortal")
+EGOV_NATIONAL_PORTAL_URL = os.environ.get("EGOV_NATIONAL_PORTAL_URL", "")
+EGOV_NATIONAL_PORTAL_TOKEN = os.environ.get("EGOV_NATIONAL_PORTAL_TOKEN", "")
+EGOV_NATIONAL_PORTAL_TIMEOUT = env_int("EGOV_NATIONAL_PORTAL_TIMEOUT", 10)
 
 # --- Digital signatures -----------------------------------------------------------------------
 # RFC 3161 timestamp authority for PAdES B-T (none = B-B signatures); see egov.signing.timestamps.

@@ -189,3 +189,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+from . import admin_outbox  # noqa: E402,F401  (the outbox: messages and templates)

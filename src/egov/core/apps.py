@@ -15,3 +15,8 @@ class CoreConfig(AppConfig):
 
         # A failed job runs the failure hooks its module registered (egov.core.jobs).
         task_finished.connect(dispatch_finished, dispatch_uid="egov.core.jobs.dispatch_finished")
+
+        # The outbox: every worker's periodic pass enqueues a send job when retries fall due.
+        from . import jobs, outbox
+
+        jobs.every("core.outbox", 30, outbox.outbox_sweep)

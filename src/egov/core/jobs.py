@@ -128,6 +128,52 @@ def dispatch_finished(sender=None, task_result=None, **kwargs) -> None:
             log.exception("failure handler %s of %s failed", handler, task_result.id)
 
 
+# --- periodic duties ----------------------------------------------------------------------------
+# Modules register small duties (e.g. "enqueue the outbox's send job when retries fall due") that
+# every worker's heartbeat thread runs about every `seconds`; they must be quick and idempotent
+# (several workers run them), and should enqueue a job for anything slow.
+
+_periodic: dict[str, tuple[float, Callable[[], object]]] = {}
+_periodic_last: dict[str, float] = {}
+
+
+def every(name: str, seconds: float, fn: Callable[[], object]) -> None:
+    """Register `fn` to run about every `seconds` in each worker (a name registered again
+    replaces the earlier one)."""
+    _periodic[name] = (float(seconds), fn)
+
+
+def run_periodic(now: float | None = None) -> list[str]:
+    """Run the duties that are due; a failing one is logged, never raised. Returns their
+    names."""
+    now = time.monotonic() if now is None else now
+    ran = []
+    for name, (seconds, fn) in list(_periodic.items()):
+        if now - _periodic_last.get(name, -1e18) < seconds:
+            continue
+        _periodic_last[name] = now
+        try:
+            fn()
+            ran.append(name)
+        except DatabaseError:
+            raise
+        except Exception:  # noqa: BLE001 - one broken duty must not stop the others
+            log.exception("periodic duty %s failed", name)
+    return ran
+
+
+def enqueue_unless_pending(task) -> bool:
+    """Enqueue `task` (no arguments) unless a job of it is already waiting to run."""
+    backend = str(settings.TASKS.get("default", {}).get("BACKEND", ""))
+    if "django_tasks_db" in backend:
+        from django_tasks_db.models import DBTaskResult
+
+        if DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists():
+            return False
+    task.enqueue()
+    return True
+
+
 # --- heartbeats ---------------------------------------------------------------------------------
 
 
@@ -236,6 +282,7 @@ class HeartbeatThread(threading.Thread):
                 beat(self.worker_id, self.queues)
                 if beats % reap_every == 0:
                     reap()
+                run_periodic()
             except DatabaseError as exc:
                 log.warning("heartbeat: database unavailable (%s); retrying", exc)
                 _drop_connection()

@@ -597,4 +597,5 @@ class Notification(models.Model):
 
 
 from .models_jobs import WorkerHeartbeat  # noqa: E402,F401  (the workers' heartbeats)
+from .models_outbox import MessageTemplate, OutboundMessage  # noqa: E402,F401  (the outbox)
 from .models_throttle import RateCounter  # noqa: E402,F401  (rate-limit counters)

@@ -31,3 +31,13 @@ class OnestopConfig(AppConfig):
         register_nav(NavEntry("onestop_intake", _("Receive a dossier"), "onestop:intake_pick",
                               action="onestop.receive", order=205))
         # --- end desk pages ---
+        # --- notify: applicant messages (outbox) and the national portal sync ---------------
+        from egov.core import jobs, outbox
+
+        from . import hooks, national, notify, notify_templates
+
+        outbox.register_templates(notify_templates.template_rows())
+        hooks.subscribe("onestop.notify", notify.on_dossier_changed)
+        hooks.subscribe("onestop.national", national.on_dossier_changed)
+        jobs.every("onestop.national", 30, national.national_sweep)
+        # --- end notify ---------------------------------------------------------------------
