@@ -80,7 +80,8 @@ SELECT d.id, d.code, d.public_token, d.state, d.check_phone, d.check_id, d.submi
        d.received_at, d.due_at, d.rescheduled_at, d.paused_since, d.current_step,
        d.version_id, d.resolved_at, d.returned_at,
        v.name, v.processing_days, v.next_day_after_cutoff, a.name, cu.name,
-       (SELECT max(e.id) FROM onestop_dossierevent e WHERE e.dossier_id = d.id),
+       -- "+ 0": the (dossier_id) index, not a backward scan of the primary key
+       (SELECT max(e.id + 0) FROM onestop_dossierevent e WHERE e.dossier_id = d.id),
        (SELECT r.id FROM onestop_rating r WHERE r.dossier_id = d.id)
   FROM onestop_dossier d
   JOIN onestop_procedureversion v ON v.id = d.version_id
