@@ -40,8 +40,8 @@ def pdf_bytes() -> bytes:
             b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n160\n%%EOF\n")
 
 
-@pytest.fixture
-def procedure(org):
+@pytest.fixture(name="procedure")
+def procedure_fixture(org):
     from egov.core.models import OrgUnit, OrgUnitKind
     from egov.onestop.models import (
         Procedure,
@@ -74,8 +74,8 @@ def procedure(org):
             "division": division}
 
 
-@pytest.fixture
-def make_dossier(procedure):
+@pytest.fixture(name="make_dossier")
+def make_dossier_fixture(procedure):
     """make_dossier(state="processing", received_at=..., **fields) → a dossier, its clock set."""
     from egov.onestop import rules
     from egov.onestop.models import Dossier

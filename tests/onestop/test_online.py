@@ -17,7 +17,7 @@ from egov.core.errors import AppError, InvalidInput
 from egov.core.models import AuditEvent, StoredFile
 from egov.onestop.models import Dossier, DossierEvent, OnlineSubmission
 from egov.onestop.services import online as svc
-from tests.onestop.portal_fixtures import APPLICANT, pdf_bytes, png_bytes, procedure  # noqa: F401
+from tests.onestop.portal_fixtures import APPLICANT, pdf_bytes, png_bytes, procedure_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

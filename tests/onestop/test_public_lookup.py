@@ -14,7 +14,7 @@ from egov.onestop import rules
 from egov.onestop.models import Dossier, DossierPause
 from egov.onestop.selectors import public as public_sel
 from egov.onestop.services import records
-from tests.onestop.portal_fixtures import PERSONAL, local, make_dossier, procedure  # noqa: F401
+from tests.onestop.portal_fixtures import PERSONAL, local, make_dossier_fixture, procedure_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from egov.core.errors import AppError, InvalidInput, NotFound
 from egov.onestop.models import Rating
 from egov.onestop.services.rating import dossier_rate
-from tests.onestop.portal_fixtures import make_dossier, procedure  # noqa: F401
+from tests.onestop.portal_fixtures import make_dossier_fixture, procedure_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -66,7 +66,7 @@ def apply(request, code: str):
         form.is_valid()  # parsing only; the service checks
         data = getattr(form, "cleaned_data", {})
         uploads = {}
-        for name, comp in form.component_fields:
+        for name, _comp in form.component_fields:
             kept[name] = KeptFile(shim, name)
             uploads[name] = kept[name].upload(data.get(name) or request.FILES.get(name))
         field_of = {f"component:{comp.code}": name for name, comp in form.component_fields}

@@ -297,7 +297,7 @@ def online_confirm(*, token: str) -> Confirmed:
     digest = token_hash(token)
     now = timezone.now()
     with transaction.atomic():
-        submission = (OnlineSubmission.objects.select_for_update(no_key=True)
+        submission = (OnlineSubmission.objects.select_for_update(no_key=True, of=("self",))
                       .select_related("procedure", "agency", "dossier")
                       .filter(token_hash=digest).first())
         if submission is None or not token:
