@@ -4,6 +4,7 @@ look-up (by code + check digits, or the QR token) and the satisfaction rating.""
 from django.urls import path  # noqa: F401
 
 from . import views_catalogue
+from . import views_apply, views_lookup
 
 app_name = "public"
 
@@ -14,5 +15,11 @@ urlpatterns: list = [
     path("procedures/<str:code>/forms/<str:component>/", views_catalogue.procedure_form,
          name="procedure_form"),
     # --- online application ---
+    path("apply/<str:code>/", views_apply.apply, name="apply"),
+    path("apply/<str:code>/sent/", views_apply.apply_sent, name="apply_sent"),
+    path("confirm/<str:token>/", views_apply.apply_confirm, name="apply_confirm"),
     # --- look-up and rating ---
+    path("lookup/", views_lookup.lookup, name="lookup"),
+    path("d/<str:token>/", views_lookup.dossier_token, name="dossier_token"),
+    path("d/<str:token>/rate/", views_lookup.dossier_rate_view, name="dossier_rate"),
 ]
