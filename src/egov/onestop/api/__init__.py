@@ -3,3 +3,8 @@
 from ninja import Router
 
 router = Router(tags=["onestop"])
+
+# --- statistics (i10-stats) ---
+from .stats import router as stats_router  # noqa: E402
+
+router.add_router("", stats_router)
