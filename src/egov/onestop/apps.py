@@ -20,3 +20,9 @@ class OnestopConfig(AppConfig):
         register_module("onestop", _("One-stop desk"))
         # Menu entries, subscribers (outbox, national sync) and signing subjects are registered
         # by the parts that own them (see docs/onestop.md).
+
+        # --- statistics (i10-stats): the leader's page in the menu ---
+        from egov.core.nav import NavEntry, register_nav
+
+        register_nav(NavEntry("onestop_stats", _("One-stop statistics"), "onestop:stats",
+                              action="onestop.reports", order=330))

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path  # noqa: F401
 
 app_name = "onestop"
 
@@ -6,4 +6,5 @@ urlpatterns: list = [
     # --- desk (counter) and dossier pages ---
     # --- slips (PDF) ---
     # --- statistics ---
+    path("", include("egov.onestop.views.stats")),
 ]

@@ -166,10 +166,12 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 def period_bounds(start: dt.date, end: dt.date, now: dt.datetime | None = None,
                   ) -> tuple[dt.datetime, dt.datetime]:
-    """(first instant, as_of): as_of is the end of the last day (local midnight after it), or
-    now while the period runs — the instant an unfinished dossier is measured at."""
+    """(first instant, as_of): as_of is the last instant of the last day (a microsecond before
+    the local midnight after it, so that a dossier received at that midnight belongs to the next
+    period), or now while the period runs — the instant an unfinished dossier is measured at."""
     now = now or timezone.now()
-    return local_midnight(start), min(local_midnight(end + dt.timedelta(days=1)), now)
+    last = local_midnight(end + dt.timedelta(days=1)) - dt.timedelta(microseconds=1)
+    return local_midnight(start), min(last, now)
 
 
 # --- the rule in SQL ---------------------------------------------------------------------------
@@ -282,7 +284,7 @@ def stats_report(*, actor, flt: StatsFilter, now: dt.datetime | None = None) -> 
             extra[name] += rec[name]
     # Refused at the check (Mẫu 03): never received, so outside the counted dossiers.
     refused = (base.filter(state=DossierState.REFUSED, submitted_at__gte=first,
-                           submitted_at__lt=as_of)
+                           submitted_at__lte=as_of)
                .values(key).annotate(n=Count("id")).order_by())
     for rec in refused:
         row = rows.setdefault(rec[key], StatsRow(rec[key], ""))
@@ -370,7 +372,7 @@ def bucket_queryset(*, actor, flt: StatsFilter, bucket: str, key=None,
     ended = Q(ended_at__isnull=False, ended_at__lte=as_of)
     if bucket == "refused":
         return qs.filter(state=DossierState.REFUSED, submitted_at__gte=first,
-                         submitted_at__lt=as_of).order_by("-id")
+                         submitted_at__lte=as_of).order_by("-id")
     qs = judged(qs.filter(counted_q(first, as_of)), as_of)
     conditions = {
         "received": Q(), "new": Q(received_at__gte=first),
