@@ -72,7 +72,8 @@ def count_labels() -> dict[str, str]:
         "on_time": _("Finished on time"), "late": _("Finished late"),
         "in_time": _("In progress, in time"), "overdue": _("In progress, overdue"),
         "resolved": _("With a result"), "supplemented": _("Supplement requested"),
-        "stopped": _("Stopped"), "withdrawn": _("Withdrawn"), "refused": _("Refused"),
+        "stopped": _("Stopped on request"), "withdrawn": _("Withdrawn by the applicant"),
+        "refused": _("Refused at the check"),
     }
 
 

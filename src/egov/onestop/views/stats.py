@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from egov.core import policy
@@ -61,17 +61,17 @@ class StatsForm(EgovForm):
             label=gettext_lazy("Unit"), required=False,
             choices=[("", _("All units"))] + [(str(u.pk), u.name) for u in units])
         self.fields["procedure"] = forms.ChoiceField(
-            label=gettext_lazy("Procedure"), required=False,
+            label=pgettext_lazy("stats", "Procedure"), required=False,
             choices=[("", _("All procedures"))] + [
                 (str(pk), f"{code} {name}"[:120]) for pk, code, name in
                 Procedure.objects.order_by("code").values_list("id", "code", "name")[:500]])
         self.fields["channel"] = forms.ChoiceField(
-            label=gettext_lazy("Channel"), required=False,
+            label=pgettext_lazy("stats", "Channel"), required=False,
             choices=[("", _("All channels"))] + list(Channel.choices))
         self.fields["group"] = forms.ChoiceField(
-            label=gettext_lazy("Rows"), choices=[
-                ("unit", _("Competent unit")), ("agency", _("Receiving centre")),
-                ("procedure", _("Procedure")), ("channel", _("Channel"))])
+            label=pgettext_lazy("stats", "Rows"), choices=[
+                ("unit", pgettext_lazy("stats", "Competent unit")), ("agency", pgettext_lazy("stats", "Receiving centre")),
+                ("procedure", pgettext_lazy("stats", "Procedure")), ("channel", pgettext_lazy("stats", "Channel"))])
 
 
 def chart_bars(report) -> list[dict]:
