@@ -44,6 +44,10 @@ def test_buckets_over_tet(stats_org):  # noqa: F811
     overdue = make_dossier(v, c, received_at=at(2026, 2, 13, 10), due_at=due)
     in_time = make_dossier(v, c, received_at=at(2026, 2, 26, 10),
                            due_at=at(2026, 3, 3, 10), channel="online")
+    from egov.onestop.models import Rating
+
+    Rating.objects.create(dossier=on_time, satisfied=False)
+    Rating.objects.create(dossier=early, satisfied=True)
     r = report(o["leader"])
     t = r.totals
     assert (t["early"], t["on_time"], t["late"], t["in_time"], t["overdue"]) == (1, 1, 1, 1, 1)
@@ -58,6 +62,8 @@ def test_buckets_over_tet(stats_org):  # noqa: F811
     assert ind["4.1"].value == pytest.approx(2 / 3)
     assert ind["3.3"].numerator == 1 and ind["3.3"].denominator == 5
     assert ind["2.1"].value == pytest.approx(3 / 5)
+    # 5.4 = 100 % − (2 late or overdue of 5 + 1 dissatisfied of 5).
+    assert ind["5.4"].value == pytest.approx(1 - 2 / 5 - 1 / 5)
     # 2.2: 13/2 → 24/2 is 2 working days (23, 24), 13/2 → 25/2 is 3 (twice): 8 / 3.
     assert ind["2.2"].value == pytest.approx(round(8 / 3, 2))
 
