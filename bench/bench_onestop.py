@@ -168,7 +168,7 @@ SELECT competent_unit_id, j, count(*), count(*) FILTER (WHERE received_at >= %(f
        count(*) FILTER (WHERE ended_at <= %(as_of)s AND state = 'stopped'),
        count(*) FILTER (WHERE ended_at <= %(as_of)s AND state = 'withdrawn'),
        count(*) FILTER (WHERE ended_at <= %(as_of)s),
-       count(r.id) FILTER (WHERE NOT r.satisfied),
+       count(r.id),
        count(*) FILTER (WHERE received_at >= %(first)s AND channel = 'online'),
        count(*) FILTER (WHERE received_at >= %(first)s AND channel = 'online'
                         AND result_medium <> 'paper'),
@@ -187,13 +187,13 @@ FROM (
   FROM onestop_dossier d
   WHERE received_at <= %(as_of)s AND due_at IS NOT NULL
     AND (ended_at IS NULL OR ended_at >= %(first)s)
-) d LEFT JOIN onestop_rating r ON r.dossier_id = d.id
+) d LEFT JOIN onestop_rating r ON r.dossier_id = d.id AND NOT r.satisfied
 GROUP BY competent_unit_id, j
 """
 
 
 def measure(args) -> bool:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from egov.core.models import User
     from egov.onestop.selectors import stats as sel
@@ -208,7 +208,8 @@ def measure(args) -> bool:
     first, as_of = sel.period_bounds(start, end)
     report = None
     selector_ms, raw_ms = [], []
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
+        sel._tune()
         cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + RAW, {"first": first, "as_of": as_of})
         print("\n  plan of the raw statement:")
         for (line,) in cur.fetchall():
@@ -219,7 +220,8 @@ def measure(args) -> bool:
         indicators(report)
         took = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        with connection.cursor() as cur:
+        with transaction.atomic(), connection.cursor() as cur:
+            sel._tune()  # the same session settings as the selector's transaction
             cur.execute(RAW, {"first": first, "as_of": as_of})
             raw_rows = cur.fetchall()
         raw = (time.perf_counter() - t) * 1000
