@@ -41,3 +41,8 @@ class OnestopConfig(AppConfig):
         hooks.subscribe("onestop.national", national.on_dossier_changed)
         jobs.every("onestop.national", 30, national.national_sweep)
         # --- end notify ---------------------------------------------------------------------
+        # --- statistics (i10-stats): the leader's page in the menu ---
+        from egov.core.nav import NavEntry, register_nav
+
+        register_nav(NavEntry("onestop_stats", _("One-stop statistics"), "onestop:stats",
+                              action="onestop.reports", order=330))

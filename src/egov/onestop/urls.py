@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path  # noqa: F401
 
 from .views import desk, dossier  # the desk's pages
 from .views import slips as slip_views
@@ -21,4 +21,5 @@ urlpatterns: list = [
          name="control_sheet_pdf"),
     path("register.pdf", slip_views.register_pdf, name="register_pdf"),
     # --- statistics ---
+    path("", include("egov.onestop.views.stats")),
 ]

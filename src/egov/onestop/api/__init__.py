@@ -12,3 +12,7 @@ router.add_router("", _dossiers.router)
 from .procedures import router as procedures_router  # noqa: E402
 
 router.add_router("", procedures_router)
+# --- statistics (i10-stats) ---
+from .stats import router as stats_router  # noqa: E402
+
+router.add_router("", stats_router)
