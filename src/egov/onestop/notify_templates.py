@@ -1,5 +1,5 @@
 """The default texts of the messages to applicants (seeded into core MessageTemplate rows by the
-migration onestop 0003_notify_templates; administrators edit them in the admin afterwards).
+migration onestop 0004_notify_templates; administrators edit them in the admin afterwards).
 
 Variables (egov.onestop.notify.message_context): code, procedure, agency, applicant, received_at,
 due_at, new_date, missing (list), missing_text, reason, lookup_url. Only what the applicant gave

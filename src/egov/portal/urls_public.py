@@ -3,8 +3,7 @@ look-up (by code + check digits, or the QR token) and the satisfaction rating.""
 
 from django.urls import path  # noqa: F401
 
-from . import views_catalogue
-from . import views_apply, views_lookup
+from . import views_apply, views_catalogue, views_lookup
 
 app_name = "public"
 

@@ -14,5 +14,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("onestop", "0002_role_grants"), ("core", "0014_notify_outbox")]
+    dependencies = [("onestop", "0003_catalogue_seed"), ("core", "0014_notify_outbox")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("onestop", "0002_role_grants")]
+    dependencies = [("onestop", "0004_notify_templates")]
     operations = [
         migrations.RunSQL(
             "CREATE INDEX dossier_refused_submitted ON onestop_dossier (submitted_at) "
