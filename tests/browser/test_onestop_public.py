@@ -93,7 +93,7 @@ def test_online_application_end_to_end(page, live_server, procedure, smtp_server
 
     failures: dict[str, list[str]] = {}
     page.set_viewport_size({"width": 360, "height": 900})
-    page.goto(live_server.url + "/public/apply/1.001193/")
+    page.goto(live_server.url + "/public/apply/9.001193/")
     failures["form@360"] = _serious(page)
     assert _width(page) <= 360
     page.set_viewport_size({"width": 1280, "height": 900})

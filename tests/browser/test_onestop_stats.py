@@ -21,7 +21,7 @@ def stats_data(roles, org, make_user):
     from egov.onestop.models import Procedure, ProcedureVersion
 
     seed_role_grants(django_apps)
-    p = Procedure.objects.create(code="1.001193", name="Đăng ký khai sinh")
+    p = Procedure.objects.create(code="9.001193", name="Đăng ký khai sinh")
     v = ProcedureVersion.objects.create(procedure=p, name=p.name, field_name="Hộ tịch",
                                         processing_days=3, legal_basis="Luật Hộ tịch 2014",
                                         effective_from=dt.date(2020, 1, 1))

@@ -31,7 +31,7 @@ APPLICANT = {"kind": "person", "full_name": "Nguyễn Văn An", "personal_id": "
 
 @pytest.fixture
 def procedure(db):
-    proc = Procedure.objects.create(code="1.001193", name="Đăng ký khai sinh")
+    proc = Procedure.objects.create(code="9.001193", name="Đăng ký khai sinh")
     version = ProcedureVersion.objects.create(
         procedure=proc, number=1, name="Đăng ký khai sinh", field_name="Hộ tịch",
         processing_days=3, legal_basis="Luật Hộ tịch 2014", effective_from=dt.date(2025, 7, 1))

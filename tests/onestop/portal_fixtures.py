@@ -52,7 +52,7 @@ def procedure_fixture(org):
 
     division = OrgUnit.objects.create(kind=OrgUnitKind.DIVISION, name="Công chức Tư pháp - Hộ tịch",
                                       parent=org["commune"])
-    proc = Procedure.objects.create(code="1.001193", name="Thủ tục đăng ký khai sinh",
+    proc = Procedure.objects.create(code="9.001193", name="Thủ tục đăng ký khai sinh",
                                     level="commune")
     version = ProcedureVersion.objects.create(
         procedure=proc, number=1, name="Thủ tục đăng ký khai sinh", field_name="Hộ tịch",

@@ -30,7 +30,7 @@ def stats_org(org, make_user):
             effective_from=dt.date(2020, 1, 1))
         return p, v
 
-    birth, birth_v = proc("1.001193", "Đăng ký khai sinh", 3)
+    birth, birth_v = proc("9.001193", "Đăng ký khai sinh", 3)
     land, land_v = proc("1.012345", "Đăng ký biến động đất đai", 10, org["justice"])
     people = {
         "leader": make_user("chutichxa", org["commune"], "leader", title="Chủ tịch"),

@@ -111,7 +111,7 @@ def test_actions_and_detail(client, desk, clock):
     assert body["due_at"].startswith("2026-12-10T09:00")
     r = post(client, desk["officer"], f"{base}/return")
     assert r.status_code == 409 and r.json()["code"] == "invalid_state"
-    assert "Being processed" in r.json()["message"]
+    assert "Đang xử lý" in r.json()["message"]  # the state, in the default language
     r = post(client, desk["leader"], f"{base}/resolve", {"medium": "paper", "number": "12"})
     assert r.status_code == 200 and r.json()["national_status"] == 9
     r = post(client, desk["officer"], f"{base}/return", {"via": "counter"})

@@ -202,4 +202,4 @@ def test_accept_online_dossier(desk):
     assert result.status == "received" and result.dossier.received_at is not None
     with pytest.raises(AppError) as err:
         intake.dossier_accept(actor=desk["officer"], code=d.code)
-    assert err.value.status == 409 and "Received" in err.value.message
+    assert err.value.status == 409 and "Đã tiếp nhận" in err.value.message

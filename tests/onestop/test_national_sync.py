@@ -67,7 +67,7 @@ def test_every_change_is_queued_with_the_dvcqg_fields(intake):
     assert [r.payload["TrangThaiHoSo"] for r in rows] == STATUSES
     assert {r.state for r in rows} == {"queued"}
     first, last = rows[0].payload, rows[-1].payload
-    assert first["MaHoSo"] == dossier.code and first["MaTTHC"] == "1.001193"
+    assert first["MaHoSo"] == dossier.code and first["MaTTHC"] == "9.001193"
     assert first["KenhThucHien"] == 1 and first["MaDonViTiepNhan"] == "000.01.00.T99"
     assert first["ThoiGianGiaiQuyet"] == 3 and first["DonViTinh"] == "Ngày làm việc"
     assert first["NgayTiepNhan"] == dossier.received_at.astimezone(

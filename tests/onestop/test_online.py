@@ -36,7 +36,7 @@ def _files():
 
 
 def _submit(procedure, **over):
-    kwargs = {"procedure_code": "1.001193", "agency_id": procedure["agency"].pk,
+    kwargs = {"procedure_code": "9.001193", "agency_id": procedure["agency"].pk,
               "applicant": dict(APPLICANT), "components": _files(),
               "request_content": "Đăng ký khai sinh cho con", "result_delivery": "online"}
     kwargs.update(over)
@@ -145,7 +145,7 @@ def _form(procedure, **over):
 
 
 def test_page_end_to_end_and_files_kept_on_error(procedure, smtp_server, client):
-    url = reverse("public:apply", kwargs={"code": "1.001193"})
+    url = reverse("public:apply", kwargs={"code": "9.001193"})
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
@@ -171,7 +171,7 @@ def test_page_end_to_end_and_files_kept_on_error(procedure, smtp_server, client)
 
 def test_rate_limit_per_client(procedure, smtp_server, client, settings):
     settings.EGOV_ONESTOP_APPLY_RATE = "2/3600"
-    url = reverse("public:apply", kwargs={"code": "1.001193"})
+    url = reverse("public:apply", kwargs={"code": "9.001193"})
     assert client.post(url, _form(procedure)).status_code == 302
     assert client.post(url, _form(procedure)).status_code == 302
     r = client.post(url, _form(procedure))

@@ -50,7 +50,7 @@ def fonts_of(content: bytes, tmp_path) -> list[list[str]]:
 
 @pytest.fixture
 def version(org):
-    proc = Procedure.objects.create(code="1.001193", name="Đăng ký khai sinh")
+    proc = Procedure.objects.create(code="9.001193", name="Đăng ký khai sinh")
     v = ProcedureVersion.objects.create(
         procedure=proc, name="Đăng ký khai sinh", field_name="Hộ tịch", processing_days=3,
         legal_basis="Luật Hộ tịch 2014", effective_from=dt.date(2025, 7, 1))
@@ -83,7 +83,7 @@ def make_dossier(org, version, *, agency=None, name=NAME) -> Dossier:
 
 def give(dossier, form, data=None, agency=None) -> Slip:
     base = {"code": dossier.code if dossier else "",
-            "procedure": {"code": "1.001193", "name": "Đăng ký khai sinh"},
+            "procedure": {"code": "9.001193", "name": "Đăng ký khai sinh"},
             "applicant": {"kind": "person", "full_name": dossier.applicant_name if dossier
                           else NAME, "personal_id": "001203004567",
                           "address": "Thôn Đông, xã An Bình", "phone": "0912345678",

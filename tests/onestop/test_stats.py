@@ -224,3 +224,24 @@ def test_page_renders_links_and_svg(client, stats_org):  # noqa: F811
     assert bad.status_code == 200 and "os-stats-bar" not in bad.content.decode()
     client.force_login(o["nobody"])
     assert client.get("/onestop/stats/").status_code == 403
+
+
+def test_a_count_links_to_the_dossiers_behind_it(client, stats_org):  # noqa: F811
+    """The desk list honours the statistics page's link parameters (selectors.stats.list_url):
+    the dossiers of the count, no others; a bad bucket is a message, not an error page."""
+    o = stats_org
+    v, c = o["birth_v"], o["commune"]
+    due = at(2026, 2, 25, 10)
+    late = make_dossier(v, c, received_at=at(2026, 2, 13, 10), due_at=due,
+                        ended_at=at(2026, 2, 26, 9), state="resolved")
+    early = make_dossier(v, c, received_at=at(2026, 2, 13, 10), due_at=due,
+                         ended_at=at(2026, 2, 20, 9), state="resolved")
+    client.force_login(o["leader"])
+    flt = sel.StatsFilter(**FEB)
+    html = client.get(sel.list_url(flt, "late")).content.decode()
+    assert late.code in html and early.code not in html
+    html = client.get(sel.list_url(flt, "early", key=c.pk).replace("&key=", "&group=unit&key=")
+                      ).content.decode()
+    assert early.code in html and late.code not in html
+    response = client.get("/onestop/desk/?bucket=nonsense&from=2026-02-01&to=2026-02-28")
+    assert response.status_code == 302

@@ -80,7 +80,9 @@ def _when(value) -> str:
 
 def _items(values) -> list[str]:
     out = []
-    for item in values or []:
+    if not isinstance(values, (list, tuple)):  # e.g. a count in the event's details
+        return out
+    for item in values:
         if isinstance(item, dict):
             item = item.get("name") or item.get("text") or ""
         item = " ".join(str(item).split())
@@ -148,7 +150,11 @@ def on_dossier_changed(*, dossier: Dossier, event: DossierEvent) -> list:
         return []
     language = (event.details or {}).get("language")
     language = language if language in ("vi", "en") else "vi"
-    context = message_context(dossier, event, template)
+    try:
+        context = message_context(dossier, event, template)
+    except Exception:  # noqa: BLE001 - the counter's work never fails for a message
+        log.exception("dossier %s: no message context for %s", dossier.code, template)
+        return []
     queued = []
     for channel, to in targets:
         key = f"onestop:{dossier.code}:{event.pk}:{channel}"

@@ -72,6 +72,13 @@ EVENT_LABELS = {
     "stopped": pgettext_lazy("public event", "Stopped (Mẫu 05)"),
     "withdrawn": pgettext_lazy("public event", "Withdrawn"),
 }
+# The services write verbs (services/intake.py, services/processing.py): the same labels.
+EVENT_LABELS.update({
+    "accept": EVENT_LABELS["accepted"], "receive": EVENT_LABELS["received"],
+    "refuse": EVENT_LABELS["refused"], "apologise": EVENT_LABELS["apologised"],
+    "resolve": EVENT_LABELS["resolved"], "return": EVENT_LABELS["returned"],
+    "stop": EVENT_LABELS["stopped"], "withdraw": EVENT_LABELS["withdrawn"],
+})
 
 # One statement: the dossier and all the answer depends on (names, the version's clock data, the
 # last event, the rating). `{where}` is "d.code = %s" or "d.public_token = %s".

@@ -44,6 +44,8 @@ def dossier_list(request):
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     cursor = (request.GET.get("cursor") or "").strip() or None
+    if request.GET.get("bucket"):
+        return _bucket_list(request, tabs, tab, form, cursor)
     try:
         page = support.dossier_page(actor=request.user, tab=tab, filters=filters, cursor=cursor,
                                    limit=PAGE_SIZE)
@@ -61,6 +63,26 @@ def dossier_list(request):
         "tabs": tabs, "tab": tab, "tab_label": dict((t["key"], t["label"]) for t in tabs)[tab],
         "form": form, "page": page, "dossiers": page.items, "cursor": cursor,
         "filter_query": query.urlencode(), "filter_query_user": bool(filters),
+        "can_receive": bool(support.receive_agencies(request.user)),
+    })
+
+
+def _bucket_list(request, tabs, tab, form, cursor):
+    """The list behind a count of the statistics page (selectors.stats.list_url)."""
+    try:
+        page = support.bucket_page(actor=request.user, params=request.GET, cursor=cursor,
+                                   limit=PAGE_SIZE)
+    except AppError as err:
+        if err.status == 403:
+            raise DjangoPermissionDenied from err
+        messages.warning(request, err.message)
+        return redirect(reverse("onestop:desk"))
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(request, "onestop/desk/list.html", {
+        "tabs": tabs, "tab": "", "tab_label": _("Dossiers behind the statistics"),
+        "form": form, "page": page, "dossiers": page.items, "cursor": cursor,
+        "filter_query": query.urlencode(), "filter_query_user": True,
         "can_receive": bool(support.receive_agencies(request.user)),
     })
 

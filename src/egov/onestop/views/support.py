@@ -151,6 +151,23 @@ def dossier_page(*, actor, tab: str, filters: dict, cursor: str | None, limit: i
     return page
 
 
+def bucket_page(*, actor, params, cursor: str | None, limit: int) -> Page:
+    """The dossiers behind one count of the statistics page (`?bucket=…&from=&to=…`, the
+    parameters of selectors.stats.list_url), with the same columns as the tabs."""
+    from ..selectors import stats
+
+    flt = stats.filter_from_params(params)
+    key = (params.get("key") or "").strip() or None
+    qs = (stats.bucket_queryset(actor=actor, flt=flt, bucket=params.get("bucket") or "",
+                                key=key)
+          .select_related("version")
+          .only("id", "code", "state", "channel", "applicant_name", "received_at",
+                "submitted_at", "due_at", "outcome", "agency_id", "version__name"))
+    page = keyset_page(qs, order=LIST_ORDER, cursor=cursor, limit=limit)
+    decorate(page.items)
+    return page
+
+
 def url_or(name: str, args: list, literal: str) -> str:
     """The URL of another part's view, or its agreed literal path while it is not merged."""
     try:
