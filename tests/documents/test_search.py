@@ -579,12 +579,22 @@ def test_code_search_is_one_statement(people, make_doc, django_assert_max_num_qu
 
 
 @pytest.mark.django_db
-def test_code_search_sees_exactly_the_visibility_filters(people, make_doc, make_user):
-    """The code search reads the actor's posts and grants inside its statement on PostgreSQL
-    (code_search.py): it must find exactly what visibility.py lets each actor see — agency
-    grants, unit grants, assignments to the person or their unit, own drafts and signatures,
-    delegations, the superuser — by prefix, by substring and page after page."""
+@pytest.mark.parametrize("grants_loaded", [False, True])
+def test_code_search_sees_exactly_the_visibility_filters(people, make_doc, make_user,
+                                                         grants_loaded):
+    """The code search reads the actor's posts and grants inside its statement on PostgreSQL,
+    or takes them as array parameters when policy.grants_for already read them (code_search.py):
+    either way it must find exactly what visibility.py lets each actor see — agency grants, unit
+    grants, assignments to the person or their unit, own drafts and signatures, delegations, the
+    superuser — by prefix, by substring and page after page."""
+    from egov.core import policy
     from egov.core.models import Delegation, Position
+
+    def fresh(user):
+        user = type(user).objects.get(pk=user.pk)
+        if grants_loaded:
+            policy.grants_for(user)
+        return user
     from egov.documents.selectors.visibility import incoming_visible_q, outgoing_visible_q
 
     agencies = [people["justice"], people["finance"], people["province"], people["commune"]]
@@ -616,14 +626,14 @@ def test_code_search_sees_exactly_the_visibility_filters(people, make_doc, make_
             outgoing_visible_q(user), code__contains="/VIS-").values_list("pk", flat=True)}
         # "0/vis-" starts no code: the substring search; "10/vis-in" starts one
         found = set()
-        page = document_search(actor=type(user).objects.get(pk=user.pk), q="0/vis-", limit=2)
+        page = document_search(actor=fresh(user), q="0/vis-", limit=2)
         while True:
             found |= set(ids(page))
             if not page.next:
                 break
-            page = document_search(actor=user, q="0/vis-", limit=2, cursor=page.next)
+            page = document_search(actor=fresh(user), q="0/vis-", limit=2, cursor=page.next)
         assert found == expected, user.username
-        assert set(find(user, "10/vis-in")) == expected & {("incoming", docs_in[0].pk)}, \
+        assert set(find(fresh(user), "10/vis-in")) == expected & {("incoming", docs_in[0].pk)}, \
             user.username
         seen[user.username] = len(expected)
     assert seen["root"] == 7 and seen["khach"] == 0
