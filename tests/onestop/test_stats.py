@@ -245,3 +245,28 @@ def test_a_count_links_to_the_dossiers_behind_it(client, stats_org):  # noqa: F8
     assert early.code in html and late.code not in html
     response = client.get("/onestop/desk/?bucket=nonsense&from=2026-02-01&to=2026-02-28")
     assert response.status_code == 302
+
+
+def test_solving_time_same_for_every_grouping(stats_org):  # noqa: F811
+    """Indicator 2.2 on PostgreSQL rides along the report's grouped statement (grouped by the
+    row key and the procedure): every grouping gives the same figures as the day-grouped
+    statement `_solving_days`, with two procedures, two units, paused days and a dossier still
+    open or refused (not counted)."""
+    o = stats_org
+    c, j = o["commune"], o["justice"]
+    make_dossier(o["birth_v"], c, received_at=at(2026, 2, 13, 10), due_at=at(2026, 2, 25, 10),
+                 ended_at=at(2026, 2, 24, 16), state="resolved")
+    make_dossier(o["birth_v"], c, j, received_at=at(2026, 2, 2, 9), due_at=at(2026, 2, 5, 9),
+                 ended_at=at(2026, 2, 10, 9), state="returned", channel="online")
+    make_dossier(o["land_v"], c, j, received_at=at(2026, 1, 20, 9), due_at=at(2026, 3, 5, 9),
+                 ended_at=at(2026, 2, 27, 15), state="resolved", paused_days=2)
+    make_dossier(o["land_v"], c, j, received_at=at(2026, 2, 3, 9), due_at=at(2026, 2, 20, 9),
+                 ended_at=at(2026, 2, 12, 9), state="stopped")
+    make_dossier(o["land_v"], c, j, received_at=at(2026, 2, 3, 9), due_at=at(2026, 2, 20, 9))
+    flt = sel.StatsFilter(**FEB)
+    first, as_of = sel.period_bounds(flt.start, flt.end, NOW)
+    expected = sel._solving_days(sel._filtered(o["leader"], flt), first, as_of)
+    assert [(r["code"], r["resolved"]) for r in expected] == [("1.012345", 1),
+                                                              ("9.001193", 2)]
+    for group in sel.GROUPS:
+        assert report(o["leader"], group=group).solving == expected

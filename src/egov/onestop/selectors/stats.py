@@ -21,7 +21,8 @@ on_time_rate = (early + on_time + in_time) / counted — Tỷ lệ đúng hạn 
 The SQL CASE below is the rule's if-chain, branch for branch; tests/onestop/test_stats.py
 checks with generated dossiers that both give the same bucket for every dossier. All counts of
 a report come from ONE grouped statement (the bucket is a GROUP BY key, the other counts are
-FILTER aggregates); indicator 2.2 adds one more (working days, see `_solving_days`).
+FILTER aggregates); on PostgreSQL indicator 2.2's sums are FILTER aggregates of the same
+statement (one scan, see `_solving_aggregates`), on SQLite one more (see `_solving_days`).
 """
 
 from __future__ import annotations
@@ -272,7 +273,8 @@ def _aggregates(first: dt.datetime, as_of: dt.datetime) -> dict:
 
 def stats_report(*, actor, flt: StatsFilter, now: dt.datetime | None = None) -> StatsReport:
     """The statistics of the period for the dossiers the actor may see, grouped by `flt.group`
-    (see the module doc). Two grouped statements (+ one for refusals, one for the names)."""
+    (see the module doc). One grouped statement on PostgreSQL, two on SQLite (+ one for the
+    refusals, one or two for the names)."""
     require_stats(actor, flt.unit)
     if flt.group not in GROUPS:
         raise InvalidInput(_("Check the grouping."),
@@ -284,11 +286,18 @@ def stats_report(*, actor, flt: StatsFilter, now: dt.datetime | None = None) -> 
     # Only the dissatisfied ratings are joined (a small hash), not every rating.
     counted = base.filter(counted_q(first, as_of)).annotate(
         unhappy=FilteredRelation("rating", condition=Q(rating__satisfied=False)))
-    grouped = (judged(counted, as_of).values(key, "judgement")
-               .annotate(**_aggregates(first, as_of)).order_by())
+    one_pass = connection.vendor == "postgresql"
+    keys = (key, "judgement")
+    aggregates = _aggregates(first, as_of)
+    if one_pass:
+        # Indicator 2.2's sums ride along in the same scan (grouped by procedure too), instead
+        # of a second scan of the dossier table (bench: −0.35 s of ~1.1 s).
+        keys = keys if key == "procedure" else (*keys, "procedure")
+        aggregates.update(_solving_aggregates(first, as_of))
+    grouped = judged(counted, as_of).values(*keys).annotate(**aggregates).order_by()
     with transaction.atomic():
         _tune()
-        return _report(flt, key, grouped, base, first, as_of)
+        return _report(flt, key, grouped, base, first, as_of, one_pass)
 
 
 def _tune() -> None:
@@ -301,10 +310,15 @@ def _tune() -> None:
             cur.execute("SET LOCAL jit = off")
 
 
-def _report(flt, key, grouped, base, first, as_of) -> StatsReport:
+def _report(flt, key, grouped, base, first, as_of, one_pass=False) -> StatsReport:
     rows: dict[object, StatsRow] = {}
     extra = dict.fromkeys(EXTRA, 0)
+    solving_acc: dict[int, list[int]] = {}  # procedure → [dossiers, working days] (one pass)
     for rec in grouped:
+        if one_pass and rec["resolved"]:
+            slot = solving_acc.setdefault(rec["procedure"], [0, 0])
+            slot[0] += rec["resolved"]
+            slot[1] += int(rec["end_w"]) - int(rec["recv_w"]) - int(rec["paused"] or 0)
         row = rows.setdefault(rec[key], StatsRow(rec[key], ""))
         c = row.counts
         c[rec["judgement"]] = c.get(rec["judgement"], 0) + rec["n"]
@@ -325,7 +339,8 @@ def _report(flt, key, grouped, base, first, as_of) -> StatsReport:
     _name_rows(flt.group, rows)
     ordered = sorted(rows.values(), key=lambda r: (r.name.casefold(), str(r.key)))
     totals = StatsRow(None, _("Total"), {c: sum(r[c] for r in ordered) for c in COUNTS})
-    solving = _solving_days(base, first, as_of)
+    solving = (_solving_rows(solving_acc) if one_pass
+               else _solving_days(base, first, as_of))
     return StatsReport(filter=flt, as_of=as_of, rows=ordered, totals=totals, extra=extra,
                        solving=solving)
 
@@ -351,8 +366,6 @@ def _solving_days(base, first: dt.datetime, as_of: dt.datetime) -> list[dict]:
     and day (at most a few hundred days per procedure), never a row per dossier."""
     resolved = base.filter(counted_q(first, as_of), ended_at__isnull=False,
                            ended_at__lte=as_of, state__in=_RESOLVED)
-    if connection.vendor == "postgresql":
-        return _solving_days_pg(resolved, first, as_of)
     recv = (resolved.annotate(day=TruncDate("received_at", tzinfo=calendar.LOCAL_TZ),
                               kind=Value(0))
             .values("procedure", "day", "kind")
@@ -381,9 +394,9 @@ def _solving_days(base, first: dt.datetime, as_of: dt.datetime) -> list[dict]:
 _SOLVING_SPAN_DAYS = 3660
 
 
-def _solving_days_pg(resolved, first: dt.datetime, as_of: dt.datetime) -> list[dict]:
-    """The same sums in one scan on PostgreSQL: W is passed as an int array indexed by the
-    day's offset from `lo`."""
+def _working_day_sql(first: dt.datetime, as_of: dt.datetime):
+    """PostgreSQL: W(day) of a timestamp column as SQL — W is passed as an int array indexed by
+    the day's offset from `lo`."""
     lo = calendar.localtime(first).date() - dt.timedelta(days=_SOLVING_SPAN_DAYS)
     hi = calendar.localtime(as_of).date()
     w, n = [], 0
@@ -399,13 +412,17 @@ def _solving_days_pg(resolved, first: dt.datetime, as_of: dt.datetime) -> list[d
             f"%s)::date - %s::date)), %s) + 1]",
             (w, str(calendar.LOCAL_TZ), lo, len(w) - 1), output_field=IntegerField())
 
-    sums = (resolved.values("procedure")
-            .annotate(n=Count("id"), end_w=Sum(at_day("ended_at")),
-                      recv_w=Sum(at_day("received_at")), paused=Sum("paused_days"))
-            .order_by())
-    acc = {r["procedure"]: [r["n"], int(r["end_w"]) - int(r["recv_w"]) - int(r["paused"] or 0)]
-           for r in sums}
-    return _solving_rows(acc)
+    return at_day
+
+
+def _solving_aggregates(first: dt.datetime, as_of: dt.datetime) -> dict:
+    """Indicator 2.2's sums as FILTER aggregates of the report's grouped statement (PostgreSQL):
+    over the counted dossiers ended by `as_of` with a result — the `resolved` count."""
+    at_day = _working_day_sql(first, as_of)
+    done = Q(ended_at__isnull=False, ended_at__lte=as_of, state__in=_RESOLVED)
+    return {"end_w": Sum(at_day("ended_at"), filter=done, default=0),
+            "recv_w": Sum(at_day("received_at"), filter=done, default=0),
+            "paused": Sum("paused_days", filter=done, default=0)}
 
 
 def _solving_rows(acc: dict[int, list[int]]) -> list[dict]:
