@@ -20,3 +20,10 @@ class OnestopConfig(AppConfig):
         register_module("onestop", _("One-stop desk"))
         # Menu entries, subscribers (outbox, national sync) and signing subjects are registered
         # by the parts that own them (see docs/onestop.md).
+
+        # --- dossier services (i10-services): audit labels ---
+        from egov.core.audit_labels import register_audit_labels
+
+        from .audit_labels_dossiers import LABELS as DOSSIER_AUDIT_LABELS
+
+        register_audit_labels(DOSSIER_AUDIT_LABELS)
