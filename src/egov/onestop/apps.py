@@ -46,3 +46,9 @@ class OnestopConfig(AppConfig):
 
         register_nav(NavEntry("onestop_stats", _("One-stop statistics"), "onestop:stats",
                               action="onestop.reports", order=330))
+        # --- dossier services (i10-services): audit labels ---
+        from egov.core.audit_labels import register_audit_labels
+
+        from .audit_labels_dossiers import LABELS as DOSSIER_AUDIT_LABELS
+
+        register_audit_labels(DOSSIER_AUDIT_LABELS)
