@@ -20,9 +20,11 @@ REGISTER_MAX_DAYS = 366
 
 
 def may_see_dossier(actor, dossier: Dossier) -> bool:
-    return (any(policy.can(actor, a, u) for a in (VIEW_ALL, RECEIVE)
-                for u in (dossier.agency, dossier.competent_unit))
-            or policy.can(actor, PROCESS, dossier.competent_unit))
+    """The dossier's own visibility rule (selectors.dossiers.may_view: view_all / receive, or an
+    assignee of its work items), plus `onestop.process` on the competent unit."""
+    from .dossiers import may_view
+
+    return policy.can(actor, PROCESS, dossier.competent_unit) or may_view(actor, dossier)
 
 
 def slip_get(*, actor, pk: int) -> Slip:
