@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "egov.signing",
     "egov.documents",
     "egov.onestop",
+    "egov.petitions",
     "egov.portal",
 ]
 

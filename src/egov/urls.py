@@ -6,6 +6,7 @@ from django.urls import include, path
 from egov.core.api import api
 from egov.documents.api import router as documents_router
 from egov.onestop.api import router as onestop_router
+from egov.petitions.api import router as petitions_router
 from egov.portal.api import router as portal_router
 from egov.signing.api import router as signing_router
 from egov.signing.api_batches import router as signing_batches_router
@@ -15,6 +16,7 @@ from egov.signing.api_sessions import router as signing_sessions_router
 # Module routers are added here (the project level), so the shared kernel depends on no module.
 api.add_router("/documents/", documents_router)
 api.add_router("/onestop/", onestop_router)
+api.add_router("/petitions/", petitions_router)
 api.add_router("/portal/", portal_router)
 api.add_router("", signing_router)
 api.add_router("", signing_sessions_router)
@@ -30,6 +32,7 @@ urlpatterns = [
     path("documents/", include("egov.documents.urls")),
     path("signing/", include("egov.signing.urls")),
     path("onestop/", include("egov.onestop.urls")),
+    path("petitions/", include("egov.petitions.urls")),
     path("verify/", include("egov.portal.urls")),
     path("public/", include("egov.portal.urls_public")),
     path("", include("egov.core.urls")),

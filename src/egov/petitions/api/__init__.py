@@ -1,0 +1,15 @@
+"""The petitions module's API routers (mounted at /api/v1/petitions/ by egov/urls.py). The
+public endpoints (/api/v1/portal/petitions…) live in egov.portal.api, above this module."""
+
+from ninja import Router
+
+router = Router(tags=["petitions"])
+
+# --- list, search and detail (i11-reports) ---
+# --- end list ---
+# --- actions (i11-workflow) ---
+# --- end actions ---
+# --- intake by staff (i11-intake) ---
+# --- end intake ---
+# --- slips and duplicates (i11-slips) ---
+# --- end slips ---

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PetitionsConfig(AppConfig):
+    name = "egov.petitions"
+    label = "petitions"
+    verbose_name = _("Petitions and citizen reception")
+
+    def ready(self) -> None:
+        from egov.core.nav import register_module
+        from egov.core.policy import register_action
+
+        from .catalog import ACTIONS
+
+        for code, label in ACTIONS.items():
+            register_action(code, label)
+        register_module("petitions", _("Petitions"))
+        # Menu entries, subscribers, periodic jobs and audit labels are registered by the parts
+        # that own them, each in its own marked block below (docs/petitions.md).
+
+        # --- petition pages (views/petition.py, views/lists.py) ---
+        # --- end petition pages ---
+        # --- intake: desk, reception sessions, portal (i11-intake) ---
+        # --- end intake ---
+        # --- e-mail: mailbox polling and acknowledgements (i11-mail) ---
+        # --- end e-mail ---
+        # --- workflow and deadlines (i11-workflow) ---
+        # --- end workflow ---
+        # --- slips and duplicates (i11-slips) ---
+        # --- end slips ---
+        # --- protection, search, reports (i11-reports) ---
+        # --- end reports ---
