@@ -12,4 +12,7 @@ router = Router(tags=["petitions"])
 # --- intake by staff (i11-intake) ---
 # --- end intake ---
 # --- slips and duplicates (i11-slips) ---
+from .duplicates import router as _duplicates_router  # noqa: E402
+
+router.add_router("", _duplicates_router)
 # --- end slips ---

@@ -1,0 +1,300 @@
+"""Duplicate suggestion (services.md §2.2 "Duplicates"; TT 05/2021/TT-TTCP: a denunciation with
+the same content is forwarded only once): up to 5 earlier petitions of the same agency that look
+like the same matter, by similarity of person and content. The officer confirms
+(`Petition.duplicate_of` is set by the classification, not here).
+
+How (migration 0003_slips_duplicates):
+1. Candidates by content: the query's words (folded, stop words dropped) minus the words that
+   are common in the agency's letters — on PostgreSQL the most common lexemes of the
+   `dup_tsv` column as ANALYZE measured them (`pg_stats.most_common_elems`), on SQLite the
+   document counts of the FTS5 vocabulary — OR-ed in a full-text query (GIN (agency_id,
+   dup_tsv) / FTS5), best 100 by rank.
+2. Candidates by person: same personal ID, or the same name folded (indexes on the identity
+   table), best 50 newest. Used for ranking only: the answer never says why a petition was
+   suggested, and carries no identity.
+3. Score of each candidate: content similarity — pg_trgm `similarity()` of the folded contents
+   on PostgreSQL, the same trigram formula in Python on SQLite — plus a person bonus (0.35 ×
+   1.0 for the same ID, × the name's trigram similarity when ≥ 0.8). Kept when the content is
+   similar (≥ CONTENT_MIN) or the person matches and the content is not unrelated
+   (≥ PERSON_CONTENT_MIN).
+
+The answer — code, date, kind, a snippet of the REDACTED content, a score — holds only
+petitions the actor may see; the contents compared are the redacted ones on both sides (a
+draft's content is redacted with its identity first), so identity never reaches the ranking's
+output.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from django.db import connection
+
+from egov.core.search import fold, snippet
+from egov.core.search import words as fold_words
+
+from ..models import Petition, PetitionKind
+from ..redaction import REDACTED, redact
+from . import access
+
+LIMIT = 5
+CONTENT_CANDIDATES = 100
+PERSON_CANDIDATES = 50
+CONTENT_MIN = 0.40
+PERSON_CONTENT_MIN = 0.15
+PERSON_WEIGHT = 0.35
+NAME_MIN = 0.8
+# A word in more than this share of the agency's letters says nothing about the matter.
+COMMON_SHARE = 0.02
+MAX_QUERY_TERMS = 24
+SNIPPET_WIDTH = 200
+NO_LIMIT_ID = 2**62  # a draft: every recorded petition is earlier
+
+# Folded Vietnamese function words and the words of every letter.
+STOP_WORDS = frozenset("""
+va la cua co cho cac nhung mot duoc khong da dang se voi tai tu den ve nay do thi ma nen vi
+de boi neu khi nhu trong ngoai tren duoi sau truoc hon rat cung con nua hay hoac tung moi toi
+chung ong ba anh chi em ho no gia dinh xin kinh gui de nghi don viec theo nam ngay thang so
+""".split())
+
+_TRGM_WORD = re.compile(r"[^\W_]+")
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams of a (folded) text: each word padded "  w ", then every 3 letters."""
+    out: set[str] = set()
+    for w in _TRGM_WORD.findall(text.lower()):
+        padded = f"  {w} "
+        out.update(padded[i:i + 3] for i in range(len(padded) - 2))
+    return out
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm similarity(): shared trigrams / all trigrams."""
+    ta, tb = trigrams(a), trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+def _query_terms(text: str) -> list[str]:
+    seen: list[str] = []
+    for w in fold_words(text, limit=10_000):
+        if len(w) >= 2 and w not in STOP_WORDS and w not in seen:
+            seen.append(w)
+    return seen
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+_common_cache: dict[str, tuple[float, frozenset[str]]] = {}
+COMMON_TTL = 600.0
+
+
+def _pg_common_words() -> frozenset[str]:
+    """The lexemes of `dup_tsv` in more than COMMON_SHARE of the rows, from the planner's
+    statistics (refreshed by autovacuum's ANALYZE); cached per process for 10 minutes."""
+    hit = _common_cache.get("pg")
+    if hit and time.monotonic() - hit[0] < COMMON_TTL:
+        return hit[1]
+    with connection.cursor() as cur:
+        cur.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs "
+                    "FROM pg_stats WHERE tablename = 'petitions_petition' "
+                    "AND attname = 'dup_tsv'")
+        row = cur.fetchone()
+    common = frozenset()
+    if row and row[0]:
+        common = frozenset(w for w, f in zip(row[0], row[1] or [], strict=False)
+                           if f is not None and f > COMMON_SHARE)
+    _common_cache["pg"] = (time.monotonic(), common)
+    return common
+
+
+def _pg_candidates(agency_id, terms, personal_id, name, before_id) -> set[int]:
+    common = _pg_common_words()
+    rare = [t for t in terms if t not in common][:MAX_QUERY_TERMS]
+    ids: set[int] = set()
+    with connection.cursor() as cur:
+        if rare:
+            cur.execute(
+                "SELECT id FROM petitions_petition, to_tsquery('simple', %s) q "
+                "WHERE agency_id = %s AND dup_tsv @@ q AND id < %s "
+                "ORDER BY ts_rank(dup_tsv, q) DESC, id DESC LIMIT %s",
+                [" | ".join(rare), agency_id, before_id, CONTENT_CANDIDATES])
+            ids.update(r[0] for r in cur.fetchall())
+        if personal_id or name:
+            cur.execute(
+                "SELECT p.id FROM petitions_petitionidentity i "
+                "JOIN petitions_petition p ON p.id = i.petition_id "
+                "WHERE p.agency_id = %s AND p.id < %s AND ("
+                "(i.personal_id <> '' AND i.personal_id = %s) OR "
+                "(i.full_name <> '' AND egov_search_fold(i.full_name) = egov_search_fold(%s)))"
+                " ORDER BY p.id DESC LIMIT %s",
+                [agency_id, before_id, personal_id or "\x01", name or "\x01",
+                 PERSON_CANDIDATES])
+            ids.update(r[0] for r in cur.fetchall())
+    return ids
+
+
+def _pg_scores(ids, content, personal_id, name) -> dict[int, tuple[float, float]]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT p.id, similarity(egov_search_fold(left(p.content, 20000)), "
+            "egov_search_fold(%s)), "
+            "CASE WHEN %s <> '' AND i.personal_id = %s THEN 1.0 "
+            "WHEN %s <> '' AND i.full_name <> '' THEN "
+            "similarity(egov_search_fold(i.full_name), egov_search_fold(%s)) ELSE 0 END "
+            "FROM petitions_petition p LEFT JOIN petitions_petitionidentity i "
+            "ON i.petition_id = p.id WHERE p.id = ANY(%s)",
+            [content, personal_id, personal_id, name, name, list(ids)])
+        return {r[0]: (float(r[1]), float(r[2])) for r in cur.fetchall()}
+
+
+# --- SQLite -------------------------------------------------------------------------------------
+
+def _sqlite_candidates(agency_id, terms, personal_id, name, before_id) -> set[int]:
+    ids: set[int] = set()
+    with connection.cursor() as cur:
+        if terms:
+            cur.execute("SELECT COALESCE(MAX(id), 0) FROM petitions_petition")
+            total = cur.fetchone()[0] or 1
+            marks = ",".join("%s" for _ in terms)
+            cur.execute(f"SELECT term, doc FROM petitions_dup_vocab WHERE term IN ({marks})",
+                        terms)
+            counts = dict(cur.fetchall())
+            limit = max(50, COMMON_SHARE * total)
+            rare = [t for t in terms if counts.get(t, 0) <= limit][:MAX_QUERY_TERMS]
+            if rare:
+                match = " OR ".join(f'"{t}"' for t in rare)
+                cur.execute(
+                    "SELECT p.id FROM petitions_dup_fts f JOIN petitions_petition p "
+                    "ON p.id = f.rowid WHERE petitions_dup_fts MATCH %s AND p.agency_id = %s "
+                    "AND p.id < %s ORDER BY bm25(petitions_dup_fts), p.id DESC LIMIT %s",
+                    [match, agency_id, before_id, CONTENT_CANDIDATES])
+                ids.update(r[0] for r in cur.fetchall())
+        if personal_id or name:
+            cur.execute(
+                "SELECT p.id FROM petitions_petitionidentity i "
+                "JOIN petitions_petition p ON p.id = i.petition_id "
+                "WHERE p.agency_id = %s AND p.id < %s AND ("
+                "(i.personal_id <> '' AND i.personal_id = %s) OR "
+                "(i.full_name <> '' AND i.full_name = %s COLLATE NOCASE)) "
+                "ORDER BY p.id DESC LIMIT %s",
+                [agency_id, before_id, personal_id or "\x01", name or "\x01",
+                 PERSON_CANDIDATES])
+            ids.update(r[0] for r in cur.fetchall())
+    return ids
+
+
+def _py_scores(ids, content, personal_id, name) -> dict[int, tuple[float, float]]:
+    from ..models import PetitionIdentity
+
+    folded = fold(content)
+    idents = {i.petition_id: i for i in PetitionIdentity.objects.filter(petition_id__in=ids)
+              .only("petition_id", "personal_id", "full_name")}
+    out = {}
+    for pk, text in Petition.objects.filter(pk__in=ids).values_list("pk", "content"):
+        ident = idents.get(pk)
+        person = 0.0
+        if ident is not None:
+            if personal_id and ident.personal_id == personal_id:
+                person = 1.0
+            elif name and ident.full_name:
+                person = similarity(fold(ident.full_name), fold(name))
+        out[pk] = (similarity(fold(text[:20000]), folded), person)
+    return out
+
+
+# --- the suggestion -----------------------------------------------------------------------------
+
+def _score(content_sim: float, person: float) -> float | None:
+    person = person if person >= NAME_MIN else 0.0
+    if content_sim >= CONTENT_MIN or (person and content_sim >= PERSON_CONTENT_MIN):
+        return min(1.0, content_sim + PERSON_WEIGHT * person)
+    return None
+
+
+def _suggest(*, actor, agency_id: int, content: str, personal_id: str, name: str,
+             before_id: int | None, limit: int) -> list[dict]:
+    content = (content or "").replace(REDACTED, " ")
+    terms = _query_terms(content)
+    personal_id = (personal_id or "").strip()
+    name = " ".join((name or "").split())
+    before_id = before_id or NO_LIMIT_ID
+    if connection.vendor == "postgresql":
+        ids = _pg_candidates(agency_id, terms, personal_id, name, before_id)
+        scores = _pg_scores(ids, content, personal_id, name) if ids else {}
+    else:
+        ids = _sqlite_candidates(agency_id, terms, personal_id, name, before_id)
+        scores = _py_scores(ids, content, personal_id, name) if ids else {}
+    ranked = sorted(((s, pk) for pk, (c, p) in scores.items()
+                     if (s := _score(c, p)) is not None), reverse=True)
+    if not ranked:
+        return []
+    keep = [pk for _s, pk in ranked[:limit * 4]]
+    rows = {p.pk: p for p in Petition.objects.filter(access.visible_q(actor), pk__in=keep)
+            .only("pk", "code", "received_at", "kind", "content")}
+    out = []
+    for s, pk in ranked:
+        p = rows.get(pk)
+        if p is None:
+            continue
+        text = p.content or ""
+        snip = snippet(text, terms[:MAX_QUERY_TERMS], width=SNIPPET_WIDTH) or text[:SNIPPET_WIDTH]
+        out.append({"id": p.pk, "code": p.code, "received_at": p.received_at, "kind": p.kind,
+                    "kind_label": PetitionKind(p.kind).label if p.kind else "",
+                    "snippet": snip, "score": round(s, 3)})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def duplicates_for(*, actor, petition: Petition, limit: int = LIMIT) -> list[dict]:
+    """Up to `limit` earlier petitions of `petition`'s agency that may be duplicates, best first:
+    [{"id", "code", "received_at", "kind", "snippet", "score"}] (no identity)."""
+    from ..models import PetitionIdentity
+
+    ident = (PetitionIdentity.objects.filter(petition=petition)
+             .only("petition_id", "personal_id", "full_name").first())
+    return _suggest(actor=actor, agency_id=petition.agency_id, content=petition.content,
+                    personal_id=ident.personal_id if ident else "",
+                    name=ident.full_name if ident else "", before_id=petition.pk,
+                    limit=limit)
+
+
+def duplicates_for_draft(*, actor, agency, content: str, identity: dict,
+                         limit: int = LIMIT) -> list[dict]:
+    """The same for a letter not yet recorded (the intake form): `content` as written and the
+    `identity` typed ({"full_name", "personal_id", …}); the content is redacted first."""
+    identity = dict(identity or {})
+    return _suggest(actor=actor, agency_id=agency.pk, content=redact(content, identity),
+                    personal_id=identity.get("personal_id", ""),
+                    name=identity.get("full_name", ""), before_id=None, limit=limit)
+
+
+def may_suggest(actor, petition: Petition) -> bool:
+    """Those who classify: the receiving officer and the handler, holders of
+    `petitions.receive` or `petitions.decide` on the agency, `petitions.process` on the handling
+    unit (who may see the petition at all)."""
+    from egov.core import policy
+
+    if not access.may_view(actor, petition):
+        return False
+    if actor.pk in (petition.received_by_id, petition.handler_id):
+        return True
+    if any(policy.can(actor, a, petition.agency) for a in (access.RECEIVE, "petitions.decide")):
+        return True
+    return petition.handling_unit_id is not None and policy.can(actor, access.PROCESS,
+                                                                 petition.handling_unit)
+
+
+def duplicates_get(*, actor, pk: int, limit: int = LIMIT) -> list[dict]:
+    """The API's answer: 404 when the actor may not see petition `pk`, 403 when the actor sees it
+    but does not classify."""
+    from egov.core.errors import PermissionDenied
+
+    petition = access.petition_get(actor=actor, pk=pk)
+    if not may_suggest(actor, petition):
+        raise PermissionDenied()
+    return duplicates_for(actor=actor, petition=petition, limit=limit)
