@@ -40,7 +40,9 @@ from ..redaction import REDACTED, redact
 from . import access
 
 LIMIT = 5
-CONTENT_CANDIDATES = 100
+CONTENT_CANDIDATES = 40
+# The trigram similarity looks at the first characters of each letter (the words at all of it).
+TRGM_CHARS = 4000
 PERSON_CANDIDATES = 50
 CONTENT_MIN = 0.40
 PERSON_CONTENT_MIN = 0.30
@@ -153,19 +155,31 @@ def _pg_candidates(agency_id, terms, personal_id, name, before_id) -> set[int]:
 
 
 def _pg_scores(ids, content, terms, personal_id, name) -> dict[int, tuple[float, float]]:
+    """Content and person similarity of the candidates, in one statement: pg_trgm on the folded
+    contents (their first TRGM_CHARS characters), the word overlap from the stored `dup_tsv`
+    lexemes (no re-parsing), the person from the identity row."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT p.id, similarity(egov_search_fold(left(p.content, 20000)), "
-            "egov_search_fold(%s)), "
+            "WITH q AS (SELECT egov_search_fold(%s) AS t) "
+            "SELECT p.id, similarity(egov_search_fold(left(p.content, %s)), q.t), "
             "CASE WHEN %s <> '' AND i.personal_id = %s THEN 1.0 "
             "WHEN %s <> '' AND i.full_name <> '' THEN "
             "similarity(egov_search_fold(i.full_name), egov_search_fold(%s)) ELSE 0 END, "
-            "left(p.content, 20000) "
-            "FROM petitions_petition p LEFT JOIN petitions_petitionidentity i "
-            "ON i.petition_id = p.id WHERE p.id = ANY(%s)",
-            [content, personal_id, personal_id, name, name, list(ids)])
-        return {r[0]: (_content_score(float(r[1]), word_overlap(terms, r[3])), float(r[2]))
-                for r in cur.fetchall()}
+            "w.inter, w.total "
+            "FROM q, petitions_petition p LEFT JOIN petitions_petitionidentity i "
+            "ON i.petition_id = p.id CROSS JOIN LATERAL ("
+            "  SELECT count(*) FILTER (WHERE x = ANY(%s)) AS inter, "
+            "         count(*) FILTER (WHERE length(x) >= 2 AND NOT (x = ANY(%s))) AS total "
+            "  FROM unnest(tsvector_to_array(p.dup_tsv)) x) w "
+            "WHERE p.id = ANY(%s)",
+            [content[:TRGM_CHARS], TRGM_CHARS, personal_id, personal_id, name, name,
+             list(terms), list(STOP_WORDS), list(ids)])
+        out = {}
+        for pk, trgm, person, inter, total in cur.fetchall():
+            union = len(terms) + total - inter
+            out[pk] = (_content_score(float(trgm), inter / union if union else 0.0),
+                       float(person))
+        return out
 
 
 # --- SQLite -------------------------------------------------------------------------------------
@@ -207,10 +221,10 @@ def _sqlite_candidates(agency_id, terms, personal_id, name, before_id) -> set[in
 def _py_scores(ids, content, terms, personal_id, name) -> dict[int, tuple[float, float]]:
     from ..models import PetitionIdentity
 
-    folded = fold(content)
     idents = {i.petition_id: i for i in PetitionIdentity.objects.filter(petition_id__in=ids)
               .only("petition_id", "personal_id", "full_name")}
     out = {}
+    folded = fold(content[:TRGM_CHARS])
     for pk, text in Petition.objects.filter(pk__in=ids).values_list("pk", "content"):
         ident = idents.get(pk)
         person = 0.0
@@ -219,9 +233,8 @@ def _py_scores(ids, content, terms, personal_id, name) -> dict[int, tuple[float,
                 person = 1.0
             elif name and ident.full_name:
                 person = similarity(fold(ident.full_name), fold(name))
-        text = text[:20000]
-        out[pk] = (_content_score(similarity(fold(text), folded), word_overlap(terms, text)),
-                   person)
+        out[pk] = (_content_score(similarity(fold(text[:TRGM_CHARS]), folded),
+                                  word_overlap(terms, text[:20000])), person)
     return out
 
 
