@@ -5,10 +5,10 @@ like the same matter, by similarity of person and content. The officer confirms
 
 How (migration 0003_slips_duplicates):
 1. Candidates by content: the query's words (folded, stop words dropped) minus the words that
-   are common in the agency's letters — on PostgreSQL the most common lexemes of the
-   `dup_tsv` column as ANALYZE measured them (`pg_stats.most_common_elems`), on SQLite the
-   document counts of the FTS5 vocabulary — OR-ed in a full-text query (GIN (agency_id,
-   dup_tsv) / FTS5), best 100 by rank.
+   are common in the agency's letters — on PostgreSQL estimated from the most common lexemes
+   of the `dup_tsv` column and the agency's share of the rows as ANALYZE measured them
+   (`pg_stats`), on SQLite the document counts of the FTS5 vocabulary — OR-ed in a full-text
+   query (GIN (agency_id, dup_tsv) / FTS5), best 40 by rank.
 2. Candidates by person: same personal ID, or the same name folded (indexes on the identity
    table), best 50 newest. Used for ranking only: the answer never says why a petition was
    suggested, and carries no identity.
@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 
 from egov.core.search import fold, snippet
 from egov.core.search import words as fold_words
@@ -105,34 +105,59 @@ def _query_terms(text: str) -> list[str]:
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
-_common_cache: dict[str, tuple[float, frozenset[str]]] = {}
-COMMON_TTL = 600.0
+_stats_cache: dict[str, tuple[float, dict]] = {}
+STATS_TTL = 600.0
 
 
-def _pg_common_words() -> frozenset[str]:
-    """The lexemes of `dup_tsv` in more than COMMON_SHARE of the rows, from the planner's
-    statistics (refreshed by autovacuum's ANALYZE); cached per process for 10 minutes."""
-    hit = _common_cache.get("pg")
-    if hit and time.monotonic() - hit[0] < COMMON_TTL:
+def _pg_stats() -> dict:
+    """From the planner's statistics (refreshed by autovacuum's ANALYZE; cached per process for
+    10 minutes): the share of the rows of the most common lexemes of `dup_tsv`
+    (`most_common_elems`), and the share of the rows of each agency (`agency_id`'s most common
+    values; the rest spread evenly over the other agencies)."""
+    hit = _stats_cache.get("pg")
+    if hit and time.monotonic() - hit[0] < STATS_TTL:
         return hit[1]
+    stats = {"words": {}, "agencies": {}, "other_share": 1.0}
     with connection.cursor() as cur:
-        cur.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs "
+        cur.execute("SELECT attname, most_common_elems::text::text[], most_common_elem_freqs, "
+                    "most_common_vals::text::text[], most_common_freqs, n_distinct "
                     "FROM pg_stats WHERE tablename = 'petitions_petition' "
-                    "AND attname = 'dup_tsv'")
-        row = cur.fetchone()
-    common = frozenset()
-    if row and row[0]:
-        common = frozenset(w for w, f in zip(row[0], row[1] or [], strict=False)
-                           if f is not None and f > COMMON_SHARE)
-    _common_cache["pg"] = (time.monotonic(), common)
-    return common
+                    "AND attname IN ('dup_tsv', 'agency_id')")
+        rows = cur.fetchall()
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'petitions_petition'")
+        reltuples = max(1.0, float((cur.fetchone() or [1])[0] or 1))
+    for attname, elems, elem_freqs, vals, freqs, n_distinct in rows:
+        if attname == "dup_tsv" and elems:
+            stats["words"] = dict(zip(elems, elem_freqs or [], strict=False))
+        elif attname == "agency_id":
+            shares = {int(v): f for v, f in zip(vals or [], freqs or [], strict=False)}
+            distinct = n_distinct if n_distinct and n_distinct > 0 else \
+                -(n_distinct or -1.0) * reltuples
+            others = max(1.0, distinct - len(shares))
+            stats["agencies"] = shares
+            stats["other_share"] = max(1e-6, (1.0 - sum(shares.values())) / others)
+    _stats_cache["pg"] = (time.monotonic(), stats)
+    return stats
+
+
+def _pg_rare(agency_id: int, terms: list[str]) -> list[str]:
+    """The terms that are not common in the agency's letters. The statistics are for the whole
+    table; a word's share within the agency is at most its share of the table divided by the
+    agency's share of the rows — used as the estimate (cautious: a word common elsewhere may
+    be dropped; the person candidates still find the same petitioner's letters)."""
+    stats = _pg_stats()
+    share = stats["agencies"].get(agency_id) or stats["other_share"]
+    words = stats["words"]
+    return [t for t in terms if words.get(t, 0.0) / share <= COMMON_SHARE]
 
 
 def _pg_candidates(agency_id, terms, personal_id, name, before_id) -> set[int]:
-    common = _pg_common_words()
-    rare = [t for t in terms if t not in common][:MAX_QUERY_TERMS]
+    rare = _pg_rare(agency_id, terms)[:MAX_QUERY_TERMS]
     ids: set[int] = set()
     with connection.cursor() as cur:
+        # Small index look-ups: a parallel plan only adds the workers' start-up (read-only; the
+        # setting ends with this transaction).
+        cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         if rare:
             cur.execute(
                 "SELECT id FROM petitions_petition, to_tsquery('simple', %s) q "
@@ -141,14 +166,15 @@ def _pg_candidates(agency_id, terms, personal_id, name, before_id) -> set[int]:
                 [" | ".join(rare), agency_id, before_id, CONTENT_CANDIDATES])
             ids.update(r[0] for r in cur.fetchall())
         if personal_id or name:
+            # The identity indexes first (a name is rare in the table), then the agency.
             cur.execute(
-                "SELECT p.id FROM petitions_petitionidentity i "
-                "JOIN petitions_petition p ON p.id = i.petition_id "
-                "WHERE p.agency_id = %s AND p.id < %s AND ("
-                "(i.personal_id <> '' AND i.personal_id = %s) OR "
-                "(i.full_name <> '' AND egov_search_fold(i.full_name) = egov_search_fold(%s)))"
-                " ORDER BY p.id DESC LIMIT %s",
-                [agency_id, before_id, personal_id or "\x01", name or "\x01",
+                "SELECT p.id FROM petitions_petition p WHERE p.id = ANY(ARRAY("
+                "  SELECT petition_id FROM petitions_petitionidentity "
+                "  WHERE personal_id <> '' AND personal_id = %s "
+                "  UNION SELECT petition_id FROM petitions_petitionidentity "
+                "  WHERE full_name <> '' AND egov_search_fold(full_name) = egov_search_fold(%s)"
+                ")) AND p.agency_id = %s AND p.id < %s ORDER BY p.id DESC LIMIT %s",
+                [personal_id or "\x01", name or "\x01", agency_id, before_id,
                  PERSON_CANDIDATES])
             ids.update(r[0] for r in cur.fetchall())
     return ids
@@ -259,8 +285,9 @@ def _suggest(*, actor, agency_id: int, content: str, personal_id: str, name: str
     name = " ".join((name or "").split())
     before_id = before_id or NO_LIMIT_ID
     if connection.vendor == "postgresql":
-        ids = _pg_candidates(agency_id, terms, personal_id, name, before_id)
-        scores = _pg_scores(ids, content, terms, personal_id, name) if ids else {}
+        with transaction.atomic():  # SET LOCAL ends with it when no outer transaction
+            ids = _pg_candidates(agency_id, terms, personal_id, name, before_id)
+            scores = _pg_scores(ids, content, terms, personal_id, name) if ids else {}
     else:
         ids = _sqlite_candidates(agency_id, terms, personal_id, name, before_id)
         scores = _py_scores(ids, content, terms, personal_id, name) if ids else {}
