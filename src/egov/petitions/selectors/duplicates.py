@@ -8,9 +8,9 @@ How (migration 0003_slips_duplicates):
    are common in the agency's letters — on PostgreSQL estimated from the most common lexemes
    of the `dup_tsv` column and the agency's share of the rows as ANALYZE measured them
    (`pg_stats`), on SQLite the document counts of the FTS5 vocabulary — OR-ed in a full-text
-   query (GIN (agency_id, dup_tsv) / FTS5), best 40 by rank.
+   query (GIN (agency_id, dup_tsv) / FTS5), best 25 by rank.
 2. Candidates by person: same personal ID, or the same name folded (indexes on the identity
-   table), best 50 newest. Used for ranking only: the answer never says why a petition was
+   table), best 20 newest. Used for ranking only: the answer never says why a petition was
    suggested, and carries no identity.
 3. Score of each candidate: content similarity = 0.4 × trigram similarity of the folded
    contents (pg_trgm `similarity()` on PostgreSQL, the same formula in Python on SQLite) + 0.6 ×
@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import time
 
-from django.db import connection, transaction
+from django.db import connection
 
 from egov.core.search import fold, snippet
 from egov.core.search import words as fold_words
@@ -40,10 +40,10 @@ from ..redaction import REDACTED, redact
 from . import access
 
 LIMIT = 5
-CONTENT_CANDIDATES = 40
-# The trigram similarity looks at the first characters of each letter (the words at all of it).
-TRGM_CHARS = 4000
-PERSON_CANDIDATES = 50
+CONTENT_CANDIDATES = 25
+# Similarity looks at the first characters of each letter (as the generated dup_tsv column).
+TRGM_CHARS = 20000
+PERSON_CANDIDATES = 20
 CONTENT_MIN = 0.40
 PERSON_CONTENT_MIN = 0.30
 # Content similarity = TRGM_WEIGHT × trigram similarity + the rest × overlap of the meaningful
@@ -151,61 +151,65 @@ def _pg_rare(agency_id: int, terms: list[str]) -> list[str]:
     return [t for t in terms if words.get(t, 0.0) / share <= COMMON_SHARE]
 
 
-def _pg_candidates(agency_id, terms, personal_id, name, before_id) -> set[int]:
+def _pg_scored(agency_id, content, terms, personal_id, name,
+               before_id) -> dict[int, tuple[float, float]]:
+    """Candidates and their scores in ONE statement (each round trip costs on a busy server):
+    by content — the agency's letters matching any uncommon word, best CONTENT_CANDIDATES by
+    ts_rank (GIN (agency_id, dup_tsv)); by person — the identity indexes first (personal ID,
+    folded name), then the agency, newest PERSON_CANDIDATES; then for each, pg_trgm similarity
+    of the folded contents, the word overlap from the stored
+    `dup_tsv` lexemes, and the person's similarity."""
     rare = _pg_rare(agency_id, terms)[:MAX_QUERY_TERMS]
-    ids: set[int] = set()
+    branches = []
+    params: dict = {"content": content[:TRGM_CHARS], "agency": agency_id,
+                    "before": before_id, "pid": personal_id, "name": name,
+                    "terms": list(terms), "stop": list(STOP_WORDS)}
+    if rare:
+        params.update(tsq=" | ".join(rare), nc=CONTENT_CANDIDATES)
+        branches.append(
+            "(SELECT id FROM petitions_petition, to_tsquery('simple', %(tsq)s) tq "
+            # agency_id + 0: filter the few matches of the uncommon words by agency rather than
+            # AND them with the agency's whole bitmap (each word matches at most ~2 % of the
+            # agency's rows in the whole table, see _pg_rare).
+            " WHERE agency_id + 0 = %(agency)s AND dup_tsv @@ tq AND id < %(before)s "
+            " ORDER BY ts_rank(dup_tsv, tq) DESC, id DESC LIMIT %(nc)s)")
+    if personal_id or name:
+        params.update(np=PERSON_CANDIDATES)
+        # = ANY(ARRAY(…)): the few identity rows first, whatever the planner estimates.
+        branches.append(
+            "(SELECT p.id FROM petitions_petition p WHERE p.id = ANY(ARRAY("
+            "   SELECT petition_id FROM petitions_petitionidentity "
+            "   WHERE personal_id <> '' AND personal_id = %(pid)s "
+            "   UNION SELECT petition_id FROM petitions_petitionidentity "
+            "   WHERE full_name <> '' AND egov_search_fold(full_name) = egov_search_fold(%(name)s)"
+            " )) AND p.agency_id = %(agency)s AND p.id < %(before)s "
+            " ORDER BY p.id DESC LIMIT %(np)s)")
+    if not branches:
+        return {}
+    sql = (
+        "WITH q AS (SELECT egov_search_fold(%(content)s) AS t), c AS ("
+        + " UNION ".join(branches) + ") "
+        # pg_trgm compares sets of per-word trigrams: the stored lexemes (folded words, the
+        # first 20,000 characters) give the same similarity as the folded text, without
+        # folding every candidate again.
+        "SELECT p.id, similarity(array_to_string(tsvector_to_array(p.dup_tsv), ' '), q.t), "
+        "CASE WHEN %(pid)s <> '' AND i.personal_id = %(pid)s THEN 1.0 "
+        "WHEN %(name)s <> '' AND i.full_name <> '' THEN "
+        "similarity(egov_search_fold(i.full_name), egov_search_fold(%(name)s)) ELSE 0 END, "
+        # ts_delete on the sorted lexemes: how many query words the letter has, and how many
+        # meaningful words it has.
+        "length(p.dup_tsv) - length(ts_delete(p.dup_tsv, %(terms)s::text[])), "
+        "length(ts_delete(p.dup_tsv, %(stop)s::text[])) "
+        "FROM q, c JOIN petitions_petition p ON p.id = c.id "
+        "LEFT JOIN petitions_petitionidentity i ON i.petition_id = p.id")
+    out = {}
     with connection.cursor() as cur:
-        # Small index look-ups: a parallel plan only adds the workers' start-up (read-only; the
-        # setting ends with this transaction).
-        cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        if rare:
-            cur.execute(
-                "SELECT id FROM petitions_petition, to_tsquery('simple', %s) q "
-                "WHERE agency_id = %s AND dup_tsv @@ q AND id < %s "
-                "ORDER BY ts_rank(dup_tsv, q) DESC, id DESC LIMIT %s",
-                [" | ".join(rare), agency_id, before_id, CONTENT_CANDIDATES])
-            ids.update(r[0] for r in cur.fetchall())
-        if personal_id or name:
-            # The identity indexes first (a name is rare in the table), then the agency.
-            cur.execute(
-                "SELECT p.id FROM petitions_petition p WHERE p.id = ANY(ARRAY("
-                "  SELECT petition_id FROM petitions_petitionidentity "
-                "  WHERE personal_id <> '' AND personal_id = %s "
-                "  UNION SELECT petition_id FROM petitions_petitionidentity "
-                "  WHERE full_name <> '' AND egov_search_fold(full_name) = egov_search_fold(%s)"
-                ")) AND p.agency_id = %s AND p.id < %s ORDER BY p.id DESC LIMIT %s",
-                [personal_id or "\x01", name or "\x01", agency_id, before_id,
-                 PERSON_CANDIDATES])
-            ids.update(r[0] for r in cur.fetchall())
-    return ids
-
-
-def _pg_scores(ids, content, terms, personal_id, name) -> dict[int, tuple[float, float]]:
-    """Content and person similarity of the candidates, in one statement: pg_trgm on the folded
-    contents (their first TRGM_CHARS characters), the word overlap from the stored `dup_tsv`
-    lexemes (no re-parsing), the person from the identity row."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "WITH q AS (SELECT egov_search_fold(%s) AS t) "
-            "SELECT p.id, similarity(egov_search_fold(left(p.content, %s)), q.t), "
-            "CASE WHEN %s <> '' AND i.personal_id = %s THEN 1.0 "
-            "WHEN %s <> '' AND i.full_name <> '' THEN "
-            "similarity(egov_search_fold(i.full_name), egov_search_fold(%s)) ELSE 0 END, "
-            "w.inter, w.total "
-            "FROM q, petitions_petition p LEFT JOIN petitions_petitionidentity i "
-            "ON i.petition_id = p.id CROSS JOIN LATERAL ("
-            "  SELECT count(*) FILTER (WHERE x = ANY(%s)) AS inter, "
-            "         count(*) FILTER (WHERE length(x) >= 2 AND NOT (x = ANY(%s))) AS total "
-            "  FROM unnest(tsvector_to_array(p.dup_tsv)) x) w "
-            "WHERE p.id = ANY(%s)",
-            [content[:TRGM_CHARS], TRGM_CHARS, personal_id, personal_id, name, name,
-             list(terms), list(STOP_WORDS), list(ids)])
-        out = {}
+        cur.execute(sql, params)
         for pk, trgm, person, inter, total in cur.fetchall():
             union = len(terms) + total - inter
             out[pk] = (_content_score(float(trgm), inter / union if union else 0.0),
                        float(person))
-        return out
+    return out
 
 
 # --- SQLite -------------------------------------------------------------------------------------
@@ -260,7 +264,7 @@ def _py_scores(ids, content, terms, personal_id, name) -> dict[int, tuple[float,
             elif name and ident.full_name:
                 person = similarity(fold(ident.full_name), fold(name))
         out[pk] = (_content_score(similarity(fold(text[:TRGM_CHARS]), folded),
-                                  word_overlap(terms, text[:20000])), person)
+                                  word_overlap(terms, text[:TRGM_CHARS])), person)
     return out
 
 
@@ -285,9 +289,7 @@ def _suggest(*, actor, agency_id: int, content: str, personal_id: str, name: str
     name = " ".join((name or "").split())
     before_id = before_id or NO_LIMIT_ID
     if connection.vendor == "postgresql":
-        with transaction.atomic():  # SET LOCAL ends with it when no outer transaction
-            ids = _pg_candidates(agency_id, terms, personal_id, name, before_id)
-            scores = _pg_scores(ids, content, terms, personal_id, name) if ids else {}
+        scores = _pg_scored(agency_id, content, terms, personal_id, name, before_id)
     else:
         ids = _sqlite_candidates(agency_id, terms, personal_id, name, before_id)
         scores = _py_scores(ids, content, terms, personal_id, name) if ids else {}
