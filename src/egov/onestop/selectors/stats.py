@@ -19,10 +19,16 @@ Each counted dossier falls in exactly one bucket of `rules.index_judgement`, jud
 on_time_rate = (early + on_time + in_time) / counted — Tỷ lệ đúng hạn of QĐ 766 indicator 2.1.
 
 The SQL CASE below is the rule's if-chain, branch for branch; tests/onestop/test_stats.py
-checks with generated dossiers that both give the same bucket for every dossier. All counts of
-a report come from ONE grouped statement (the bucket is a GROUP BY key, the other counts are
+checks with generated dossiers that both give the same bucket for every dossier.
+
+The dossiers that ended on the period's past days are judged once and for all: their counts
+come from the summary kept by the dossier services (selectors/stats_summary.py,
+services/stats_summary.py). The others — still open, or ended after the summary's last day —
+are judged live by ONE grouped statement (the bucket is a GROUP BY key, the other counts are
 FILTER aggregates); on PostgreSQL indicator 2.2's sums are FILTER aggregates of the same
-statement (one scan, see `_solving_aggregates`), on SQLite one more (see `_solving_days`).
+statement (see `_solving_aggregates`), on SQLite one more (see `_solving_days`).
+tests/onestop/test_stats_property.py checks that the report through the summary equals the
+purely live report (`stats_report(live=True)`) for random histories.
 """
 
 from __future__ import annotations
