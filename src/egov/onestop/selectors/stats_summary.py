@@ -10,8 +10,9 @@ A period's counted dossiers (selectors/stats.py) split in two:
 - every other counted dossier (not ended, or ended after the summary's last day) is judged live
   by the rule's SQL (`live_q`): the few dossiers open across the end of the period.
 
-On PostgreSQL both small sets are found through a GiST index on each dossier's span
-[received_at, ended_at] (`span_hint`, migration 0006) instead of a scan of the dossier table.
+On PostgreSQL these small sets are found through two indexes of migration 0006 instead of a
+scan of the dossier table: the open dossiers by receipt time (an index-only scan), and a GiST
+index on the span [received_at, ended_at] of the ended ones (`span_hint`).
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, Sum
+from django.db.models import BooleanField, Count, F, Q, Sum, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from egov.core import calendar
 
 from ..models import Channel, ResultMedium, StatsDay
 
 # The indexed expression of migration 0006 (dossier_span_gist), written the same way.
-SPAN_SQL = ("tstzrange(\"onestop_dossier\".\"received_at\", CASE WHEN "
-            "\"onestop_dossier\".\"ended_at\" IS NULL THEN NULL ELSE "
-            "GREATEST(\"onestop_dossier\".\"ended_at\", \"onestop_dossier\".\"received_at\") "
-            "END, '[]')")
+SPAN_SQL = ("tstzrange(\"onestop_dossier\".\"received_at\", "
+            "GREATEST(\"onestop_dossier\".\"ended_at\", \"onestop_dossier\".\"received_at\"), "
+            "'[]')")
 SUMMED = ("n", "resolved", "supplemented", "stopped", "withdrawn", "dissatisfied", "electronic")
 
 
@@ -53,16 +55,35 @@ def summary_days(start: dt.date, end: dt.date, first: dt.datetime, as_of: dt.dat
 
 def span_hint(lo: dt.datetime, hi: dt.datetime):
     """PostgreSQL: a condition implied by the exact ones that lets the planner take the span
-    index — the dossier was received by `hi` and had not ended before `lo`. Q() elsewhere."""
+    index — the ended dossier was received by `hi` and had not ended before `lo` (the caller
+    also says `ended_at IS NOT NULL`, the index's condition). Q() elsewhere."""
     if connection.vendor != "postgresql":
         return Q()
     return RawSQL(f"{SPAN_SQL} && tstzrange(%s, %s, '[]')", (min(lo, hi), hi),
                   output_field=BooleanField())
 
 
-def live_q(cut: dt.datetime) -> Q:
+# ended_at with "never" for a dossier that has not ended. Written this way the conditions on the
+# end time are exact but not a range of the `ended_at` index: on PostgreSQL the planner then
+# takes the span index alone instead of AND-ing it with a bitmap of every dossier ended after
+# the period (0.2–0.3 s of 2M dossiers, measured).
+_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def _end_or_never():
+    return Coalesce(F("ended_at"), Value(_NEVER))
+
+
+def live_q(cut: dt.datetime):
     """The counted dossiers the summary does not hold: not ended, or ended from `cut` on."""
-    return Q(ended_at__isnull=True) | Q(ended_at__gte=cut)
+    return GreaterThanOrEqual(_end_or_never(), Value(cut))
+
+
+def live_parts(base, cut: dt.datetime, as_of: dt.datetime) -> list:
+    """`base` ∩ `live_q(cut)` as two querysets, each the shape of one index: the open dossiers,
+    and the ones that ended from `cut` on (received by `as_of`: the span index)."""
+    return [base.filter(ended_at__isnull=True),
+            base.filter(live_q(cut), span_hint(cut, as_of), ended_at__isnull=False)]
 
 
 def summary_grouped(scope: Q, flt, keys: tuple[str, ...], start: dt.date, last: dt.date):
@@ -90,9 +111,10 @@ def carried_grouped(base, key: str, first: dt.datetime, cut: dt.datetime):
     before the period (carried over, not new), per group key: how many, and how many online
     (QĐ 766 3.3 counts the new ones only)."""
     online = Q(channel=Channel.ONLINE)
-    return (base.filter(span_hint(first, first), received_at__isnull=False,
-                        due_at__isnull=False, received_at__lt=first, ended_at__gte=first,
-                        ended_at__lt=cut)
+    return (base.filter(span_hint(first, first), GreaterThanOrEqual(_end_or_never(),
+                                                                    Value(first)),
+                        LessThan(_end_or_never(), Value(cut)), received_at__isnull=False,
+                        due_at__isnull=False, ended_at__isnull=False, received_at__lt=first)
             .values(key)
             .annotate(n=Count("id"), online=Count("id", filter=online),
                       online_counted=Count("id", filter=online
