@@ -216,14 +216,26 @@ def _auto_reason(msg: Message, from_addr: str, is_bounce: bool) -> str:
     return ""
 
 
+def _fingerprint(msg: Message, raw: bytes) -> str:
+    normal = raw.replace(b"\r\n", b"\n")
+    body = normal.split(b"\n\n", 1)[1] if b"\n\n" in normal else b""
+    digest = hashlib.sha256()
+    for name in ("From", "To", "Cc", "Date", "Subject"):
+        digest.update(header(msg, name).encode("utf-8", "surrogatepass") + b"\x00")
+    digest.update(body.rstrip())
+    return digest.hexdigest()[:48]
+
+
 def parse(raw: bytes) -> ParsedMail:
     """Parse one message; never raises on malformed input."""
     msg: EmailMessage = email.message_from_bytes(raw, policy=policy.default)
 
     message_id = _msgid(header(msg, "Message-ID"))
     if not message_id:
-        # No Message-ID (or an unusable one): an id from the bytes, the same on every re-scan.
-        message_id = f"<{hashlib.sha256(raw).hexdigest()[:48]}@egov.invalid>"
+        # No Message-ID (or an unusable one): an id from what a server does not change — the
+        # sender, recipients, date and subject and the body with line ends normalised — so that
+        # a re-scan or a copy of the folder on another server gives the same id.
+        message_id = f"<{_fingerprint(msg, raw)}@egov.invalid>"
     in_reply_to = _msgid(header(msg, "In-Reply-To"))
     references = [r for r in _MSGID.findall(header(msg, "References")) if len(r) <= MAX_ID]
 

@@ -66,16 +66,28 @@ def thread_of(mailbox: Mailbox, parsed: ParsedMail) -> MailMessage | None:
 
 
 def _store_files(parsed: ParsedMail, raw: bytes) -> tuple[list, list[str]]:
-    """Store the message as received and its attachments (each in its own transaction, before
-    the import's: file_store writes the audit trail). A refused file (empty, over the size
-    limit) is named in the second list; the .eml keeps it anyway."""
-    stored, refused = [], []
-    uploads = [("thu-goc.eml", raw)] + list(parsed.attachments)
-    for name, data in uploads:
+    """Store the message as received (.eml) and its attachments, each in its own transaction
+    before the import's (file_store writes the audit trail). An attachment the upload checks
+    refuse as a PDF (damaged, encrypted) is still kept, as a file derived from the .eml (what a
+    citizen sent is never dropped); an empty or oversized one is named in the second list (the
+    .eml holds it anyway)."""
+    refused: list[str] = []
+    try:
+        original = file_store(actor=None, upload=("thu-goc.eml", raw))
+    except InvalidInput as exc:
+        # Over the upload limit: the attachments alone may still fit.
+        original = None
+        refused.append(f"thu-goc.eml: {exc.code}")
+    stored = [original] if original is not None else []
+    for name, data in parsed.attachments:
         try:
             stored.append(file_store(actor=None, upload=(name, data)))
         except InvalidInput as exc:
-            refused.append(f"{name}: {exc.code}")
+            if original is not None and exc.code in ("pdf_damaged", "pdf_encrypted"):
+                stored.append(file_store(actor=None, upload=(name, data), derived_from=original,
+                                         derivation="mail_attachment"))
+            else:
+                refused.append(f"{name}: {exc.code}")
     return stored, refused
 
 
