@@ -213,6 +213,7 @@ class CuttingProxy:
         self.target = port
         self.cut_after = cut_after
         self.cuts = 0
+        self.passed = 0  # bytes passed from the server to the client, all connections
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
         self._stop = threading.Event()
@@ -248,6 +249,8 @@ class CuttingProxy:
                     break
                 dst.sendall(data)
                 passed += len(data)
+                if limit is not None or src.getpeername()[1] == self.target:
+                    self.passed += len(data)
         except OSError:
             pass
         finally:

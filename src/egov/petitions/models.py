@@ -522,6 +522,6 @@ class Satisfaction(models.Model):
         return f"satisfaction of {self.petition_id}"
 
 # --- e-mail intake (i11-mail) ---
-from .models_mail import MailMessage, Mailbox  # noqa: E402,F401  (mailboxes polled over IMAP)
+from .models_mail import Mailbox, MailMessage  # noqa: E402,F401  (mailboxes polled over IMAP)
 
 # --- end e-mail intake ---

@@ -30,7 +30,6 @@ import imaplib
 import logging
 import os
 import re
-import socket
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -38,8 +37,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import F, Q
 from django.utils import timezone
+
+from egov.core import jobs
 
 from ..models_mail import Mailbox, MailSecurity
 from .mail_import import MailboxChanged, message_import
@@ -258,8 +260,16 @@ def mailbox_poll(mailbox_id: int, *, batch: int | None = None,
         error = "the folder's UIDVALIDITY changed during the poll; the next poll reads it again"
     except MailboxError as exc:
         error = str(exc)
-    except (imaplib.IMAP4.error, OSError, EOFError, socket.timeout) as exc:
+    except (TimeoutError, imaplib.IMAP4.error, OSError, EOFError) as exc:
         error = f"connection lost: {exc.__class__.__name__}: {exc}"
+    except DatabaseError as exc:
+        if jobs.connection_lost():
+            raise  # the worker waits for the database; the job runs again
+        log.exception("mailbox %s: import failed", mailbox.address)
+        error = f"import failed: {exc.__class__.__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - one bad message must not stop the other mailboxes
+        log.exception("mailbox %s: import failed", mailbox.address)
+        error = f"import failed: {exc.__class__.__name__}: {exc}"
     finally:
         if conn is not None:
             try:
@@ -267,7 +277,10 @@ def mailbox_poll(mailbox_id: int, *, batch: int | None = None,
             except Exception:  # noqa: BLE001 - the connection may already be gone
                 pass
         result.error = error
-        _finish(mailbox, error)
+        try:
+            _finish(mailbox, error)
+        except DatabaseError:
+            log.exception("mailbox %s: cannot record the poll", mailbox.address)
     return result
 
 
@@ -294,8 +307,6 @@ def mail_sweep() -> bool:
     is due and no such job is waiting."""
     if not due_mailboxes().exists():
         return False
-    from egov.core import jobs
-
     from ..tasks_mail import mail_poll
 
     return jobs.enqueue_unless_pending(mail_poll)
