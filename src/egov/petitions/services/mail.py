@@ -72,21 +72,29 @@ class PollResult:
 # --- settings -----------------------------------------------------------------------------------
 
 
+def _setting(name: str, default: float) -> float:
+    """A Django setting, else the environment variable of the same name, else the default."""
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name) or default
+    return float(value)
+
+
 def timeout_seconds() -> float:
-    return float(getattr(settings, "EGOV_MAIL_TIMEOUT_SECONDS", 30))
+    return _setting("EGOV_MAIL_TIMEOUT_SECONDS", 30)
 
 
 def batch_size() -> int:
-    return max(1, int(getattr(settings, "EGOV_MAIL_BATCH", 50)))
+    return max(1, int(_setting("EGOV_MAIL_BATCH", 50)))
 
 
 def lease_seconds() -> float:
     """Longer than any poll may take (a poll stops taking new batches after half of it)."""
-    return float(getattr(settings, "EGOV_MAIL_LEASE_SECONDS", 900))
+    return _setting("EGOV_MAIL_LEASE_SECONDS", 900)
 
 
 def backoff_seconds(mailbox: Mailbox, failures: int) -> float:
-    cap = float(getattr(settings, "EGOV_MAIL_BACKOFF_MAX_SECONDS", 6 * 3600))
+    cap = _setting("EGOV_MAIL_BACKOFF_MAX_SECONDS", 6 * 3600)
     return min(cap, mailbox.poll_seconds * (2 ** max(0, min(failures, 16))))
 
 
