@@ -257,7 +257,7 @@ def mailbox_poll(mailbox_id: int, *, batch: int | None = None,
                     continue  # expunged meanwhile
                 raw, when = fetched[uid]
                 outcome = message_import(mailbox_id=mailbox.pk, uidvalidity=uidvalidity,
-                                         uid=uid, raw=raw, received_at=when)
+                                         uid=uid, raw=raw, received_at=when, mailbox=mailbox)
                 result.fetched += 1
                 result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
                 done.append(uid)

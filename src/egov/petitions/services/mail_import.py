@@ -20,6 +20,7 @@ import logging
 
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from egov.core.audit import audit_log
@@ -32,7 +33,6 @@ from ..mailparse import ParsedMail, parse
 from ..models import Channel, PetitionIdentity, PetitionIdentityFile, PetitionState
 from ..models_mail import Mailbox, MailMessage, MailOutcome
 from ..redaction import redact
-from ..selectors.access import identity_for_system
 from . import records
 
 log = logging.getLogger("egov.petitions.mail")
@@ -52,12 +52,10 @@ def thread_of(mailbox: Mailbox, parsed: ParsedMail) -> MailMessage | None:
     ids = parsed.thread_ids()
     if not ids:
         return None
-    rows = list(MailMessage.objects.filter(mailbox__agency_id=mailbox.agency_id,
-                                           petition__isnull=False, message_id__in=ids)
-                .order_by("-id"))
-    rows += list(MailMessage.objects.filter(mailbox__agency_id=mailbox.agency_id,
-                                            petition__isnull=False, ack_message_id__in=ids)
-                 .order_by("-id"))
+    rows = list(MailMessage.objects.filter(Q(message_id__in=ids) | Q(ack_message_id__in=ids),
+                                           mailbox__agency_id=mailbox.agency_id,
+                                           petition__isnull=False)
+                .order_by("-id")[:50])
     for wanted in ids:
         for row in rows:
             if wanted in (row.message_id, row.ack_message_id):
@@ -117,16 +115,16 @@ def _may_acknowledge(mailbox: Mailbox, parsed: ParsedMail) -> bool:
     return True
 
 
-def _acknowledge(petition, mailbox: Mailbox) -> str:
-    """Queue the acknowledgement (code + check) to the sender; its Message-ID (a reply to it
-    threads onto the petition), or "" when it could not be queued."""
+def _acknowledge(petition, mailbox: Mailbox, to: str) -> str:
+    """Queue the acknowledgement (code + check) to `to`; its Message-ID (a reply to it threads
+    onto the petition), or "" when it could not be queued.
+
+    `to` is the address the message came from, in hand at intake: no stored identity is read
+    (`access.identity_for_system` is for messages sent later, from the stored identity)."""
     from django.conf import settings
 
     from egov.core import calendar
 
-    identity = identity_for_system(petition, purpose="mail_ack")
-    if identity is None or not identity.email:
-        return ""
     key = f"petitions:mail-ack:{petition.code}"
     context = {
         "code": petition.code, "check": petition.lookup_check, "agency": mailbox.agency.name,
@@ -135,7 +133,7 @@ def _acknowledge(petition, mailbox: Mailbox) -> str:
     }
     try:
         with transaction.atomic():
-            outbox_enqueue(key=key, channel="email", to=identity.email, template=ACK_TEMPLATE,
+            outbox_enqueue(key=key, channel="email", to=to, template=ACK_TEMPLATE,
                            context=context, language="vi", module="petitions",
                            subject=petition)
     except InvalidInput as exc:
@@ -177,17 +175,21 @@ def _attach_reply(thread: MailMessage, parsed, files, details, mail_pk_hint: str
 
 
 def message_import(*, mailbox_id: int, uidvalidity: int, uid: int, raw: bytes,
-                   received_at: dt.datetime | None = None) -> str:
+                   received_at: dt.datetime | None = None,
+                   mailbox: Mailbox | None = None) -> str:
     """Import one message; returns the outcome: "petition", "reply", "skipped" or
     "duplicate" (already imported: only `last_uid` moves). Raises MailboxChanged when the
-    mailbox's UIDVALIDITY is no longer `uidvalidity`."""
+    mailbox's UIDVALIDITY is no longer `uidvalidity`. `mailbox` (the poll's row) saves a
+    query; the row is read again, locked, inside the transaction."""
     parsed = parse(raw)
     received_at = received_at or parsed.date or timezone.now()
-    mailbox = Mailbox.objects.select_related("agency").get(pk=mailbox_id)
+    if mailbox is None:
+        mailbox = Mailbox.objects.select_related("agency").get(pk=mailbox_id)
 
-    known = MailMessage.objects.filter(mailbox_id=mailbox_id, message_id=parsed.message_id)
-    thread = None if known.exists() else thread_of(mailbox, parsed)
-    skip = known.exists() or (parsed.is_bounce and thread is None)
+    known = MailMessage.objects.filter(mailbox_id=mailbox_id,
+                                       message_id=parsed.message_id).exists()
+    thread = None if known else thread_of(mailbox, parsed)
+    skip = known or (parsed.is_bounce and thread is None)
     files, refused = ([], []) if skip else _store_files(parsed, raw)
 
     with transaction.atomic():
@@ -213,16 +215,13 @@ def message_import(*, mailbox_id: int, uidvalidity: int, uid: int, raw: bytes,
         else:
             outcome = MailOutcome.PETITION
             petition = _new_petition(mailbox, parsed, files, details, received_at)
-        message = MailMessage.objects.create(
+            if _may_acknowledge(mailbox, parsed):
+                ack_id = _acknowledge(petition, mailbox, parsed.from_addr)
+        MailMessage.objects.create(
             mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, message_id=parsed.message_id,
             in_reply_to=parsed.in_reply_to, references=" ".join(parsed.references)[:10000],
             outcome=outcome, petition=petition, auto_reason=parsed.auto_reason,
-            received_at=received_at)
-        if outcome == MailOutcome.PETITION and _may_acknowledge(mailbox, parsed):
-            ack_id = _acknowledge(petition, mailbox)
-            if ack_id:
-                message.ack_message_id = ack_id
-                message.save(update_fields=["ack_message_id"])
+            ack_message_id=ack_id, received_at=received_at)
         audit_log(actor=None, action="petition.mail.import", obj=petition or mailbox,
                   details={"mailbox": mailbox.pk, "uidvalidity": uidvalidity, "uid": uid,
                            "outcome": outcome, "code": petition.code if petition else "",
