@@ -149,10 +149,25 @@ def main() -> int:
         probe = CuttingProxy(server.port)
         box.port = probe.port
         box.save(update_fields=["port"])
+        queries = [0]
+
+        def count(execute, sql, params, many, context):
+            queries[0] += 1
+            return execute(sql, params, many, context)
+
+        from django.db import connection
+
+        load = os.getloadavg()[0]
+        cpu = time.process_time()
         started = time.perf_counter()
-        result = mailbox_poll(box.pk, batch=args.batch)
+        with connection.execute_wrapper(count):
+            result = mailbox_poll(box.pk, batch=args.batch)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         probe.close()
+        print(f"  machine load (1 min) at the start: {load:.1f} on {os.cpu_count()} CPUs; "
+              f"poller CPU {cpu:.1f} s; {queries[0] / max(1, n):.1f} SQL statements per "
+              f"message", flush=True)
         counts = _counts(box, run, n)
         good = (elapsed <= BUDGET_S and not result.error and counts["created"] == n
                 and counts["doubled"] == 0 and counts["lost"] == 0)
