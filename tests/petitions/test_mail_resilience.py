@@ -214,3 +214,27 @@ def test_periodic_duty_enqueues_the_poll_job_and_the_job_polls(mailbox, deliver,
     assert mail_service.mail_sweep() is False  # not due again before poll_seconds
     Mailbox.objects.filter(pk=mailbox.pk).update(active=False, next_poll_at=None)
     assert mail_service.mail_sweep() is False  # inactive mailboxes are not polled
+
+
+def test_admin_pages_and_poll_now(mailbox, deliver, make_mail, client, pet):
+    deliver(*_letters(make_mail, 1))
+    mailbox_poll(mailbox.pk)
+    client.force_login(pet["superuser"])
+    form = client.get(f"/admin/petitions/mailbox/{mailbox.pk}/change/")
+    assert form.status_code == 200
+    page = form.content.decode()
+    assert PASSWORD_ENV in page and dovecot_password_absent(page)  # noqa: F405
+    listing = client.get("/admin/petitions/mailmessage/")
+    assert listing.status_code == 200 and "<don1@example.vn>" not in listing.content.decode()
+    Mailbox.objects.filter(pk=mailbox.pk).update(next_poll_at=timezone.now()
+                                                 + dt.timedelta(hours=1))
+    response = client.post("/admin/petitions/mailbox/", {
+        "action": "poll_now", "_selected_action": [mailbox.pk]})
+    assert response.status_code == 302
+    assert mailbox in mail_service.due_mailboxes()
+
+
+def dovecot_password_absent(page: str) -> bool:
+    from .imap_server import PASSWORD
+
+    return PASSWORD not in page
