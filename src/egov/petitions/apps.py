@@ -24,6 +24,13 @@ class PetitionsConfig(AppConfig):
         # --- intake: desk, reception sessions, portal (i11-intake) ---
         # --- end intake ---
         # --- e-mail: mailbox polling and acknowledgements (i11-mail) ---
+        from egov.core import jobs, outbox
+
+        from . import admin_mail, mail_templates  # noqa: F401  (admin pages of the mailboxes)
+        from .services import mail as mail_service
+
+        outbox.register_templates(mail_templates.template_rows())
+        jobs.every("petitions.mail", 30, mail_service.mail_sweep)
         # --- end e-mail ---
         # --- workflow and deadlines (i11-workflow) ---
         # --- end workflow ---
