@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from egov.core import calendar
-from egov.core.outbox import claim_next
+from egov.core.outbox import claim_next, flush_unmarked, mark_taken
 
 from .models import ApplicantKind, Dossier, DossierEvent, NationalSync, SyncState
 from .notify import canonical_kind
@@ -260,6 +260,7 @@ def national_push_due(*, limit: int = 500, now=None) -> dict[str, int]:
     it was taken (PostgreSQL: FOR NO KEY UPDATE SKIP LOCKED, so several workers never push one row;
     see egov.core.outbox.claim_next). Returns counts by outcome."""
     portal = get_portal()
+    flush_unmarked(NationalSync)  # pushed before the connection was lost: never again
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for _n in range(limit):
         at = now or timezone.now()
@@ -276,23 +277,24 @@ def national_push_due(*, limit: int = 500, now=None) -> dict[str, int]:
 
 
 def _push(portal: NationalPortal, row: NationalSync, now) -> str:
-    queued = NationalSync.objects.filter(pk=row.pk, state=SyncState.QUEUED)
+    def mark(**fields) -> None:
+        mark_taken(NationalSync, row.pk, **fields)
+
     attempts = row.attempts + 1
     try:
         portal.push(key=row.key, payload=row.payload)
     except NationalPortalRejected as exc:
-        queued.update(state=SyncState.FAILED, attempts=attempts, last_error=str(exc)[:2000])
+        mark(state=SyncState.FAILED, attempts=attempts, last_error=str(exc)[:2000])
         log.error("national sync %s rejected: %s", row.key, exc)
         return "failed"
     except Exception as exc:  # noqa: BLE001 - down, timed out, a broken plugin: retry later
         delay = backoff_seconds(attempts)
-        queued.update(attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                      next_attempt_at=now + timedelta(seconds=delay))
+        mark(attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+             next_attempt_at=now + timedelta(seconds=delay))
         log.warning("national sync %s: attempt %d failed (%s); retry in %.0f s", row.key,
                     attempts, exc, delay)
         return "retry"
-    queued.update(state=SyncState.SENT, sent_at=timezone.now(), attempts=attempts,
-                  last_error="")
+    mark(state=SyncState.SENT, sent_at=timezone.now(), attempts=attempts, last_error="")
     return "sent"
 
 

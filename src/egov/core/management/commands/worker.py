@@ -105,6 +105,17 @@ class EgovWorker(Worker):
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         token = jobs.set_attempt(len(db_task_result.worker_ids or []))
+        record_failure = db_task_result.set_failed
+
+        def set_failed(exc: BaseException) -> None:
+            # A job body interrupted by the lost connection is not a failed job: Django would
+            # quietly open a new connection to record it FAILED (and run the module's failure
+            # hooks). Re-raise instead, so that it goes back to the queue as an orphan below.
+            if isinstance(exc, CONNECTION_ERRORS):
+                raise exc
+            record_failure(exc)
+
+        db_task_result.set_failed = set_failed
         try:
             super().run_task(db_task_result)
         except CONNECTION_ERRORS:
