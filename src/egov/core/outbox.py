@@ -11,8 +11,10 @@
 - Never twice: on PostgreSQL each message is taken with ``SELECT … FOR NO KEY UPDATE SKIP
   LOCKED`` and marked sent in the same transaction as the send's result, so several workers
   never take one message; a worker killed during a send rolls back and the message is sent
-  again later (at-least-once towards the provider; the e-mail's Message-ID is derived from the key so a
-  receiver can de-duplicate). SQLite (one writer at a time) takes a message with a
+  again later (at-least-once towards the provider: one extra copy at most per killed worker,
+  and the e-mail's Message-ID is derived from the key so a receiver can de-duplicate). A worker
+  that only loses its database connection after a send remembers it and writes the mark when
+  the database is back (:func:`mark_taken`, :func:`flush_unmarked`): nothing twice. SQLite (one writer at a time) takes a message with a
   compare-and-set lease instead, so that a slow operator never holds the database's write lock.
 - The workers' periodic pass (egov.core.jobs.every) enqueues a send job when retries fall due;
   ``egov outbox_send`` does the same from cron.

@@ -14,7 +14,8 @@ in revision order per dossier, through the portal plugin chosen by EGOV_NATIONAL
 
 A row is marked sent in the transaction after the push returns; a crash between the two
 pushes the same key again and the receiver de-duplicates by key, so every change arrives
-exactly once. The official DVCQG interface specification is not public: the field names follow
+exactly once (a lost database connection alone pushes nothing twice: egov.core.outbox.mark_taken;
+docs/onestop.md "Background work and crashes"). The official DVCQG interface specification is not public: the field names follow
 the adapters described in services.md §1.8 (UNVERIFIED), and only this module knows them.
 Personal data: only ChuHoSo and SoDinhDanh (the portal needs them); no address, phone, e-mail
 or officer's name.
