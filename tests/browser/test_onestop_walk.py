@@ -6,7 +6,9 @@
 - the dossier page's flush panels (components, steps) had their heading and the control-sheet
   link glued to the panel's edge;
 - phone, e-mail and date inputs were unstyled (a thin browser-default box) on the online
-  application and in the statistics filter."""
+  application and in the statistics filter;
+- the dossier history showed the services' fixed notes in Vietnamese on the English page;
+- the intake page said "0 working days. Solved the same day." for a same-day procedure."""
 
 from __future__ import annotations
 
@@ -96,6 +98,12 @@ def test_dossier_flush_panels_keep_their_padding(page, live_server, login, world
         box = link.bounding_box()
         assert box["x"] - panel["x"] >= 12
         assert panel["y"] + panel["height"] - (box["y"] + box["height"]) >= 12
+    # the services' fixed notes in the history are stored in Vietnamese: read in English here
+    history = page.locator("#dossier-events").inner_text()
+    assert "The dossier was received" in history and "Hồ sơ" not in history
+    page.context.add_cookies([{"name": "egov_language", "value": "vi", "url": live_server.url}])
+    page.reload()
+    assert "Hồ sơ đã được tiếp nhận" in page.locator("#dossier-events").inner_text()
 
 
 def test_apply_phone_and_email_inputs_match_the_other_fields(page, live_server, procedure):  # noqa: F811
@@ -109,3 +117,22 @@ def test_apply_phone_and_email_inputs_match_the_other_fields(page, live_server, 
             box = _box(page, field)
             assert abs(box["height"] - name["height"]) < 1, (field, width, box, name)
             assert abs(box["width"] - name["width"]) < 1, (field, width, box, name)
+
+
+def test_intake_states_a_same_day_procedure_without_zero_days(page, live_server, login, world):
+    from egov.onestop.models import ProcedureVersion
+    from tests.onestop.desk_support import PROC_CODE
+
+    _english(page, live_server)
+    login(page, "motcua")
+    page.goto(f"{live_server.url}/onestop/desk/new/{PROC_CODE}/")
+    assert "Processing time: 5 working days." in page.locator("main").inner_text()
+    ProcedureVersion.objects.filter(procedure__code=PROC_CODE).update(processing_days=0,
+                                                                      same_day=True)
+    for lang, expected in (("en", "Processing time: the same working day."),
+                           ("vi", "Thời hạn giải quyết: trong ngày làm việc.")):
+        page.context.add_cookies([{"name": "egov_language", "value": lang,
+                                   "url": live_server.url}])
+        page.goto(f"{live_server.url}/onestop/desk/new/{PROC_CODE}/")
+        text = page.locator("main").inner_text()
+        assert expected in text and " 0 " not in text, text[:300]
