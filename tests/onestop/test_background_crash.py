@@ -219,3 +219,46 @@ def test_national_sync_survives_a_dropped_database_connection_exactly_once(intak
     _arrived_in_order(portal, keys)
     assert sorted(r["key"] for r in portal.requests) == sorted(portal.received)  # once each
     assert set(NationalSync.objects.values_list("state", "attempts")) == {("sent", 1)}
+
+
+# --- the worker's side of a lost connection -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_job_cut_off_too_often_ends_failed_and_runs_the_modules_hook(settings):
+    """A job whose connection was lost goes back to the queue; after its last attempt it ends
+    FAILED with the reason, and the module's failure hook runs (as for a dead worker)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from egov.core import jobs
+    from egov.core.management.commands.worker import EgovWorker
+    from tests import jobs_tasks
+
+    settings.EGOV_JOB_MAX_ATTEMPTS = 2
+    seen: list[tuple] = []
+
+    @jobs.on_failure(jobs_tasks.unlucky)
+    def hook(n, *, reason):
+        seen.append((n, reason))
+
+    worker = EgovWorker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+                        startup_delay=False, max_tasks=None, worker_id="w2",
+                        excluded_queue_names=[])
+    try:
+        results = []
+        for n, workers in ((1, ["w1"]), (2, ["w1", "w2"])):
+            result = jobs_tasks.unlucky.enqueue(n)
+            DBTaskResult.objects.filter(pk=result.id).update(
+                status="RUNNING", worker_ids=workers,
+                started_at=timezone.now() - dt.timedelta(seconds=5))
+            worker.orphan = DBTaskResult.objects.get(pk=result.id)
+            worker._requeue_orphan()
+            results.append(DBTaskResult.objects.get(pk=result.id))
+    finally:
+        jobs._failure_handlers[jobs_tasks.unlucky.module_path].remove(hook)
+    assert [r.status for r in results] == ["READY", "FAILED"]  # again; then out of attempts
+    assert "connection was lost" in results[1].traceback
+    assert seen == [(2, "OperationalError: the database connection was lost while running "
+                        "this job")]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
@@ -26,6 +26,15 @@ log = logging.getLogger("egov.jobs")
 
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
 MAX_BACKOFF = 30.0
+
+
+def _connection_gone() -> bool:
+    """Is the default connection closed (Django drops it after a failed rollback) or dead? A
+    usable one means the error was the job's own (a statement timeout, a locked SQLite)."""
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except Exception:  # noqa: BLE001 - a broken connection may fail to answer
+        return True
 
 
 def _drop_connections() -> None:
@@ -96,11 +105,12 @@ class EgovWorker(Worker):
         running = DBTaskResult.objects.filter(pk=orphan.pk, status="RUNNING")
         if len(orphan.worker_ids or []) < jobs.max_attempts():
             running.update(status="READY")
-        else:
-            running.update(status="FAILED", finished_at=timezone.now(),
-                           exception_class_path="django.db.utils.OperationalError",
-                           traceback="OperationalError: the database connection was lost "
-                                     "while running this job\n")
+        elif running.update(status="FAILED", finished_at=timezone.now(),
+                            exception_class_path="django.db.utils.OperationalError",
+                            traceback="OperationalError: the database connection was lost "
+                                      "while running this job\n"):
+            # the module's failure hooks put its own record right (an export, a batch)
+            jobs._send_finished(DBTaskResult.objects.get(pk=orphan.pk))
         self.orphan = None
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
@@ -111,7 +121,7 @@ class EgovWorker(Worker):
             # A job body interrupted by the lost connection is not a failed job: Django would
             # quietly open a new connection to record it FAILED (and run the module's failure
             # hooks). Re-raise instead, so that it goes back to the queue as an orphan below.
-            if isinstance(exc, CONNECTION_ERRORS):
+            if isinstance(exc, CONNECTION_ERRORS) and _connection_gone():
                 raise exc
             record_failure(exc)
 
