@@ -8,7 +8,9 @@
 - phone, e-mail and date inputs were unstyled (a thin browser-default box) on the online
   application and in the statistics filter;
 - the dossier history showed the services' fixed notes in Vietnamese on the English page;
-- the intake page said "0 working days. Solved the same day." for a same-day procedure."""
+- the intake page said "0 working days. Solved the same day." for a same-day procedure;
+- the public progress page of a withdrawn (stopped, refused) dossier listed its steps as still
+  "to come"."""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ import pytest
 from django.apps import apps
 
 from tests.browser.test_onestop_stats import stats_data  # noqa: F401 (fixture)
-from tests.onestop.portal_fixtures import procedure_fixture  # noqa: F401 (fixture)
+from tests.onestop.portal_fixtures import (  # noqa: F401 (fixtures)
+    make_dossier_fixture,
+    procedure_fixture,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -136,3 +141,30 @@ def test_intake_states_a_same_day_procedure_without_zero_days(page, live_server,
         page.goto(f"{live_server.url}/onestop/desk/new/{PROC_CODE}/")
         text = page.locator("main").inner_text()
         assert expected in text and " 0 " not in text, text[:300]
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_public_steps_of_a_withdrawn_dossier_are_not_to_come(page, live_server, make_dossier,  # noqa: F811
+                                                            lang):
+    from egov.core import throttle
+    from egov.onestop.selectors import public
+
+    throttle.reset()
+    public.forget()
+    if lang == "en":
+        _english(page, live_server)
+    from egov.onestop.models import Dossier
+
+    going, gone = make_dossier("processing"), make_dossier("withdrawn")
+    Dossier.objects.filter(pk__in=[going.pk, gone.pk]).update(current_step=2)
+    expected = {"en": (["done", "in progress", "to come"], ["done", "not carried out",
+                                                             "not carried out"]),
+                "vi": (["đã xong", "đang thực hiện", "chưa đến"], ["đã xong", "không thực hiện",
+                                                               "không thực hiện"])}[lang]
+    for dossier, statuses in zip((going, gone), expected, strict=True):
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/public/d/{dossier.public_token}/")
+            shown = page.locator("[data-testid=steps] .steps__status").all_inner_texts()
+            assert shown == statuses, (dossier.state, width, shown)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
