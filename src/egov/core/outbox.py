@@ -248,10 +248,10 @@ def mark_taken(model: type[Model], pk, **fields) -> int:
     :func:`flush_unmarked` and the error raised (the job goes back to the queue)."""
     try:
         return model._default_manager.filter(pk=pk, state="queued").update(**fields)
-    except DatabaseError:
+    except DatabaseError as exc:
         from . import jobs
 
-        if jobs.connection_lost():
+        if jobs.is_connection_loss(exc) or jobs.connection_lost():
             _unmarked[(model._meta.label_lower, pk)] = (model, fields)
         raise
 

@@ -29,8 +29,9 @@ MAX_BACKOFF = 30.0
 
 
 def _connection_gone() -> bool:
-    """Is the default connection closed (Django drops it after a failed rollback) or dead? A
-    usable one means the error was the job's own (a statement timeout, a locked SQLite)."""
+    """Is the default connection closed or dead? (A usable one and an error that does not
+    name a lost connection: the error was the job's own, e.g. a statement timeout or a locked
+    SQLite database.)"""
     try:
         return connection.connection is None or not connection.is_usable()
     except Exception:  # noqa: BLE001 - a broken connection may fail to answer
@@ -121,7 +122,8 @@ class EgovWorker(Worker):
             # A job body interrupted by the lost connection is not a failed job: Django would
             # quietly open a new connection to record it FAILED (and run the module's failure
             # hooks). Re-raise instead, so that it goes back to the queue as an orphan below.
-            if isinstance(exc, CONNECTION_ERRORS) and _connection_gone():
+            if isinstance(exc, CONNECTION_ERRORS) and (jobs.is_connection_loss(exc)
+                                                       or _connection_gone()):
                 raise exc
             record_failure(exc)
 
