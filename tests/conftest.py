@@ -12,6 +12,20 @@ from egov.core.models import OrgUnit, OrgUnitKind, Position, Role, User
 PASSWORD = "Mat-khau-thu-2026"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres_only` exercise PostgreSQL itself (a server connection ended by
+    pg_terminate_backend: SQLite has no server and no connection to end). On SQLite they are
+    deselected — reported as such in the summary, never run half-way or skipped."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_types():
     """A transactional test's flush re-creates content types with new ids; Django's ContentType

@@ -263,6 +263,11 @@ EGOV_SMS_GATEWAY = os.environ.get("EGOV_SMS_GATEWAY", "egov.core.sms.ConsoleSmsG
 # The outbox (egov.core.outbox): attempts before a message ends failed, and the backoff.
 EGOV_OUTBOX_MAX_ATTEMPTS = env_int("EGOV_OUTBOX_MAX_ATTEMPTS", 8)
 EGOV_OUTBOX_BACKOFF_SECONDS = env_int("EGOV_OUTBOX_BACKOFF_SECONDS", 60)
+# SQLite only: how long a message (or national-portal change) taken by a worker is hidden from
+# the others; a worker killed during the send leaves it to be sent again after this.
+EGOV_OUTBOX_LEASE_SECONDS = float(os.environ.get("EGOV_OUTBOX_LEASE_SECONDS", "300"))
+# How often each worker's periodic pass looks for due messages and portal changes (seconds).
+EGOV_SWEEP_SECONDS = float(os.environ.get("EGOV_SWEEP_SECONDS", "30"))
 # The national public-service portal (egov.onestop.national): the plugin (dotted path; the
 # logging double by default, egov.onestop.national.HttpNationalPortal for the real one), its URL,
 # bearer token and timeout in seconds.

@@ -14,7 +14,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests keep mail in memory; a crash test's `egov worker` subprocess is pointed at the test's
+# own SMTP server on loopback with EGOV_TEST_EMAIL_BACKEND (and EGOV_EMAIL_HOST/PORT).
+EMAIL_BACKEND = os.environ.get("EGOV_TEST_EMAIL_BACKEND",
+                               "django.core.mail.backends.locmem.EmailBackend")
 MEDIA_ROOT = Path(os.environ.get("EGOV_TEST_MEDIA_ROOT", "/tmp/egov-test-media"))  # noqa: F405
 
 # A file database (not SQLite's shared in-memory one): a second writer then waits on the lock

@@ -97,6 +97,12 @@ class Portal:
         self.in_flight = threading.Event()
         self.fail_keys: set[str] = set()
         self.reject_keys: set[str] = set()
+        # hold_at = n: the n-th request waits (holding set) until `release` is set, then the
+        # change arrives and is answered (the crash tests kill the worker meanwhile)
+        self.hold_at: int | None = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.posts = 0
         self.lock = threading.Lock()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -119,6 +125,12 @@ class Portal:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 key = self.headers.get("Idempotency-Key") or ""
                 portal.in_flight.set()
+                with portal.lock:
+                    portal.posts += 1
+                    hold = portal.posts == portal.hold_at
+                if hold:
+                    portal.holding.set()
+                    portal.release.wait(120)
                 if portal.mode == "slow":
                     time.sleep(portal.delay)
                 with portal.lock:

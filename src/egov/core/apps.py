@@ -17,6 +17,8 @@ class CoreConfig(AppConfig):
         task_finished.connect(dispatch_finished, dispatch_uid="egov.core.jobs.dispatch_finished")
 
         # The outbox: every worker's periodic pass enqueues a send job when retries fall due.
+        from django.conf import settings
+
         from . import jobs, outbox
 
-        jobs.every("core.outbox", 30, outbox.outbox_sweep)
+        jobs.every("core.outbox", settings.EGOV_SWEEP_SECONDS, outbox.outbox_sweep)

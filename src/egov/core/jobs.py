@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, connection
 from django.utils import timezone
 
 log = logging.getLogger("egov.jobs")
@@ -86,6 +86,25 @@ def connection_lost() -> bool:
         return connection.connection is not None and not connection.is_usable()
     except Exception:  # noqa: BLE001 - a broken connection may fail to answer
         return True
+
+
+# SQLSTATEs of a connection that is gone: class 08 (connection exception), 57P01
+# admin_shutdown (pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now.
+_LOST_STATES = ("57P01", "57P02", "57P03")
+
+
+def is_connection_loss(exc: BaseException) -> bool:
+    """Was ``exc`` raised because the database connection went away (not by the statement
+    itself)? Django opens a new connection on its own right after such an error (leaving an
+    atomic block), so the error, not the connection, has to tell."""
+    if isinstance(exc, InterfaceError):
+        return True
+    cause = exc.__cause__ or exc
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if state:
+        return state.startswith("08") or state in _LOST_STATES
+    # psycopg's own "the connection is closed / lost" errors carry no SQLSTATE
+    return type(cause).__module__.split(".")[0] in ("psycopg", "psycopg2")
 
 
 # --- failure hooks ------------------------------------------------------------------------------

@@ -11,8 +11,10 @@
 - Never twice: on PostgreSQL each message is taken with ``SELECT … FOR NO KEY UPDATE SKIP
   LOCKED`` and marked sent in the same transaction as the send's result, so several workers
   never take one message; a worker killed during a send rolls back and the message is sent
-  again later (at-least-once towards the provider; the e-mail's Message-ID is derived from the key so a
-  receiver can de-duplicate). SQLite (one writer at a time) takes a message with a
+  again later (at-least-once towards the provider: one extra copy at most per killed worker,
+  and the e-mail's Message-ID is derived from the key so a receiver can de-duplicate). A worker
+  that only loses its database connection after a send remembers it and writes the mark when
+  the database is back (:func:`mark_taken`, :func:`flush_unmarked`): nothing twice. SQLite (one writer at a time) takes a message with a
   compare-and-set lease instead, so that a slow operator never holds the database's write lock.
 - The workers' periodic pass (egov.core.jobs.every) enqueues a send job when retries fall due;
   ``egov outbox_send`` does the same from cron.
@@ -35,7 +37,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Model, QuerySet
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
@@ -232,6 +234,42 @@ def claim_next(queryset: QuerySet, *, now=None, lease: float | None = None) -> I
     yield None
 
 
+# Marks lost with the database connection, {(model label, pk): (model, fields)}: a worker whose
+# connection is ended (server restart, pg_terminate_backend, failover) after the provider took a
+# message knows that it did; it writes the mark first thing once the database is back instead of
+# sending the message again. Only a worker that dies in that window (kill -9, host lost) sends
+# one more copy (see the module docstring).
+_unmarked: dict[tuple[str, object], tuple[type[Model], dict]] = {}
+
+
+def mark_taken(model: type[Model], pk, **fields) -> int:
+    """Record the outcome of a row taken by :func:`claim_next` (a compare-and-set from
+    "queued"). When the connection is lost under it, the outcome is remembered for
+    :func:`flush_unmarked` and the error raised (the job goes back to the queue)."""
+    try:
+        return model._default_manager.filter(pk=pk, state="queued").update(**fields)
+    except DatabaseError as exc:
+        from . import jobs
+
+        if jobs.is_connection_loss(exc) or jobs.connection_lost():
+            _unmarked[(model._meta.label_lower, pk)] = (model, fields)
+        raise
+
+
+def flush_unmarked(model: type[Model]) -> int:
+    """Write the outcomes of `model` rows remembered by :func:`mark_taken` (still "queued":
+    nobody else marked them meanwhile); called before taking any new row. Returns how many."""
+    written = 0
+    for ref, (kind, fields) in list(_unmarked.items()):
+        if kind is model:
+            written += model._default_manager.filter(pk=ref[1], state="queued").update(**fields)
+            _unmarked.pop(ref, None)
+    if written:
+        log.warning("%s: %d outcome(s) written after the database came back",
+                    model._meta.label_lower, written)
+    return written
+
+
 # --- sending ------------------------------------------------------------------------------------
 
 
@@ -267,6 +305,7 @@ def _due(now) -> QuerySet:
 def outbox_send_due(*, limit: int = 200, now=None) -> dict[str, int]:
     """Send up to `limit` due messages, one at a time; returns counts by outcome. Safe to run in
     several workers at once."""
+    flush_unmarked(OutboundMessage)
     counts = {"sent": 0, "retry": 0, "failed": 0}
     down: set[str] = set()  # channels whose provider failed in this run: not tried again now
     for _n in range(limit):
@@ -284,25 +323,26 @@ def outbox_send_due(*, limit: int = 200, now=None) -> dict[str, int]:
 
 
 def _attempt(message: OutboundMessage, now) -> str:
-    queued = OutboundMessage.objects.filter(pk=message.pk, state=MessageState.QUEUED)
+    def mark(**fields) -> None:
+        mark_taken(OutboundMessage, message.pk, **fields)
+
     attempts = message.attempts + 1
     try:
         provider_id = _send(message)
     except Exception as exc:  # noqa: BLE001 - any provider error is recorded and retried
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if isinstance(exc, PermanentFailure | InvalidInput) or attempts >= max_attempts():
-            queued.update(state=MessageState.FAILED, failed_at=now, attempts=attempts,
-                          last_error=error)
+            mark(state=MessageState.FAILED, failed_at=now, attempts=attempts, last_error=error)
             log.error("outbox %s failed for good after %d attempt(s): %s", message.key,
                       attempts, error)
             return "failed"
-        queued.update(attempts=attempts, last_error=error,
-                      next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)))
+        mark(attempts=attempts, last_error=error,
+             next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)))
         log.warning("outbox %s: attempt %d failed (%s); retry in %.0f s", message.key,
                     attempts, error, backoff_seconds(attempts))
         return "retry"
-    queued.update(state=MessageState.SENT, sent_at=timezone.now(), attempts=attempts,
-                  provider_id=provider_id, last_error="")
+    mark(state=MessageState.SENT, sent_at=timezone.now(), attempts=attempts,
+         provider_id=provider_id, last_error="")
     return "sent"
 
 

@@ -32,6 +32,8 @@ class OnestopConfig(AppConfig):
                               action="onestop.receive", order=205))
         # --- end desk pages ---
         # --- notify: applicant messages (outbox) and the national portal sync ---------------
+        from django.conf import settings
+
         from egov.core import jobs, outbox
 
         from . import hooks, national, notify, notify_templates
@@ -39,7 +41,8 @@ class OnestopConfig(AppConfig):
         outbox.register_templates(notify_templates.template_rows())
         hooks.subscribe("onestop.notify", notify.on_dossier_changed)
         hooks.subscribe("onestop.national", national.on_dossier_changed)
-        jobs.every("onestop.national", 30, national.national_sweep)
+        jobs.every("onestop.national", settings.EGOV_SWEEP_SECONDS,
+                   national.national_sweep)
         # --- end notify ---------------------------------------------------------------------
         # --- statistics (i10-stats): the leader's page in the menu ---
         from egov.core.nav import NavEntry, register_nav

@@ -14,7 +14,8 @@ in revision order per dossier, through the portal plugin chosen by EGOV_NATIONAL
 
 A row is marked sent in the transaction after the push returns; a crash between the two
 pushes the same key again and the receiver de-duplicates by key, so every change arrives
-exactly once. The official DVCQG interface specification is not public: the field names follow
+exactly once (a lost database connection alone pushes nothing twice: egov.core.outbox.mark_taken;
+docs/onestop.md "Background work and crashes"). The official DVCQG interface specification is not public: the field names follow
 the adapters described in services.md §1.8 (UNVERIFIED), and only this module knows them.
 Personal data: only ChuHoSo and SoDinhDanh (the portal needs them); no address, phone, e-mail
 or officer's name.
@@ -36,7 +37,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from egov.core import calendar
-from egov.core.outbox import claim_next
+from egov.core.outbox import claim_next, flush_unmarked, mark_taken
 
 from .models import ApplicantKind, Dossier, DossierEvent, NationalSync, SyncState
 from .notify import canonical_kind
@@ -260,6 +261,7 @@ def national_push_due(*, limit: int = 500, now=None) -> dict[str, int]:
     it was taken (PostgreSQL: FOR NO KEY UPDATE SKIP LOCKED, so several workers never push one row;
     see egov.core.outbox.claim_next). Returns counts by outcome."""
     portal = get_portal()
+    flush_unmarked(NationalSync)  # pushed before the connection was lost: never again
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for _n in range(limit):
         at = now or timezone.now()
@@ -276,23 +278,24 @@ def national_push_due(*, limit: int = 500, now=None) -> dict[str, int]:
 
 
 def _push(portal: NationalPortal, row: NationalSync, now) -> str:
-    queued = NationalSync.objects.filter(pk=row.pk, state=SyncState.QUEUED)
+    def mark(**fields) -> None:
+        mark_taken(NationalSync, row.pk, **fields)
+
     attempts = row.attempts + 1
     try:
         portal.push(key=row.key, payload=row.payload)
     except NationalPortalRejected as exc:
-        queued.update(state=SyncState.FAILED, attempts=attempts, last_error=str(exc)[:2000])
+        mark(state=SyncState.FAILED, attempts=attempts, last_error=str(exc)[:2000])
         log.error("national sync %s rejected: %s", row.key, exc)
         return "failed"
     except Exception as exc:  # noqa: BLE001 - down, timed out, a broken plugin: retry later
         delay = backoff_seconds(attempts)
-        queued.update(attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                      next_attempt_at=now + timedelta(seconds=delay))
+        mark(attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+             next_attempt_at=now + timedelta(seconds=delay))
         log.warning("national sync %s: attempt %d failed (%s); retry in %.0f s", row.key,
                     attempts, exc, delay)
         return "retry"
-    queued.update(state=SyncState.SENT, sent_at=timezone.now(), attempts=attempts,
-                  last_error="")
+    mark(state=SyncState.SENT, sent_at=timezone.now(), attempts=attempts, last_error="")
     return "sent"
 
 

@@ -251,12 +251,17 @@ def _build(row: tuple) -> dict:
                    "state": ev_state, "at": _aware(at), "unit": unit or ""}
                   for kind, ev_state, at, unit in cursor.fetchall()]
     finished = state in ("resolved", "returned")
+    # stopped, withdrawn or refused: the steps not reached will never be carried out
+    ended = state in ("stopped", "withdrawn", "refused")
     steps = []
     for ordering, name, unit in _steps(version_id):
-        if finished or (state in ("processing", "supplement") and ordering < current_step):
+        if finished or ((state in ("processing", "supplement") or ended)
+                        and ordering < (current_step or 0)):
             status = "done"
         elif state in ("processing", "supplement") and ordering == current_step:
             status = "current"
+        elif ended:
+            status = "dropped"
         else:
             status = "pending"
         steps.append({"no": ordering, "name": name, "unit": unit or competent,

@@ -105,6 +105,10 @@ class StatsRow:
     counts: dict[str, int] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> int:
+        # Only the counts: templates try `row[...]` before attributes, so `row.name` or
+        # `row.counts` must raise here (a KeyError) to reach the attribute, not read as 0.
+        if name not in self.counts and name not in COUNTS:
+            raise KeyError(name)
         return self.counts.get(name, 0)
 
     @property

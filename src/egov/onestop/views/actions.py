@@ -239,9 +239,31 @@ EVENT_LABELS = {
 }
 
 
+def _fixed_notes() -> dict:
+    """The services' fixed timeline notes, stored in Vietnamese (data), in the reader's
+    language; an officer's own note is shown as written."""
+    from ..services import intake, processing
+
+    return {
+        intake.NOTE_RECEIVED: _("The dossier was received"),
+        intake.NOTE_GUIDANCE: _("The dossier is incomplete: guidance given on what to add"),
+        intake.NOTE_REFUSED: _("The dossier was not accepted"),
+        processing.NOTES["forward"]: _("The dossier was forwarded for processing"),
+        processing.NOTES["request_supplement"]: _("A supplement was requested"),
+        processing.NOTES["supplement_received"]: _("The supplement was received"),
+        processing.NOTES["apologise"]: _("Apology sent and a new return date set"),
+        processing.NOTES["resolve"]: _("The result is ready"),
+        processing.NOTES["return"]: _("The result was returned"),
+        processing.NOTES["stop"]: _("Processing stopped on request"),
+        processing.NOTES["withdraw"]: _("The dossier was withdrawn on request"),
+    }
+
+
 def event_rows(dossier: Dossier) -> list:
     events = list(dossier.events.select_related("actor", "unit").order_by("at", "id"))
+    notes = _fixed_notes()
     for e in events:
         label = EVENT_LABELS.get(e.kind)
         e.label = label if label is not None else DossierState(e.state).label
+        e.note = notes.get(e.note, e.note)
     return events

@@ -120,15 +120,17 @@ def stats_page(request):
         response["Content-Disposition"] = (
             f'attachment; filename="thong-ke-{report.filter.start}-{report.filter.end}.xlsx"')
         return response
-    context = {"form": form, "report": report, "labels": sel.count_labels(), "table": TABLE}
+    labels = sel.count_labels()
+    context = {"form": form, "report": report, "labels": labels, "table": TABLE}
     if report is not None:
         flt = report.filter
+        # (count, link, column label): the label heads the cell when a row is a card (360 px)
         context["rows"] = [
-            {"row": row, "cells": [(c, row[c], sel.list_url(flt, c, row.key) if row[c] else None)
-                                   for c in TABLE]} for row in report.rows]
-        context["total_cells"] = [(c, report.totals[c],
-                                   sel.list_url(flt, c) if report.totals[c] else None)
-                                  for c in TABLE]
+            {"row": row, "cells": [(row[c], sel.list_url(flt, c, row.key) if row[c] else None,
+                                    labels[c]) for c in TABLE]} for row in report.rows]
+        context["total_cells"] = [(report.totals[c],
+                                   sel.list_url(flt, c) if report.totals[c] else None,
+                                   labels[c]) for c in TABLE]
         context["bars"] = chart_bars(report)
         context["buckets"] = sel.JUDGED
         context["indicators"] = indicators(report)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
@@ -26,6 +26,16 @@ log = logging.getLogger("egov.jobs")
 
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
 MAX_BACKOFF = 30.0
+
+
+def _connection_gone() -> bool:
+    """Is the default connection closed or dead? (A usable one and an error that does not
+    name a lost connection: the error was the job's own, e.g. a statement timeout or a locked
+    SQLite database.)"""
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except Exception:  # noqa: BLE001 - a broken connection may fail to answer
+        return True
 
 
 def _drop_connections() -> None:
@@ -96,15 +106,28 @@ class EgovWorker(Worker):
         running = DBTaskResult.objects.filter(pk=orphan.pk, status="RUNNING")
         if len(orphan.worker_ids or []) < jobs.max_attempts():
             running.update(status="READY")
-        else:
-            running.update(status="FAILED", finished_at=timezone.now(),
-                           exception_class_path="django.db.utils.OperationalError",
-                           traceback="OperationalError: the database connection was lost "
-                                     "while running this job\n")
+        elif running.update(status="FAILED", finished_at=timezone.now(),
+                            exception_class_path="django.db.utils.OperationalError",
+                            traceback="OperationalError: the database connection was lost "
+                                      "while running this job\n"):
+            # the module's failure hooks put its own record right (an export, a batch)
+            jobs._send_finished(DBTaskResult.objects.get(pk=orphan.pk))
         self.orphan = None
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         token = jobs.set_attempt(len(db_task_result.worker_ids or []))
+        record_failure = db_task_result.set_failed
+
+        def set_failed(exc: BaseException) -> None:
+            # A job body interrupted by the lost connection is not a failed job: Django would
+            # quietly open a new connection to record it FAILED (and run the module's failure
+            # hooks). Re-raise instead, so that it goes back to the queue as an orphan below.
+            if isinstance(exc, CONNECTION_ERRORS) and (jobs.is_connection_loss(exc)
+                                                       or _connection_gone()):
+                raise exc
+            record_failure(exc)
+
+        db_task_result.set_failed = set_failed
         try:
             super().run_task(db_task_result)
         except CONNECTION_ERRORS:
