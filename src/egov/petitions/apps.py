@@ -26,6 +26,13 @@ class PetitionsConfig(AppConfig):
         # --- e-mail: mailbox polling and acknowledgements (i11-mail) ---
         # --- end e-mail ---
         # --- workflow and deadlines (i11-workflow) ---
+        from egov.core import jobs, outbox
+
+        from . import hooks, tasks_workflow, workflow_notify, workflow_templates
+
+        outbox.register_templates(workflow_templates.template_rows())
+        hooks.subscribe("petitions.workflow_notify", workflow_notify.on_petition_changed)
+        jobs.every("petitions.reminders", 3600, tasks_workflow.enqueue_reminders)
         # --- end workflow ---
         # --- slips and duplicates (i11-slips) ---
         # --- end slips ---

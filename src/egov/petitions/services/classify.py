@@ -18,8 +18,8 @@ from egov.core.models import OrgUnit, Position, User
 from .. import rules
 from ..grounds import COMPLEXITY_CRITERIA
 from ..models import (
-    Complexity,
     ComplaintSubject,
+    Complexity,
     Petition,
     PetitionFile,
     PetitionIdentity,
