@@ -11,8 +11,10 @@ import pytest
 from egov.core import tokens
 from egov.petitions.models import Petition
 
-from .flow_support import at, clock, snapshot  # noqa: F401
+from . import flow_support
+from .flow_support import at, snapshot
 
+clock = flow_support.clock  # a fixture
 pytestmark = pytest.mark.django_db
 
 

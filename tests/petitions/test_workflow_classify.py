@@ -10,9 +10,11 @@ from egov.core.models import WorkItem, WorkState
 from egov.petitions.models import Petition, PetitionIdentity, PetitionState
 from egov.petitions.services import workflow as wf
 
+from . import flow_support
 from .conftest import IDENTITY
-from .flow_support import at, classify, clock, snapshot  # noqa: F401
+from .flow_support import at, classify, snapshot
 
+clock = flow_support.clock  # a fixture
 pytestmark = pytest.mark.django_db
 S = PetitionState
 

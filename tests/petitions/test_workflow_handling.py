@@ -13,10 +13,12 @@ from egov.core.models import OutboundMessage, WorkItem, WorkState
 from egov.petitions.models import Extension, Petition, PetitionSlip, PetitionState
 from egov.petitions.services import workflow as wf
 
+from . import flow_support
 from .conftest import IDENTITY
-from .flow_support import at, classify, clock  # noqa: F401
+from .flow_support import at, classify
 from .test_workflow_classify import refused
 
+clock = flow_support.clock  # a fixture
 pytestmark = pytest.mark.django_db
 S = PetitionState
 EOD = dt.time(23, 59, 59)
@@ -310,7 +312,8 @@ def test_reopen_refusals(make_petition, pet, clock, province_officer, org):
 # --- messages to the petitioner -----------------------------------------------------------------
 
 
-def test_petitioner_is_told_code_status_and_dates_only(make_petition, pet, clock):
+def test_petitioner_is_told_code_status_and_dates_only(make_petition, pet, clock,
+                                                      monkeypatch):
     clock(at(2026, 12, 1, 9))
     p = accepted(make_petition, pet, complexity_reasons=["places"])
     p = wf.run("extend", actor=pet["head"], petition_id=p.pk, data={"days": 20, "reason": "x"})
@@ -330,12 +333,19 @@ def test_petitioner_is_told_code_status_and_dates_only(make_petition, pet, clock
     ext = next(m for m in msgs if m.template_code == "petitions.extended"
                and m.channel == "email")
     assert "20" in ext.body and "20/01/2027" in ext.body
-    # classify, assign and other internal steps send nothing; a rolled-back change sends nothing
+    # a change that rolls back (here: its audit write fails) leaves no message behind
     before = OutboundMessage.objects.count()
     q = classify(make_petition(), pet["reception"])
-    with pytest.raises(Exception):
-        wf.run("extend", actor=pet["head"], petition_id=q.pk, data={"days": 5, "reason": "x"})
+    from egov.petitions.services import flow
+
+    def broken(**kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(flow, "audit_log", broken)
+    with pytest.raises(RuntimeError):
+        wf.run("accept", actor=pet["head"], petition_id=q.pk, data={})
     assert OutboundMessage.objects.count() == before
+    assert Petition.objects.get(pk=q.pk).state == S.CLASSIFIED
 
 
 def test_anonymous_petitioner_without_contact_gets_nothing(make_petition, pet, clock):
