@@ -243,3 +243,26 @@ def test_assign_refusals(make_petition, pet, clock):
     refused(p, pet["head"], "assign", {"unit_id": pet["division"].pk}, status=409,
             code="invalid_state")
     assert Petition.objects.filter(handling_unit__isnull=False).count() == 0
+
+
+def test_reclassification_moves_the_steps_to_the_rules_that_now_apply(make_petition, pet,
+                                                                      clock):
+    clock(at(2026, 12, 1, 9))
+    p = make_petition(state=S.DRAFT, channel="portal", kind="")
+    p = wf.run("register", actor=pet["reception"], petition_id=p.pk, data={})
+    proc = p.deadlines.get(step="processing")
+    assert proc.rule.code == "xld-processing" and proc.due_at == at(2026, 12, 15, 9)
+    p = classify(p, pet["reception"], kind="denunciation")
+    proc.refresh_from_db()
+    assert proc.rule.code == "tc-processing" and proc.due_at == at(2026, 12, 10, 9)
+    assert WorkItem.objects.get(pk=proc.work_item_id).due_at == at(2026, 12, 10, 9)
+    assert p.deadlines.count() == 1 and p.due_at == at(2026, 12, 10, 9)
+    p = classify(p, pet["reception"], kind="complaint")
+    acc = p.deadlines.get(step="acceptance")
+    assert acc.done_at is None and p.due_at == acc.due_at == at(2026, 12, 10, 9)
+    p = classify(p, pet["reception"], kind="denunciation", competent=False)
+    acc.refresh_from_db()
+    assert acc.done_at is not None and acc.outcome == ""
+    assert WorkItem.objects.get(pk=acc.work_item_id).state == WorkState.CANCELLED
+    assert p.deadlines.get(step="forward").done_at is None
+    assert p.due_at == at(2026, 12, 8, 9)

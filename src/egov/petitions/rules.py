@@ -124,10 +124,10 @@ RULES: list[dict] = [
          note=PLAIN_DAYS),
     # Complaints: filing the second instance, finality, limitation
     _row("kn-second-instance", SECOND_INSTANCE, 30, C,
-         "receipt of the first-instance decision (or expiry of the Art.28 period)",
+         "receipt of the 1st-instance decision, or Art.28 period expiry",
          f"{LKN}, Điều 33", kind="complaint", remote_area=False, note=PLAIN_DAYS),
     _row("kn-second-instance-remote", SECOND_INSTANCE, 45, C,
-         "receipt of the first-instance decision (or expiry of the Art.28 period)",
+         "receipt of the 1st-instance decision, or Art.28 period expiry",
          f"{LKN}, Điều 33", kind="complaint", remote_area=True, note=PLAIN_DAYS),
     _row("kn-final", FINAL, 30, C, "issue", f"{LKN}, Điều 44", kind="complaint",
          remote_area=False, note=PLAIN_DAYS),

@@ -157,15 +157,19 @@ def petition_classify(*, actor, petition_id: int, data: dict) -> Petition:
         p.state, p.classified_at = S.CLASSIFIED, now
         p.save()
         lim = f.limitation(p)
+        # A reclassification: the steps follow the rules that now apply.
+        deadlines.deadline_reconcile(p, rules.PROCESSING)
         ensure_processing(p, actor)
-        if kind == PetitionKind.COMPLAINT and competent and eligible and duplicate is None:
-            d = deadlines.deadline_start(p, rules.ACCEPTANCE, p.received_at, actor)
-            if d is not None:
-                p.due_at = d.due_at
-        if kind == PetitionKind.DENUNCIATION and competent is False:
-            d = deadlines.deadline_start(p, rules.FORWARD, p.received_at, actor)
-            if d is not None:
-                p.due_at = d.due_at
+        acceptance = (kind == PetitionKind.COMPLAINT and bool(competent) and bool(eligible)
+                      and duplicate is None)
+        forward = kind == PetitionKind.DENUNCIATION and competent is False
+        deadlines.deadline_reconcile(p, rules.ACCEPTANCE, applies=acceptance)
+        deadlines.deadline_reconcile(p, rules.FORWARD, applies=forward)
+        if acceptance:
+            deadlines.deadline_start(p, rules.ACCEPTANCE, p.received_at, actor)
+        if forward:
+            deadlines.deadline_start(p, rules.FORWARD, p.received_at, actor)
+        p.due_at = deadlines.current_due(p)
         p.save(update_fields=["due_at"])
         details = {"kind": kind, "eligible": eligible, "competent": competent,
                    "anonymous": anonymous, "duplicate_of": getattr(duplicate, "pk", None),

@@ -142,6 +142,28 @@ def deadlines_shift(petition: Petition, begin: dt.datetime, end: dt.datetime) ->
         _set_due(d, rules.shift(d.due_at, unit, begin, end))
 
 
+def deadline_reconcile(petition: Petition, step: str, *, applies: bool = True) -> None:
+    """After a (re)classification: the open `step` follows the rule that now applies to the
+    petition's facts (e.g. a letter registered without a kind, classified as a denunciation:
+    7 working days instead of 10, Luật TC Art.24.1) — its rule, due time and work item are
+    updated; a step that no longer applies (`applies` False, or no rule) is withdrawn."""
+    for d in _open(petition, [step]):
+        rule = rule_for(petition, step, calendar.localtime(d.started_at).date()) \
+            if applies else None
+        if rule is None:
+            _close([d], timezone.now(), cancelled=True)
+        elif rule.pk != d.rule_id:
+            d.rule, d.note = rule, rule.legal_basis[:2000]
+            d.save(update_fields=["rule", "note"])
+            _set_due(d, rules.due_for(rule, d.started_at))
+
+
+def current_due(petition: Petition) -> dt.datetime | None:
+    """The earliest open deadline of the petition (its `due_at`), or None."""
+    return (PetitionDeadline.objects.filter(petition=petition, done_at__isnull=True)
+            .order_by("due_at").values_list("due_at", flat=True).first())
+
+
 def reassign(petition: Petition) -> int:
     """The open work items of the petition moved to its handler (or handling unit)."""
     ids = [d.work_item_id for d in _open(petition) if d.work_item_id]

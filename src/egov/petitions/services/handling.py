@@ -142,6 +142,9 @@ def petition_transfer(*, actor, petition_id: int, to: str, mode: str = "forward"
     note = f.text(note, "note", errors, max_length=2000)
     with transaction.atomic():
         p = lock(petition_id)
+        # The original letter's row serialises transfers of the letters with its content.
+        Petition.objects.select_for_update(no_key=True).filter(
+            pk=p.duplicate_of_id or p.pk).first()
         if f.already_transferred(p):
             raise f.refuse("already_transferred", _(
                 "A petition with this content was already forwarded or guided once (TT 05/2021, "
