@@ -214,22 +214,30 @@ def test_resolve_on_time_and_late_then_close(make_petition, pet, clock):
     assert late.outcome == "late" and late.deadlines.get(step="resolution").outcome == "late"
 
 
-def test_resolve_links_an_issued_document(make_petition, pet, clock, monkeypatch):
-    from egov.documents.selectors import outgoing
+def test_resolve_links_an_issued_document(make_petition, pet, clock):
+    from egov.documents.models import DocumentType, OutgoingDocument, OutgoingState
 
-    class Doc:
-        pk, state, code = 4242, "issued", "15/QĐ-UBND"
+    def outgoing(state, number):
+        return OutgoingDocument.objects.create(
+            agency=pet["commune"], drafting_unit=pet["commune"], drafter=pet["head"],
+            doc_type=DocumentType.objects.get(code="QD"), signer=pet["head"],
+            subject="Kết luận nội dung tố cáo", state=state, year=2026, number=number,
+            notation="QĐ-UBND", code=f"{number}/QĐ-UBND", issued_date=dt.date(2026, 12, 1))
 
-    class Draft(Doc):
-        state = "draft"
-
+    issued = outgoing(OutgoingState.ISSUED, 15)
+    draft = outgoing(OutgoingState.DRAFT, 16)
+    other = OutgoingDocument.objects.create(
+        agency=pet["other"], drafting_unit=pet["other"], drafter=pet["other_head"],
+        doc_type=DocumentType.objects.get(code="QD"), signer=pet["other_head"],
+        subject="Văn bản xã khác", state=OutgoingState.ISSUED, code="1/QĐ-UBND")
     p = accepted(make_petition, pet)
-    monkeypatch.setattr(outgoing, "outgoing_get",
-                        lambda *, actor, document_id: Doc() if document_id == 4242 else Draft())
-    refused(p, pet["head"], "resolve", {"summary": "KL", "document_id": 7}, status=422)
+    for doc in (draft, other):  # not issued; not visible to the actor
+        e = refused(p, pet["head"], "resolve", {"summary": "KL", "document_id": doc.pk},
+                    status=422)
+        assert "document_id" in e.fields
     p = wf.run("resolve", actor=pet["head"], petition_id=p.pk,
-               data={"summary": "KL", "document_id": 4242})
-    assert p.result_document_id == 4242
+               data={"summary": "KL", "document_id": issued.pk})
+    assert p.result_document_id == issued.pk
     assert p.events.get(kind="resolve").details["document_code"] == "15/QĐ-UBND"
 
 
