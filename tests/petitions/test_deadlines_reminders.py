@@ -106,3 +106,24 @@ def test_suspension_moves_the_work_item_too(make_petition, pet, clock):
     wf.run("resume", actor=pet["head"], petition_id=p.pk, data={})
     item = WorkItem.objects.get(pk=res.work_item_id)
     assert item.due_at == res.due_at + dt.timedelta(days=10)
+
+
+def test_the_reminder_is_also_e_mailed_to_the_officer(make_petition, pet, clock, mailoutbox,
+                                                      django_capture_on_commit_callbacks):
+    clock(at(2026, 12, 1, 9))
+    pet["handler"].email = "xuly@anbinh.gov.vn"
+    pet["handler"].save(update_fields=["email"])
+    p = assigned(make_petition, pet)
+    from django_tasks_db.models import DBTaskResult
+
+    from egov.core import tasks as core_tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_due(now=at(2026, 12, 10, 10))["overdue"] == 1
+    job = DBTaskResult.objects.get(task_path=core_tasks.send_notification_emails.module_path)
+    core_tasks.send_notification_emails.call(*job.args_kwargs["args"])  # what the worker runs
+    assert [m.to for m in mailoutbox] == [["xuly@anbinh.gov.vn"]]
+    mail = mailoutbox[0]
+    assert p.code in mail.subject and f"/petitions/{p.pk}/" in mail.body
+    for secret in ("Trần", "Ngọc", "001199012345", "Lê Văn Hùng"):
+        assert secret not in mail.subject + mail.body
