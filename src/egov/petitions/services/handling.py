@@ -141,10 +141,14 @@ def petition_transfer(*, actor, petition_id: int, to: str, mode: str = "forward"
     mode = f.choice(mode or "forward", "mode", errors, ["forward", "guide"])
     note = f.text(note, "note", errors, max_length=2000)
     with transaction.atomic():
+        # The original letter's row serialises transfers of the letters with its content; it
+        # is locked BEFORE this petition's row (and its agency's, records.lock), so two
+        # transfers in the same group queue there instead of deadlocking.
+        root = Petition.objects.filter(pk=petition_id).values_list("duplicate_of_id",
+                                                                   flat=True).first()
+        list(Petition.objects.select_for_update(no_key=True).filter(pk=root or petition_id)
+             .values_list("pk", flat=True))
         p = lock(petition_id)
-        # The original letter's row serialises transfers of the letters with its content.
-        Petition.objects.select_for_update(no_key=True).filter(
-            pk=p.duplicate_of_id or p.pk).first()
         if f.already_transferred(p):
             raise f.refuse("already_transferred", _(
                 "A petition with this content was already forwarded or guided once (TT 05/2021, "
