@@ -80,7 +80,8 @@ def test_not_accept_with_a_ground_from_the_legal_list(make_petition, pet, clock)
     p = wf.run("not_accept", actor=pet["head"], petition_id=p.pk, data={"ground": "kn11.5"})
     assert p.state == S.NOT_ACCEPTED and p.not_accepted_ground.startswith("kn11.5: ")
     slip = p.slips.get(form="kn_04")
-    assert slip.to_petitioner and slip.data["ground"] == "kn11.5" and slip.number
+    assert slip.to_petitioner and slip.data["case"] == 5 and slip.number
+    assert slip.data["ground_code"] == "kn11.5"
     assert not p.deadlines.filter(done_at__isnull=True).exists()
     refused(p, pet["head"], "not_accept", {"ground": "kn11.5"}, status=409,
             code="invalid_state")

@@ -40,13 +40,23 @@ S = PetitionState
 DECIDED_STEPS = (rules.PROCESSING, rules.ACCEPTANCE, rules.FORWARD)
 
 
-def _slip_data(p: Petition, actor, **extra) -> dict:
-    """What a slip prints about the petition (never identity: the slips part adds the
-    petitioner's name for a slip given to the petitioner)."""
-    return f.plain({"code": p.code, "agency": p.agency.name, "kind": p.kind,
-                    "received_at": p.received_at,
-                    "officer": (actor.get_full_name() or actor.get_username())
-                    if getattr(actor, "pk", None) else "", **extra})
+def _slip_data(p: Petition, actor, *, to_petitioner: bool = False, **extra) -> dict:
+    """What a slip prints about the petition (the keys of the slip templates,
+    templates/petitions/pdf/<form>.html). A slip given to the petitioner carries their name and
+    address when the actor may read the identity (read through `access.identity_for`, audited);
+    the slips part strips it from every other copy."""
+    from ..selectors.access import identity_for
+
+    data = {"code": p.code, "agency": p.agency.name, "kind": p.kind,
+            "received_at": p.received_at, "respondent": p.respondent,
+            "summary": p.subject or p.content[:500], "instance": p.instance,
+            "officer": (actor.get_full_name() or actor.get_username())
+            if getattr(actor, "pk", None) else "", **extra}
+    if to_petitioner:
+        ident = identity_for(actor, p, purpose="slip")
+        if ident is not None:
+            data["petitioner"] = {"full_name": ident.full_name, "address": ident.address}
+    return f.plain(data)
 
 
 def _decider(actor, p: Petition) -> None:
@@ -93,7 +103,8 @@ def petition_accept(*, actor, petition_id: int, note: str = "") -> Petition:
         p.save(update_fields=["state", "accepted_at", "due_at", "updated_at"])
         if p.kind == PetitionKind.COMPLAINT:
             slip_issue(petition=p, form=SlipForm.ACCEPT_NOTICE, actor=actor, to_petitioner=True,
-                       data=_slip_data(p, actor, accepted_at=now, due_at=p.due_at))
+                       data=_slip_data(p, actor, to_petitioner=True, accepted_on=now,
+                                       due_on=p.due_at))
         return f.finish(p, actor, "accept", note=note, at=now,
                         details={"due_at": p.due_at, "rule": getattr(d, "rule_id", None)})
 
@@ -121,9 +132,13 @@ def petition_not_accept(*, actor, petition_id: int, ground: str, note: str = "")
             text = str(grounds[ground])
         p.state, p.not_accepted_ground = S.NOT_ACCEPTED, f"{ground}: {text}"
         p.save(update_fields=["state", "not_accepted_ground", "updated_at"])
+        # Mẫu 04 cites Luật KN Art.11 by its case number; a denunciation's ground is printed
+        # as the reason (Luật TC Art.29: the denouncer is told why).
+        case = int(ground.split(".")[1]) if ground.startswith("kn11.") else None
         slip_issue(petition=p, form=SlipForm.NOT_ACCEPTED_NOTICE, actor=actor,
-                   to_petitioner=True, data=_slip_data(p, actor, ground=ground,
-                                                       ground_text=text, date=now))
+                   to_petitioner=True,
+                   data=_slip_data(p, actor, to_petitioner=True, case=case, ground_code=ground,
+                                   reason=text if case is None else "", decided_on=now))
         return f.finish(p, actor, "not_accept", note=note, at=now, details={"ground": ground})
 
 
@@ -166,7 +181,8 @@ def petition_transfer(*, actor, petition_id: int, to: str, mode: str = "forward"
         p.save(update_fields=["state", "transfer_to", "updated_at"])
         form = SlipForm.TRANSFER if mode == "forward" else SlipForm.GUIDANCE
         slip_issue(petition=p, form=form, actor=actor, to_petitioner=mode == "guide",
-                   data=_slip_data(p, actor, to=to, date=now))
+                   data=_slip_data(p, actor, to_petitioner=mode == "guide", to_body=to,
+                                   note=note, decided_on=now))
         return f.finish(p, actor, "transfer" if mode == "forward" else "guide", note=note,
                         at=now, details={"to": to})
 
@@ -213,9 +229,10 @@ def petition_extend(*, actor, petition_id: int, days, reason: str,
         p.due_at = new
         p.save(update_fields=["extensions", "due_at", "updated_at"])
         slip_issue(petition=p, form=SlipForm.EXTENSION, actor=actor, to_petitioner=True,
-                   data=_slip_data(p, actor, number=p.extensions, days=n, reason=reason,
-                                   decision_number=decision_number, old_due_at=old,
-                                   new_due_at=new))
+                   data=_slip_data(p, actor, to_petitioner=True, extension=p.extensions,
+                                   days=n, reason=reason, decision_number=decision_number,
+                                   accepted_on=p.accepted_at, old_due_on=old,
+                                   new_due_on=new))
         return f.finish(p, actor, "extend", at=now,
                         details={"number": p.extensions, "days": n, "old_due_at": old,
                                  "new_due_at": new, "rule": rule.code})
