@@ -15,4 +15,7 @@ router.add_router("", _actions_router)
 # --- intake by staff (i11-intake) ---
 # --- end intake ---
 # --- slips and duplicates (i11-slips) ---
+from .duplicates import router as _duplicates_router  # noqa: E402
+
+router.add_router("", _duplicates_router)
 # --- end slips ---
