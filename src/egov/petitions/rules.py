@@ -1,6 +1,6 @@
 """The time-limit table of petitions (services.md §2.3) as data, and the pure rules that read it.
 
-`RULES` is the seed of `DeadlineRule` rows (migration 0003_deadline_rules); once seeded the rows
+`RULES` is the seed of `DeadlineRule` rows (migration 0004_deadline_rules); once seeded the rows
 are the law the code applies — administrators correct them in the admin, with a new row and
 effective dates when a text changes (services.md §0.1). The UNVERIFIED readings of the domain
 text are marked in each row's `note`.

@@ -1,5 +1,5 @@
 """The default texts of the messages to petitioners on state changes (seeded into core
-MessageTemplate rows by migration 0004_workflow_templates; administrators edit them in the
+MessageTemplate rows by migration 0005_workflow_templates; administrators edit them in the
 admin afterwards). Variables (workflow_notify.message_context): code, status, agency,
 received_at, due_at, date, extension_days. Only the code, the new status and dates: never the
 content, never the identity — not even the petitioner's name (a notice may be read by others)."""

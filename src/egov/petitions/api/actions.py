@@ -10,7 +10,6 @@ from __future__ import annotations
 from ninja import Router
 
 from egov.core.api import ERRORS, ErrorOut
-from egov.core.errors import NotFound
 from egov.core.schemas import optional_body
 
 from ..selectors import access
@@ -20,12 +19,8 @@ from .schemas import ACTION_INPUTS, PetitionOut, petition_out
 router = Router(tags=["petitions"])
 
 
-@router.post("/{int:petition_id}/{action}", response={200: PetitionOut, **ERRORS, 409: ErrorOut},
-             summary="An action on a petition")
-def act(request, petition_id: int, action: str):
-    schema = ACTION_INPUTS.get(action)
-    if schema is None:
-        raise NotFound()
+def _act(request, petition_id: int, action: str):
+    schema = ACTION_INPUTS[action]
     if action != "reopen":
         # 404 for a petition the user may not see (the same answer as for an unknown id);
         # a second-instance complaint is received by the next level, which may not see it.
@@ -40,3 +35,19 @@ def act(request, petition_id: int, action: str):
         original = Petition.objects.get(pk=petition_id)
         return petition_out(original, parts=result)
     return petition_out(result)
+
+
+def _endpoint(action: str):
+    def endpoint(request, petition_id: int):
+        return _act(request, petition_id, action)
+
+    endpoint.__name__ = f"petition_{action}"
+    endpoint.__doc__ = f"`{action}`: JSON body {ACTION_INPUTS[action].__name__}."
+    return endpoint
+
+
+# One route per action (so that other parts' GET /{id}/<word> routes stay theirs).
+for _action in ACTION_INPUTS:
+    router.add_api_operation(f"/{{int:petition_id}}/{_action}", ["POST"], _endpoint(_action),
+                             response={200: PetitionOut, **ERRORS, 409: ErrorOut},
+                             summary=f"Petition action: {_action}")

@@ -14,5 +14,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("petitions", "0003_deadline_rules"), ("core", "0014_notify_outbox")]
+    dependencies = [("petitions", "0004_deadline_rules"), ("core", "0014_notify_outbox")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -15,5 +15,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("petitions", "0002_role_grants")]
+    dependencies = [("petitions", "0003_slips_duplicates")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
