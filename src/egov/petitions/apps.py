@@ -33,6 +33,18 @@ class PetitionsConfig(AppConfig):
         jobs.every("petitions.mail", 30, mail_service.mail_sweep)
         # --- end e-mail ---
         # --- workflow and deadlines (i11-workflow) ---
+        from egov.core import jobs, outbox
+
+        from . import hooks, tasks_workflow, workflow_notify, workflow_templates
+
+        outbox.register_templates(workflow_templates.template_rows())
+        hooks.subscribe("petitions.workflow_notify", workflow_notify.on_petition_changed)
+        jobs.every("petitions.reminders", 3600, tasks_workflow.enqueue_reminders)
+        from egov.core.audit_labels import register_audit_labels
+
+        from .workflow_audit_labels import LABELS as WORKFLOW_AUDIT_LABELS
+
+        register_audit_labels(WORKFLOW_AUDIT_LABELS)
         # --- end workflow ---
         # --- slips and duplicates (i11-slips) ---
         # --- end slips ---

@@ -8,6 +8,9 @@ router = Router(tags=["petitions"])
 # --- list, search and detail (i11-reports) ---
 # --- end list ---
 # --- actions (i11-workflow) ---
+from .actions import router as _actions_router  # noqa: E402
+
+router.add_router("", _actions_router)
 # --- end actions ---
 # --- intake by staff (i11-intake) ---
 # --- end intake ---

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0014_notify_outbox'),
-        ('petitions', '0003_slips_duplicates'),
+        ('petitions', '0005_workflow_templates'),
     ]
 
     operations = [
