@@ -423,7 +423,7 @@ def petition_reopen(*, actor, petition_id: int, agency_id, decision_received_on=
     content = f.text(content, "content", errors, max_length=20000)
     note = f.text(note, "note", errors, max_length=2000)
     with transaction.atomic():
-        prev = Petition.objects.select_for_update(no_key=True).select_related("agency").filter(
+        prev = Petition.objects.select_for_update(no_key=True, of=("self",)).select_related("agency").filter(
             pk=petition_id).first()
         if prev is None:
             raise NotFound()

@@ -193,7 +193,7 @@ def message_import(*, mailbox_id: int, uidvalidity: int, uid: int, raw: bytes,
     files, refused = ([], []) if skip else _store_files(parsed, raw)
 
     with transaction.atomic():
-        mailbox = (Mailbox.objects.select_for_update(no_key=True).select_related("agency")
+        mailbox = (Mailbox.objects.select_for_update(no_key=True, of=("self",)).select_related("agency")
                    .get(pk=mailbox_id))
         if mailbox.uidvalidity != uidvalidity:
             raise MailboxChanged(mailbox.address)

@@ -113,6 +113,8 @@ def not_allowed(petition: Petition, action: str) -> AppError:
 
 
 def lock(petition_id: int) -> Petition:
-    """The petition row locked for a change (FOR NO KEY UPDATE, docs/architecture.md)."""
-    return Petition.objects.select_for_update(no_key=True).select_related("agency").get(
-        pk=petition_id)
+    """The petition row locked for a change (FOR NO KEY UPDATE, docs/architecture.md). Only the
+    petition's own row: locking the joined agency too would serialise every change in the
+    agency and deadlock two changes that also lock another petition (a duplicate's original)."""
+    return Petition.objects.select_for_update(no_key=True, of=("self",)) \
+        .select_related("agency").get(pk=petition_id)
