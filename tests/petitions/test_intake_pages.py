@@ -136,9 +136,10 @@ def test_public_form_errors_by_the_field(client, portal_agency):
 
 
 def test_public_form_english(client, portal_agency):
-    client.cookies["django_language"] = "en"
-    html = client.get("/public/petitions/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Send a petition" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/public/petitions/new/").content.decode()
+    assert '<html lang="en">' in html and "Send a petition" in html
+    assert "Personal identification number" in html
 
 
 def test_sent_page_without_a_petition_redirects(client):
