@@ -27,6 +27,13 @@ def _fresh(transactional_db, settings):
 
 @pytest.fixture
 def officer(roles, org, make_user, settings):
+    """The commune's petition officer. live_server tests empty the database after each test:
+    the petitions module's role grants (seeded by its migration) are seeded again."""
+    from django.apps import apps
+
+    from egov.petitions.catalog import seed_role_grants
+
+    seed_role_grants(apps)
     settings.EGOV_PETITIONS_PORTAL_AGENCY = org["commune"].electronic_id
     return make_user("tiepdan", org["commune"], "petition_officer",
                      title="Công chức tiếp công dân")
@@ -38,7 +45,8 @@ def _width(page) -> int:
 
 def _language(page, lang: str) -> None:
     if page.locator("html").get_attribute("lang") != lang:
-        page.click(f"button[name=language][value={lang}]")
+        with page.expect_navigation():
+            page.click(f"button[name=language][value={lang}]")
         page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == lang
 
@@ -57,7 +65,8 @@ def test_portal_form_vi_en(page, live_server, officer):
             assert _width(page) <= width, f"{_width(page)}px at {width}px"
             # errors by the field
             page.fill("#id_personal_id", "123")
-            page.click("[data-testid=petition-form] button[type=submit]")
+            with page.expect_navigation():
+                page.click("[data-testid=petition-form] button[type=submit]")
             page.wait_for_load_state()
             for field in ("full_name", "personal_id", "content"):
                 assert page.locator(f"#id_{field}_error").is_visible(), field
@@ -67,7 +76,8 @@ def test_portal_form_vi_en(page, live_server, officer):
                 page.fill(f"#id_{key}", value)
             page.select_option("#id_kind", "proposal")
             page.fill("#id_content", "Đề nghị sửa chữa đường liên thôn bị hư hỏng.")
-            page.click("[data-testid=petition-form] button[type=submit]")
+            with page.expect_navigation():
+                page.click("[data-testid=petition-form] button[type=submit]")
             page.wait_for_load_state()
             sent += 1
             assert page.locator("[data-testid=petition-sent]").is_visible()
@@ -105,7 +115,8 @@ def test_desk_intake_page_vi_en(page, live_server, login, officer):
             failures[f"desk-{lang}@{width}"] = _serious(page)
             assert _width(page) <= width, f"{_width(page)}px at {width}px"
             page.fill("#id_personal_id", "12")
-            page.click("[data-testid=desk-intake-form] button[type=submit]")
+            with page.expect_navigation():
+                page.click("[data-testid=desk-intake-form] button[type=submit]")
             page.wait_for_load_state()
             assert page.locator("#id_personal_id_error").is_visible()
             assert page.locator("#id_content_error").is_visible()
@@ -116,7 +127,8 @@ def test_desk_intake_page_vi_en(page, live_server, login, officer):
             page.fill("#id_content", "Tôi tố cáo cán bộ địa chính nhận tiền của dân.")
             page.select_option("#id_kind", "denunciation")
             page.check("#id_oral")
-            page.click("[data-testid=desk-intake-form] button[type=submit]")
+            with page.expect_navigation():
+                page.click("[data-testid=desk-intake-form] button[type=submit]")
             page.wait_for_load_state()
             assert page.locator("#petition-code").is_visible()
             assert page.locator("[data-testid=receipt-link]").is_visible()
