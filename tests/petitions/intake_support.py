@@ -48,8 +48,8 @@ def qr_codes(pdf: bytes, tmp_path) -> list[str]:
     return out.stdout.split()
 
 
-@pytest.fixture
-def portal_agency(settings, pet):
+@pytest.fixture(name="portal_agency")
+def portal_agency_fixture(settings, pet):
     """Portal petitions go to the test commune; look-ups and sending are not limited unless a
     test says so."""
     from egov.core import throttle

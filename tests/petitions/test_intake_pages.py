@@ -12,7 +12,7 @@ from egov.petitions.models import Petition, PetitionIdentityFile
 from egov.petitions.services import intake
 
 from .conftest import IDENTITY
-from .intake_support import PNG, VALID, pdf_text, portal_agency, qr_codes, upload  # noqa: F401
+from .intake_support import PNG, VALID, pdf_text, portal_agency_fixture, qr_codes, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from egov.petitions.selectors import access
 from egov.petitions.services import intake
 
 from .conftest import CONTENT, IDENTITY
-from .intake_support import PNG, VALID, portal_agency, upload  # noqa: F401
+from .intake_support import PNG, VALID, portal_agency_fixture, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from egov.core import throttle
 from egov.petitions.models import Petition, PetitionIdentity, PetitionIdentityFile
 from egov.petitions.services.records import event_write
 
-from .intake_support import PNG, VALID, pdf_text, portal_agency, qr_codes, upload  # noqa: F401
+from .intake_support import PNG, VALID, pdf_text, portal_agency_fixture, qr_codes, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/portal/petitions"
