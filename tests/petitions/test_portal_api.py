@@ -151,7 +151,10 @@ def test_wrong_or_missing_check_is_identical_to_unknown_code(client, portal_agen
                client.get(f"{URL}/{s['code']}"),
                client.get(f"{URL}/{s['code']}", {"check": ""}),
                client.get(f"{URL}/NO-SUCH-CODE", {"check": s["check"]}),
-               client.get(f"{URL}/{s['code'][:-1]}9", {"check": wrong})]
+               client.get(f"{URL}/{s['code'][:-1]}9", {"check": wrong}),
+               client.get(f"{URL}/{s['code']}", {"check": "ĐĐĐĐĐĐĐĐ"}),
+               client.get(f"{URL}/NO-SUCH-CODE", {"check": "ĐĐĐĐĐĐĐĐ"}),
+               client.get(f"{URL}/{'X' * 300}", {"check": s["check"]})]
     assert {a.status_code for a in answers} == {404}
     assert len({a.content for a in answers}) == 1
     assert answers[0].json()["code"] == "not_found"

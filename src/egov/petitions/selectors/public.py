@@ -71,7 +71,7 @@ def petition_by_code_check(code, check) -> Petition | None:
                                       "due_at", "agency_id")
                 .filter(code=code).first())
     if petition is None:
-        secrets.compare_digest(check, "X" * len(check))  # the same work either way
+        secrets.compare_digest(check.encode(), b"X" * len(check))  # the same work either way
         return None
     if not secrets.compare_digest(check.encode(), petition.lookup_check.encode()):
         return None
