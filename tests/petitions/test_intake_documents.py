@@ -104,3 +104,17 @@ def test_desk_page_converts_the_document(client, letter):
 
     p = Petition.objects.get(source_document_id=doc.pk)
     assert r["Location"] == f"/petitions/{p.pk}/"
+
+
+def test_api_from_document_201_then_409(client, letter):
+    import json
+
+    client.force_login(letter["clerk"])
+    body = json.dumps({"document_id": letter["doc"].pk, "identity": IDENTITY,
+                       "kind": "proposal"})
+    r = client.post("/api/v1/petitions/intake/from-document", body,
+                    content_type="application/json")
+    assert r.status_code == 201, r.content
+    again = client.post("/api/v1/petitions/intake/from-document", body,
+                        content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "already_converted"

@@ -10,6 +10,9 @@ router = Router(tags=["petitions"])
 # --- actions (i11-workflow) ---
 # --- end actions ---
 # --- intake by staff (i11-intake) ---
+from .intake import router as _intake_router  # noqa: E402
+
+router.add_router("", _intake_router)
 # --- end intake ---
 # --- slips and duplicates (i11-slips) ---
 # --- end slips ---

@@ -104,8 +104,10 @@ def kind(value, name: str, errors: Errors) -> str:
 
 def identity(data, errors: Errors, *, prefix: str = "", name_required: bool = False) -> dict:
     """{"full_name", "personal_id", "phone", "email", "address"} checked."""
-    data = data if isinstance(data, dict) else {}
     p = f"{prefix}." if prefix else ""
+    if data is not None and not isinstance(data, dict):
+        add(errors, prefix or "identity", _("Give the person's details."))
+    data = data if isinstance(data, dict) else {}
     return {
         "full_name": text(data.get("full_name"), f"{p}full_name", errors,
                           required=name_required),

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from egov.core import policy
 from egov.core.errors import AppError, NotFound
 from egov.core.files import file_response
 from egov.core.forms import apply_app_error
@@ -102,7 +103,10 @@ def intake_page(request):
         else:
             return redirect("petitions:petition", pk=petition.pk)
     else:
-        initial = {"channel": "reception", "agency": str(agencies[0].pk)}
+        # A one-stop officer records what is handed in at the counter.
+        onestop = any(g.action == "onestop.receive" for g in policy.grants_for(request.user))
+        initial = {"channel": "onestop" if onestop else "reception",
+                   "agency": str(agencies[0].pk)}
         if document is not None:
             initial.update(document=document.pk, content=document.subject)
         form = DeskIntakeForm(initial=initial, agencies=agencies)
