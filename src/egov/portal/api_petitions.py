@@ -42,7 +42,7 @@ FIELDS = ("full_name", "personal_id", "phone", "email", "address", "content", "k
           "agency_id")
 
 
-class SubmitOut(Schema):
+class PetitionSubmitOut(Schema):
     code: str
     check: str
     receipt_url: str
@@ -108,7 +108,7 @@ SUBMIT_BODY = {"requestBody": {"required": True, "content": {
 
 
 @router.post("/petitions", auth=None, openapi_extra=SUBMIT_BODY,
-             response={201: SubmitOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut,
+             response={201: PetitionSubmitOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut,
                        429: ErrorOut, 503: ErrorOut},
              summary="Send a petition (no login): the look-up code, check and receipt")
 def petition_submit(request):

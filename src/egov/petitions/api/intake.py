@@ -34,7 +34,7 @@ DESK_KEYS = ("channel", "identity", "others", "content", "kind", "oral", "subjec
 DOCUMENT_KEYS = ("identity", "others", "content", "kind", "respondent")
 
 
-class IntakeOut(Schema):
+class PetitionIntakeOut(Schema):
     id: int
     code: str
     check: str
@@ -93,7 +93,7 @@ BODY = {"requestBody": {"required": True, "content": {
         "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}}
 
 
-@router.post("/intake", response={201: IntakeOut, **ERRORS}, openapi_extra=BODY,
+@router.post("/intake", response={201: PetitionIntakeOut, **ERRORS}, openapi_extra=BODY,
              summary="Receive a petition at the desk or the one-stop counter")
 def intake_desk(request):
     data, files = _body(request)
@@ -104,7 +104,7 @@ def intake_desk(request):
     return Status(201, _out(petition))
 
 
-@router.post("/intake/from-document", response={201: IntakeOut, 409: ErrorOut, **ERRORS},
+@router.post("/intake/from-document", response={201: PetitionIntakeOut, 409: ErrorOut, **ERRORS},
              summary="Turn an incoming document (a forwarded letter) into a petition")
 def intake_document(request):
     data, files = _body(request)
