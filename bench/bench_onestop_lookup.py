@@ -60,7 +60,9 @@ def _generate(n: int) -> None:
         commune = OrgUnit.objects.create(kind=OrgUnitKind.COMMUNE_COMMITTEE,
                                          name="Ủy ban nhân dân xã Đo Tải",
                                          electronic_id=AGENCY_ID)
-        proc = Procedure.objects.create(code="1.001193", name="Thủ tục đăng ký khai sinh")
+        # A bench code of its own: a migrated database already holds the seeded 1.001193
+        # (e.g. bench_onestop.py's, which this script can be pointed at).
+        proc = Procedure.objects.create(code="9.981193", name="Thủ tục đăng ký khai sinh")
         version = ProcedureVersion.objects.create(
             procedure=proc, name=proc.name, field_name="Hộ tịch", processing_days=3,
             legal_basis="Luật Hộ tịch 2014", effective_from=dt.date(2025, 7, 1))

@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 RUNTIME_PKGS=(fonts-liberation2 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
   libharfbuzz-subset0 libreoffice-writer-nogui softhsm2 opensc libnss3-tools)
 # Tests: Debian's Chromium for Playwright, zbar for reading QR codes back, gettext for the
-# translation-completeness test.
-TEST_PKGS=(chromium zbar-tools gettext)
+# translation-completeness test, Dovecot's IMAP server (the petitions mailbox tests start their
+# own unprivileged instance on loopback).
+TEST_PKGS=(chromium zbar-tools gettext dovecot-imapd)
 
 want=("${RUNTIME_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi

@@ -1,5 +1,6 @@
 """Helpers of the statistics tests: a commune, a provincial department, two procedures and
-dossiers made with records.dossier_create whose clock fields are then set directly."""
+dossiers made with records.dossier_create whose clock fields are then set directly — followed,
+as any correction must be, by the statistics summary's refresh (services/stats_summary.py)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ def stats_org(org, make_user):
 def make_dossier(version, agency, competent_unit=None, *, received_at, due_at, ended_at=None,
                  state="processing", paused_since=None, supplement_requests=0,
                  channel="counter", result_medium="", paused_days=0, submitted_at=None):
-    from egov.onestop.models import Dossier
     from egov.onestop.services.records import dossier_create
 
     with transaction.atomic():
@@ -55,9 +55,31 @@ def make_dossier(version, agency, competent_unit=None, *, received_at, due_at, e
             applicant={"full_name": f"Nguyễn Văn {next(_seq)}", "personal_id": "001099012345",
                        "phone": "0912345678"},
             submitted_at=submitted_at or received_at)
-    Dossier.objects.filter(pk=d.pk).update(
-        received_at=received_at, due_at=due_at, ended_at=ended_at, paused_since=paused_since,
-        supplement_requests=supplement_requests, result_medium=result_medium,
-        paused_days=paused_days)
-    d.refresh_from_db()
-    return d
+    return set_clock(d, received_at=received_at, due_at=due_at, ended_at=ended_at,
+                     paused_since=paused_since, supplement_requests=supplement_requests,
+                     result_medium=result_medium, paused_days=paused_days)
+
+
+def set_clock(dossier, **fields):
+    """Set fields of a dossier directly (a correction) and move its share of the statistics
+    summary as the dossier services' hook does."""
+    from egov.onestop.models import Dossier
+    from egov.onestop.services.stats_summary import dossier_refresh
+
+    with transaction.atomic():
+        Dossier.objects.filter(pk=dossier.pk).update(**fields)
+        dossier.refresh_from_db()
+        dossier_refresh(dossier)
+    return dossier
+
+
+def rate(dossier, satisfied: bool):
+    """A rating written directly (the rating service only accepts returned dossiers), with the
+    summary's refresh the rating service does."""
+    from egov.onestop.models import Rating
+    from egov.onestop.services.stats_summary import dossier_refresh
+
+    with transaction.atomic():
+        rating = Rating.objects.create(dossier=dossier, satisfied=satisfied)
+        dossier_refresh(dossier)
+    return rating

@@ -12,7 +12,7 @@ from egov.onestop import rules
 from egov.onestop.selectors import stats as sel
 from egov.onestop.selectors.indicators import indicators
 
-from .stats_fixtures import at, make_dossier, stats_org  # noqa: F401
+from .stats_fixtures import at, make_dossier, rate, stats_org  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +44,8 @@ def test_buckets_over_tet(stats_org):  # noqa: F811
     overdue = make_dossier(v, c, received_at=at(2026, 2, 13, 10), due_at=due)
     in_time = make_dossier(v, c, received_at=at(2026, 2, 26, 10),
                            due_at=at(2026, 3, 3, 10), channel="online")
-    from egov.onestop.models import Rating
-
-    Rating.objects.create(dossier=on_time, satisfied=False)
-    Rating.objects.create(dossier=early, satisfied=True)
+    rate(on_time, satisfied=False)
+    rate(early, satisfied=True)
     r = report(o["leader"])
     t = r.totals
     assert (t["early"], t["on_time"], t["late"], t["in_time"], t["overdue"]) == (1, 1, 1, 1, 1)

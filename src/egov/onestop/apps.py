@@ -52,3 +52,8 @@ class OnestopConfig(AppConfig):
         from .audit_labels_dossiers import LABELS as DOSSIER_AUDIT_LABELS
 
         register_audit_labels(DOSSIER_AUDIT_LABELS)
+        # --- statistics summary (i10-summary): ended dossiers counted per day, kept by the
+        # dossier services' hook in the writing transaction ---
+        from .services import stats_summary
+
+        hooks.subscribe("onestop.stats", stats_summary.on_dossier_changed)

@@ -15,4 +15,6 @@ LABELS = {
     "onestop.dossier.return": _("Dossier result returned"),
     "onestop.dossier.stop": _("Dossier stopped"),
     "onestop.dossier.withdraw": _("Dossier withdrawn"),
+    # egov onestop_stats_rebuild (services/stats_summary.py)
+    "onestop.stats.rebuild": _("One-stop statistics summary rebuilt"),
 }

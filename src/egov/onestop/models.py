@@ -590,3 +590,7 @@ class OnlineSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.created_at:%Y-%m-%d}"
+
+
+# The statistics summary of ended dossiers (its own file: this one is the shared base).
+from .stats_models import StatsDay, StatsDossier  # noqa: E402, F401

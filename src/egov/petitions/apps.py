@@ -25,6 +25,10 @@ class PetitionsConfig(AppConfig):
         from egov.core.audit_labels import register_audit_labels
         from egov.core.nav import NavEntry, register_nav
 
+        from . import pdf_receipt
+        from .services import slips as slip_services
+
+        slip_services.register_renderer("02_tcd", pdf_receipt.render)
         register_nav(NavEntry("petitions_intake", _("Receive petitions"), "petitions:intake",
                               action="petitions.receive", order=240))
         register_nav(NavEntry("petitions_reception", _("Reception sessions"),
@@ -39,6 +43,13 @@ class PetitionsConfig(AppConfig):
         })
         # --- end intake ---
         # --- e-mail: mailbox polling and acknowledgements (i11-mail) ---
+        from egov.core import jobs, outbox
+
+        from . import admin_mail, mail_templates  # noqa: F401  (admin pages of the mailboxes)
+        from .services import mail as mail_service
+
+        outbox.register_templates(mail_templates.template_rows())
+        jobs.every("petitions.mail", 30, mail_service.mail_sweep)
         # --- end e-mail ---
         # --- workflow and deadlines (i11-workflow) ---
         # --- end workflow ---

@@ -520,3 +520,8 @@ class Satisfaction(models.Model):
 
     def __str__(self) -> str:
         return f"satisfaction of {self.petition_id}"
+
+# --- e-mail intake (i11-mail) ---
+from .models_mail import Mailbox, MailMessage  # noqa: E402,F401  (mailboxes polled over IMAP)
+
+# --- end e-mail intake ---

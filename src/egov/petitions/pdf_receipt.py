@@ -7,8 +7,10 @@ Rendered from the slip's frozen data (services.receipts), always in Vietnamese. 
 copy (with their name and ID) is stored on the first download (:func:`receipt_pdf_file`); the
 redacted copy for staff who may not read the identity is rendered on demand and never stored.
 
-The slips part (i11-slips) owns the shared registry: `register_renderer("02_tcd", render)` is
-called when it exists; until then this module keeps a minimal registry of its own.
+The slips part (services.slips) owns the registry of renderers: apps.py registers
+:func:`render` there for "02_tcd". Intake does not call `slips.slip_issue` (it renders the PDF
+inside the transaction, beyond the 100 ms intake budget): services.receipts writes the row and
+this module renders and stores the PDF on the first download.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.utils import timezone, translation
 
 from egov.core import calendar
 
-from .models import Channel, PetitionSlip, SlipForm
+from .models import Channel, PetitionSlip
 
 REDACTED_TEXT = "(đã ẩn theo quy định bảo vệ người tố cáo)"
 CHANNEL_WORDS = {Channel.PORTAL: "Gửi đơn trực tuyến qua Cổng thông tin điện tử",
@@ -35,14 +37,6 @@ CHANNEL_WORDS = {Channel.PORTAL: "Gửi đơn trực tuyến qua Cổng thông t
                  Channel.EMAIL: "Thư điện tử", Channel.POST: "Qua đường bưu chính",
                  Channel.FORWARDED: "Cơ quan, tổ chức khác chuyển đến"}
 DOTS = "…………"
-
-# Minimal registry (see the module docstring): form → render(slip, *, redacted) → bytes.
-RENDERERS: dict[str, Any] = {}
-
-
-def register_renderer(form: str, fn) -> None:
-    RENDERERS[form] = fn
-
 
 def _local(value) -> dt.datetime | None:
     if not value:
@@ -137,9 +131,6 @@ def render(slip: PetitionSlip, *, redacted: bool = False) -> bytes:
         html = render_to_string("petitions/pdf/02_tcd.html",
                                 receipt_context(slip, redacted=redacted))
     return html_to_pdf(html)
-
-
-register_renderer(SlipForm.RECEIPT, render)
 
 
 def receipt_filename(slip: PetitionSlip) -> str:

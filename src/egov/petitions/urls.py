@@ -1,6 +1,7 @@
 from django.urls import include, path  # noqa: F401
 
-from .views import desk, petition, reception  # i11-intake
+from .views import desk, petition, reception  # desk, reception: i11-intake
+from .views import slips as slip_views  # i11-slips
 
 app_name = "petitions"
 
@@ -20,6 +21,7 @@ urlpatterns: list = [
     # --- workflow (i11-workflow) ---
     # --- end workflow ---
     # --- slips and duplicates (i11-slips) ---
+    path("slips/<int:pk>.pdf", slip_views.slip_pdf, name="slip_pdf"),
     # --- end slips ---
     # --- lists, search, reports (i11-reports) ---
     # --- end reports ---

@@ -19,10 +19,16 @@ Each counted dossier falls in exactly one bucket of `rules.index_judgement`, jud
 on_time_rate = (early + on_time + in_time) / counted — Tỷ lệ đúng hạn of QĐ 766 indicator 2.1.
 
 The SQL CASE below is the rule's if-chain, branch for branch; tests/onestop/test_stats.py
-checks with generated dossiers that both give the same bucket for every dossier. All counts of
-a report come from ONE grouped statement (the bucket is a GROUP BY key, the other counts are
+checks with generated dossiers that both give the same bucket for every dossier.
+
+The dossiers that ended on the period's past days are judged once and for all: their counts
+come from the summary kept by the dossier services (selectors/stats_summary.py,
+services/stats_summary.py). The others — still open, or ended after the summary's last day —
+are judged live by ONE grouped statement (the bucket is a GROUP BY key, the other counts are
 FILTER aggregates); on PostgreSQL indicator 2.2's sums are FILTER aggregates of the same
-statement (one scan, see `_solving_aggregates`), on SQLite one more (see `_solving_days`).
+statement (see `_solving_aggregates`), on SQLite one more (see `_solving_days`).
+tests/onestop/test_stats_property.py checks that the report through the summary equals the
+purely live report (`stats_report(live=True)`) for random histories.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from egov.core.models import OrgUnit
 
 from .. import rules
 from ..models import Channel, Dossier, DossierState, Procedure, ResultMedium
+from . import stats_summary as summary
 
 JUDGED = (rules.EARLY, rules.ON_TIME, rules.LATE, rules.IN_TIME, rules.OVERDUE)
 # Every count of a row, in the order of the table, the export and the API.
@@ -271,10 +278,16 @@ def _aggregates(first: dt.datetime, as_of: dt.datetime) -> dict:
     }
 
 
-def stats_report(*, actor, flt: StatsFilter, now: dt.datetime | None = None) -> StatsReport:
+def stats_report(*, actor, flt: StatsFilter, now: dt.datetime | None = None,
+                 live: bool = False) -> StatsReport:
     """The statistics of the period for the dossiers the actor may see, grouped by `flt.group`
-    (see the module doc). One grouped statement on PostgreSQL, two on SQLite (+ one for the
-    refusals, one or two for the names)."""
+    (see the module doc). The dossiers that ended on the period's past days come from the
+    summary (selectors/stats_summary.py: one statement over its rows, one for those of them
+    received before the period); the others are judged live by one grouped statement on
+    PostgreSQL, two on SQLite (+ one for the refusals, one or two for the names).
+
+    `live=True` judges every dossier live, without the summary: the reference the summary is
+    tested against (tests/onestop/test_stats_property.py), and a check of a suspect summary."""
     require_stats(actor, flt.unit)
     if flt.group not in GROUPS:
         raise InvalidInput(_("Check the grouping."),
@@ -283,21 +296,33 @@ def stats_report(*, actor, flt: StatsFilter, now: dt.datetime | None = None) -> 
     first, as_of = period_bounds(flt.start, flt.end, now)
     base = _filtered(actor, flt)
     key = GROUPS[flt.group]
-    # Only the dissatisfied ratings are joined (a small hash), not every rating.
-    counted = base.filter(counted_q(first, as_of)).annotate(
-        unhappy=FilteredRelation("rating", condition=Q(rating__satisfied=False)))
+    if live:
+        parts, last, cut = [base], None, first
+    else:
+        last, cut = summary.summary_days(flt.start, flt.end, first, as_of)
+        parts = summary.live_parts(base, cut, as_of)
     one_pass = connection.vendor == "postgresql"
     keys = (key, "judgement")
     aggregates = _aggregates(first, as_of)
     if one_pass:
-        # Indicator 2.2's sums ride along in the same scan (grouped by procedure too), instead
-        # of a second scan of the dossier table (bench: −0.35 s of ~1.1 s).
+        # Indicator 2.2's sums ride along in the same statement (grouped by procedure too),
+        # instead of a second pass over the dossiers (bench: −0.35 s of ~1.1 s).
         keys = keys if key == "procedure" else (*keys, "procedure")
         aggregates.update(_solving_aggregates(first, as_of))
-    grouped = judged(counted, as_of).values(*keys).annotate(**aggregates).order_by()
+    # Only the dissatisfied ratings are joined (a small hash), not every rating.
+    grouped = [judged(part.filter(counted_q(first, as_of)).annotate(
+        unhappy=FilteredRelation("rating", condition=Q(rating__satisfied=False))), as_of)
+        .values(*keys).annotate(**aggregates).order_by() for part in parts]
+    ended = carried = ()
+    if last is not None:
+        skeys = (key, "kind") if key == "procedure" else (key, "kind", "procedure")
+        ended = summary.summary_grouped(scope_q(actor), flt, skeys, flt.start, last)
+        carried = summary.carried_grouped(base, key, first, cut)
     with transaction.atomic():
         _tune()
-        return _report(flt, key, grouped, base, first, as_of, one_pass)
+        report = _report(flt, key, grouped, base, parts, first, as_of, one_pass, ended,
+                         carried)
+    return report
 
 
 def _tune() -> None:
@@ -310,11 +335,32 @@ def _tune() -> None:
             cur.execute("SET LOCAL jit = off")
 
 
-def _report(flt, key, grouped, base, first, as_of, one_pass=False) -> StatsReport:
+def _report(flt, key, grouped, base, parts, first, as_of, one_pass, ended, carried,
+            ) -> StatsReport:
     rows: dict[object, StatsRow] = {}
     extra = dict.fromkeys(EXTRA, 0)
-    solving_acc: dict[int, list[int]] = {}  # procedure → [dossiers, working days] (one pass)
-    for rec in grouped:
+    solving_acc: dict[int, list[int]] = {}  # procedure → [dossiers, working days]
+    for rec in ended:  # the summary: ended dossiers, judged once and for all
+        n = rec["t_n"]
+        if rec["t_resolved"]:
+            slot = solving_acc.setdefault(rec["procedure"], [0, 0])
+            slot[0] += rec["t_resolved"]
+            slot[1] += rec["t_solved_days"]
+        c = rows.setdefault(rec[key], StatsRow(rec[key], "")).counts
+        for name, value in ((rec["kind"], n), ("received", n), ("new", n),
+                            *((m, rec[f"t_{m}"]) for m in ("resolved", "supplemented",
+                                                           "stopped", "withdrawn"))):
+            c[name] = c.get(name, 0) + value
+        extra["finished"] += n
+        for name in ("dissatisfied", "online", "online_counted", "electronic"):
+            extra[name] += rec[f"t_{name}"]
+    for rec in carried:  # of those, the ones received before the period are not new
+        c = rows.setdefault(rec[key], StatsRow(rec[key], "")).counts
+        c["new"] = c.get("new", 0) - rec["n"]
+        c["carried_over"] = c.get("carried_over", 0) + rec["n"]
+        extra["online"] -= rec["online"]
+        extra["online_counted"] -= rec["online_counted"]
+    for rec in (rec for statement in grouped for rec in statement):
         if one_pass and rec["resolved"]:
             slot = solving_acc.setdefault(rec["procedure"], [0, 0])
             slot[0] += rec["resolved"]
@@ -339,8 +385,12 @@ def _report(flt, key, grouped, base, first, as_of, one_pass=False) -> StatsRepor
     _name_rows(flt.group, rows)
     ordered = sorted(rows.values(), key=lambda r: (r.name.casefold(), str(r.key)))
     totals = StatsRow(None, _("Total"), {c: sum(r[c] for r in ordered) for c in COUNTS})
-    solving = (_solving_rows(solving_acc) if one_pass
-               else _solving_days(base, first, as_of))
+    for part in () if one_pass else parts:
+        for pk, (n, days) in _solving_acc(part, first, as_of).items():
+            slot = solving_acc.setdefault(pk, [0, 0])
+            slot[0] += n
+            slot[1] += days
+    solving = _solving_rows(solving_acc)
     return StatsReport(filter=flt, as_of=as_of, rows=ordered, totals=totals, extra=extra,
                        solving=solving)
 
@@ -358,6 +408,11 @@ def _name_rows(group: str, rows: dict[object, StatsRow]) -> None:
 
 
 def _solving_days(base, first: dt.datetime, as_of: dt.datetime) -> list[dict]:
+    """Indicator 2.2 per procedure over `base` alone, as rows (see `_solving_acc`)."""
+    return _solving_rows(_solving_acc(base, first, as_of))
+
+
+def _solving_acc(base, first: dt.datetime, as_of: dt.datetime) -> dict[int, list[int]]:
     """QĐ 766 indicator 2.2 per procedure, over the dossiers with a result in the period:
     average of (working days from the receipt date to the end date − working days paused).
 
@@ -376,7 +431,7 @@ def _solving_days(base, first: dt.datetime, as_of: dt.datetime) -> list[dict]:
             .annotate(n=Count("id"), paused=Value(0)).order_by())
     parts = list(recv.union(ends, all=True))
     if not parts:
-        return []
+        return {}
     lo = min(p["day"] for p in parts)
     acc: dict[int, list[int]] = {}  # procedure → [dossiers, Σ W(end) − Σ W(recv) − Σ paused]
     for p in parts:
@@ -387,7 +442,7 @@ def _solving_days(base, first: dt.datetime, as_of: dt.datetime) -> list[dict]:
             slot[1] -= w * p["n"] + int(p["paused"] or 0)
         else:
             slot[1] += w * p["n"]
-    return _solving_rows(acc)
+    return acc
 
 
 # Receipts up to ten years before the period are placed exactly; older ones count from then.

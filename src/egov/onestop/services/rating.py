@@ -11,6 +11,7 @@ from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound
 
 from ..models import Dossier, DossierState, Rating
+from . import stats_summary
 
 COMMENT_MAX = 2000
 
@@ -51,6 +52,8 @@ def dossier_rate(*, token: str, satisfied: bool, score: int | None = None,
             raise AppError("already_rated", _("This dossier has been rated already; a dossier "
                                               "is rated only once. Thank you."),
                            status=409) from exc
+        # The rating is one of the statistics' counts (dissatisfied): the summary moves with it.
+        stats_summary.dossier_refresh(dossier)
         audit_log(actor=None, action="onestop.rating", obj=dossier,
                   details={"code": dossier.code, "satisfied": satisfied, "score": score})
     return rating

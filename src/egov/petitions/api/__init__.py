@@ -15,4 +15,7 @@ from .intake import router as _intake_router  # noqa: E402
 router.add_router("", _intake_router)
 # --- end intake ---
 # --- slips and duplicates (i11-slips) ---
+from .duplicates import router as _duplicates_router  # noqa: E402
+
+router.add_router("", _duplicates_router)
 # --- end slips ---
