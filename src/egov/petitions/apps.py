@@ -22,6 +22,25 @@ class PetitionsConfig(AppConfig):
         # --- petition pages (views/petition.py, views/lists.py) ---
         # --- end petition pages ---
         # --- intake: desk, reception sessions, portal (i11-intake) ---
+        from egov.core.audit_labels import register_audit_labels
+        from egov.core.nav import NavEntry, register_nav
+
+        from . import pdf_receipt
+        from .services import slips as slip_services
+
+        slip_services.register_renderer("02_tcd", pdf_receipt.render)
+        register_nav(NavEntry("petitions_intake", _("Receive petitions"), "petitions:intake",
+                              action="petitions.receive", order=240))
+        register_nav(NavEntry("petitions_reception", _("Reception sessions"),
+                              "petitions:reception_sessions", action="petitions.receive",
+                              order=241))
+        register_audit_labels({
+            "petition.submit": _("Petition sent from the portal"),
+            "petition.receive": _("Petition received"),
+            "petition.session.open": _("Reception session opened"),
+            "petition.session.close": _("Reception session closed"),
+            "petition.visit.record": _("Visit recorded in the reception register"),
+        })
         # --- end intake ---
         # --- e-mail: mailbox polling and acknowledgements (i11-mail) ---
         from egov.core import jobs, outbox

@@ -1,6 +1,6 @@
 from django.urls import include, path  # noqa: F401
 
-from .views import petition
+from .views import desk, petition, reception  # desk, reception: i11-intake
 from .views import slips as slip_views  # i11-slips
 
 app_name = "petitions"
@@ -10,6 +10,11 @@ urlpatterns: list = [
     path("<int:pk>/", petition.petition_detail, name="petition"),
     path("<int:pk>/do/<slug:action>/", petition.petition_action, name="petition_action"),
     # --- intake (i11-intake) ---
+    path("intake/", desk.intake_page, name="intake"),
+    path("<int:pk>/receipt.pdf", desk.receipt_pdf, name="receipt_pdf"),
+    path("reception/", reception.session_list, name="reception_sessions"),
+    path("reception/<int:pk>/", reception.session_detail, name="reception_session"),
+    path("reception/<int:pk>/close/", reception.session_close, name="reception_close"),
     # --- end intake ---
     # --- e-mail (i11-mail) ---
     # --- end e-mail ---

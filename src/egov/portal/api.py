@@ -63,3 +63,10 @@ def dossier_lookup(request, code: str):
         raise AppError("invalid", message, fields={"check": [message]}, status=422)
     timeline = public_sel.public_dossier(code, check)
     return HttpResponse(_body(timeline), content_type="application/json")
+
+
+# --- petitions: submission and look-up (i11-intake) ---
+from .api_petitions import router as _petitions_router  # noqa: E402
+
+router.add_router("", _petitions_router)
+# --- end petitions ---

@@ -22,3 +22,15 @@ urlpatterns: list = [
     path("d/<str:token>/", views_lookup.dossier_token, name="dossier_token"),
     path("d/<str:token>/rate/", views_lookup.dossier_rate_view, name="dossier_rate"),
 ]
+
+# --- petitions: form, confirmation, look-up, receipt (i11-intake) ---
+from . import views_petitions  # noqa: E402
+
+urlpatterns += [
+    path("petitions/new/", views_petitions.petition_new, name="petition_new"),
+    path("petitions/sent/", views_petitions.petition_sent, name="petition_sent"),
+    path("petitions/lookup/", views_petitions.petition_lookup, name="petition_lookup"),
+    path("petitions/<str:code>/receipt.pdf", views_petitions.petition_receipt,
+         name="petition_receipt"),
+]
+# --- end petitions ---

@@ -13,6 +13,9 @@ from .actions import router as _actions_router  # noqa: E402
 router.add_router("", _actions_router)
 # --- end actions ---
 # --- intake by staff (i11-intake) ---
+from .intake import router as _intake_router  # noqa: E402
+
+router.add_router("", _intake_router)
 # --- end intake ---
 # --- slips and duplicates (i11-slips) ---
 from .duplicates import router as _duplicates_router  # noqa: E402

@@ -1,0 +1,168 @@
+"""Checking what a petitioner or an officer types in at intake. Pure functions: every error is
+collected with its field name, nothing is written (the services raise one InvalidInput, 422,
+with all the fields).
+
+The identity fields follow NĐ 154/2026 Art.12 (name, address, personal ID number); the personal
+ID is the 12-digit số định danh cá nhân (Luật Căn cước 2023 Art.12; NĐ 69/2024/NĐ-CP).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from egov.core import files as core_files
+from egov.core.errors import InvalidInput
+from egov.core.text import UnsafeText, clean_text
+
+from ..models import PetitionKind
+
+Errors = dict[str, list[str]]
+
+PERSONAL_ID = re.compile(r"^\d{12}$")
+# A Vietnamese phone number: 0 and 9 or 10 more digits (mobile 10 digits, landline 11), or the
+# same with +84 instead of the leading 0; spaces, dots, dashes and brackets between digits.
+PHONE = re.compile(r"^(?:\+84|0)(\d{9,10})$")
+PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+MAX_CONTENT = 20000
+MAX_FILES = 10
+# What a petitioner or the desk may attach: scans and PDFs (as the one-stop desk takes).
+FILE_TYPES = {core_files.PDF, core_files.JPEG, core_files.PNG}
+
+
+def add(errors: Errors, name: str, message: str) -> None:
+    errors.setdefault(name, []).append(str(message))
+
+
+def fail(errors: Errors) -> None:
+    if errors:
+        raise InvalidInput(_("Check the highlighted fields."), fields=errors)
+
+
+def text(value, name: str, errors: Errors, *, required: bool = False,
+         max_length: int = 255) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        add(errors, name, _("Enter text."))
+        return ""
+    try:
+        value = clean_text(value).strip()
+    except UnsafeText as err:
+        add(errors, name, str(err))
+        return ""
+    if required and not value:
+        add(errors, name, _("This field is required."))
+    if len(value) > max_length:
+        add(errors, name, _("At most %(max)d characters.") % {"max": max_length})
+    return value
+
+
+def personal_id(value, name: str, errors: Errors) -> str:
+    value = text(value, name, errors, max_length=20)
+    if value and not PERSONAL_ID.match(value):
+        add(errors, name, _("A personal identification number has exactly 12 digits."))
+    return value
+
+
+def phone(value, name: str, errors: Errors) -> str:
+    """Digits only, kept as 0 + 9 or 10 digits; "" when empty."""
+    value = text(value, name, errors, max_length=30)
+    if not value:
+        return ""
+    m = PHONE.match(PHONE_SEPARATORS.sub("", value))
+    if not m:
+        add(errors, name, _("Enter a phone number: 10 or 11 digits starting with 0."))
+        return ""
+    return "0" + m.group(1)
+
+
+def email(value, name: str, errors: Errors) -> str:
+    value = text(value, name, errors, max_length=254)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            add(errors, name, _("Enter a valid e-mail address."))
+            return ""
+    return value
+
+
+def kind(value, name: str, errors: Errors) -> str:
+    """Optional: the citizen may leave the kind to the officer."""
+    if value in (None, ""):
+        return ""
+    if value not in PetitionKind.values:
+        add(errors, name, _("Choose one of: %(values)s.") % {
+            "values": ", ".join(PetitionKind.values)})
+        return ""
+    return value
+
+
+def identity(data, errors: Errors, *, prefix: str = "", name_required: bool = False) -> dict:
+    """{"full_name", "personal_id", "phone", "email", "address"} checked."""
+    p = f"{prefix}." if prefix else ""
+    if data is not None and not isinstance(data, dict):
+        add(errors, prefix or "identity", _("Give the person's details."))
+    data = data if isinstance(data, dict) else {}
+    return {
+        "full_name": text(data.get("full_name"), f"{p}full_name", errors,
+                          required=name_required),
+        "personal_id": personal_id(data.get("personal_id"), f"{p}personal_id", errors),
+        "phone": phone(data.get("phone"), f"{p}phone", errors),
+        "email": email(data.get("email"), f"{p}email", errors),
+        "address": text(data.get("address"), f"{p}address", errors, max_length=500),
+    }
+
+
+def others(value, errors: Errors) -> list[dict]:
+    """Representatives and people with the same content: [{"full_name", "personal_id",
+    "address", "phone", "role"}] (NĐ 154/2026 Art.14.3)."""
+    if value in (None, "", []):
+        return []
+    if not isinstance(value, list) or len(value) > 100:
+        add(errors, "others", _("Give a list of at most 100 persons."))
+        return []
+    out = []
+    for i, person in enumerate(value):
+        if not isinstance(person, dict):
+            add(errors, f"others.{i}", _("Give the person's details."))
+            continue
+        row = identity(person, errors, prefix=f"others.{i}", name_required=True)
+        row.pop("email")
+        row["role"] = text(person.get("role"), f"others.{i}.role", errors, max_length=64)
+        out.append(row)
+    return out
+
+
+def content(value, errors: Errors) -> str:
+    return text(value, "content", errors, required=True, max_length=MAX_CONTENT)
+
+
+def uploads(value, name: str, errors: Errors) -> list:
+    """A list of uploads (the file service checks each one when it stores it)."""
+    if not value:
+        return []
+    value = list(value)
+    if len(value) > MAX_FILES:
+        add(errors, name, _("At most %(max)d files.") % {"max": MAX_FILES})
+        return []
+    return value
+
+
+def store_files(*, actor, files: list, name: str) -> list:
+    """Store every upload through egov.core.files (size limit, type sniffed, PDFs checked by
+    egov.core.pdfcheck); an InvalidInput names the field `<name>.<index>`. Runs inside the
+    caller's transaction, so a refused file leaves nothing behind."""
+    stored = []
+    for i, upload in enumerate(files):
+        try:
+            stored.append(core_files.file_store(actor=actor, upload=upload, require=FILE_TYPES))
+        except InvalidInput as err:
+            messages = [m for ms in err.fields.values() for m in ms] or [err.message]
+            raise InvalidInput(_("Check the highlighted fields."),
+                               fields={f"{name}.{i}": messages}, code=err.code) from None
+    return stored
