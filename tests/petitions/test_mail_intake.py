@@ -94,6 +94,8 @@ def test_acknowledgement_queued_once_with_code_and_check(dovecot, mailbox, deliv
     (ack,) = _acks()
     assert ack.recipient == "ngoc.tran@example.vn" and ack.channel == "email"
     assert p.code in ack.body and p.lookup_check in ack.body and p.code in ack.subject
+    # The link opens the look-up page on this petition (code and check in the query).
+    assert f"/public/petitions/lookup/?code={p.code}&check={p.lookup_check}" in ack.body
     # Never the content of the letter.
     assert "đổ rác" not in ack.body and "Ngọc" not in ack.body
     row = MailMessage.objects.get()

@@ -121,15 +121,15 @@ def _acknowledge(petition, mailbox: Mailbox, to: str) -> str:
 
     `to` is the address the message came from, in hand at intake: no stored identity is read
     (`access.identity_for_system` is for messages sent later, from the stored identity)."""
-    from django.conf import settings
-
     from egov.core import calendar
+
+    from ..pdf_receipt import lookup_url
 
     key = f"petitions:mail-ack:{petition.code}"
     context = {
         "code": petition.code, "check": petition.lookup_check, "agency": mailbox.agency.name,
         "received_at": f"{calendar.localtime(petition.received_at):%H:%M %d/%m/%Y}",
-        "lookup_url": f"{settings.EGOV_SITE_URL}/public/",
+        "lookup_url": lookup_url(petition.code, petition.lookup_check),
     }
     try:
         with transaction.atomic():
