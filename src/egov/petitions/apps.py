@@ -42,5 +42,7 @@ class PetitionsConfig(AppConfig):
         register_nav(NavEntry("petitions_reports", _("Petition reports"), "petitions:report",
                               action="petitions.reports", order=335))
         outbox.register_templates(satisfaction.template_rows())
+        # The petitioner's address in an outbox row is confidential (Luật Tố cáo Art.47.2).
+        outbox.register_confidential_module("petitions")
         hooks.subscribe("petitions.satisfaction", satisfaction.on_petition_changed)
         # --- end reports ---

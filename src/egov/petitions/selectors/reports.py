@@ -127,7 +127,8 @@ def _aggregates(period: Period, now: dt.datetime) -> dict:
     ended = list(ENDED_STATES)
     guided = PetitionEvent.objects.filter(petition=OuterRef("pk"), kind="guide")
     transferred = PetitionEvent.objects.filter(petition=OuterRef("pk"), kind="transfer")
-    return {
+    # Named "c_<column>": a few columns share a name with a model field.
+    return {"c_" + k: v for k, v in {
         "total": Count("id"),
         "received": Count("id", filter=Q(received_at__gte=start)),
         "carried": Count("id", filter=Q(received_at__lt=start)),
@@ -144,7 +145,11 @@ def _aggregates(period: Period, now: dt.datetime) -> dict:
         "on_time": Count("id", filter=Q(outcome=Outcome.ON_TIME)),
         "late": Count("id", filter=Q(outcome=Outcome.LATE)),
         "overdue": Count("id", filter=Q(state__in=list(OPEN_STATES), due_at__lt=cutoff)),
-    }
+    }.items()}
+
+
+def _strip(values: dict) -> dict[str, int]:
+    return {c: values["c_" + c] or 0 for c, _label in COLUMNS}
 
 
 @dataclass
@@ -172,10 +177,10 @@ def periodic_report(period: Period, *, now: dt.datetime | None = None) -> Period
     aggs = _aggregates(period, now)
     base = period_qs(period).order_by()
     report = PeriodicReport(period=period)
-    report.totals = base.aggregate(**aggs)
+    report.totals = _strip(base.aggregate(**aggs))
 
     def rows(values, key_of, label_of, keys_order):
-        got = {key_of(v): {c: v[c] for c, _label in COLUMNS} for v in values}
+        got = {key_of(v): _strip(v) for v in values}
         out = []
         for k in keys_order:
             vals = got.get(k)
@@ -201,7 +206,7 @@ def periodic_report(period: Period, *, now: dt.datetime | None = None) -> Period
     for key, cond in (("open", Q(state__in=list(OPEN_STATES))),
                       ("first", Q(state__in=ended, instance__lte=1)),
                       ("later", Q(state__in=ended, instance__gt=1))):
-        vals = base.filter(cond).aggregate(**aggs)
+        vals = _strip(base.filter(cond).aggregate(**aggs))
         if vals["total"]:
             stage.append(ReportRow(key=key, label=_stage_label(key), values=vals))
     report.groups["stage"] = stage
@@ -219,10 +224,10 @@ def satisfaction_counts(period: Period) -> dict[str, int]:
     qs = Satisfaction.objects.filter(petition__agency=period.agency,
                                      petition__closed_at__gte=start,
                                      petition__closed_at__lt=end)
-    got = qs.aggregate(asked=Count("pk"), resolved=Count("pk", filter=Q(resolved=True)),
-                       not_resolved=Count("pk", filter=Q(resolved=False)),
-                       no_answer=Count("pk", filter=Q(answered_at__isnull=True)))
-    return {k: v or 0 for k, v in got.items()}
+    got = qs.aggregate(n_asked=Count("pk"), n_resolved=Count("pk", filter=Q(resolved=True)),
+                       n_not_resolved=Count("pk", filter=Q(resolved=False)),
+                       n_no_answer=Count("pk", filter=Q(answered_at__isnull=True)))
+    return {k.removeprefix("n_"): v or 0 for k, v in got.items()}
 
 
 # --- the leader's chart: open petitions per unit against their deadlines ----------------------
