@@ -179,14 +179,14 @@ def periodic_report(period: Period, *, now: dt.datetime | None = None) -> Period
     report = PeriodicReport(period=period)
     report.totals = _strip(base.aggregate(**aggs))
 
-    def rows(values, key_of, label_of, keys_order):
+    def rows(values, key_of, label_of, keys_order, name_of=lambda k: k or "none"):
         got = {key_of(v): _strip(v) for v in values}
         out = []
         for k in keys_order:
             vals = got.get(k)
             if vals is None:
                 continue
-            out.append(ReportRow(key=k or "none", label=label_of(k), values=vals))
+            out.append(ReportRow(key=name_of(k), label=label_of(k), values=vals))
         return out
 
     kinds = list(PetitionKind.values) + [""]
@@ -199,7 +199,8 @@ def periodic_report(period: Period, *, now: dt.datetime | None = None) -> Period
     report.groups["competence"] = rows(
         base.values("competent").annotate(**aggs), lambda v: v["competent"],
         lambda k: str({True: _("Within competence"), False: _("Not within competence"),
-                       None: _("Not yet decided")}[k]), [True, False, None])
+                       None: _("Not yet decided")}[k]), [True, False, None],
+        lambda k: {True: "yes", False: "no", None: "undecided"}[k])
     # Stage: open / settled at first instance / settled at a later one.
     stage = []
     ended = list(ENDED_STATES)
@@ -210,9 +211,6 @@ def periodic_report(period: Period, *, now: dt.datetime | None = None) -> Period
         if vals["total"]:
             stage.append(ReportRow(key=key, label=_stage_label(key), values=vals))
     report.groups["stage"] = stage
-    for row in report.groups["competence"]:
-        row.key = {"True": "yes", "False": "no", "None": "undecided"}.get(str(row.key),
-                                                                          str(row.key))
     report.satisfaction = satisfaction_counts(period)
     return report
 
