@@ -5,10 +5,6 @@ from django.urls import path  # noqa: F401
 
 from . import views_apply, views_catalogue, views_lookup
 
-# --- petitions: the question after closing (i11-reports) ---
-from egov.petitions.views import satisfaction as petition_satisfaction  # noqa: E402
-# --- end petitions satisfaction ---
-
 app_name = "public"
 
 urlpatterns: list = [
@@ -25,8 +21,13 @@ urlpatterns: list = [
     path("lookup/", views_lookup.lookup, name="lookup"),
     path("d/<str:token>/", views_lookup.dossier_token, name="dossier_token"),
     path("d/<str:token>/rate/", views_lookup.dossier_rate_view, name="dossier_rate"),
-    # --- petitions: the question after closing (i11-reports) ---
+]
+
+# --- petitions: the question after closing (i11-reports) ---
+from egov.petitions.views import satisfaction as petition_satisfaction  # noqa: E402
+
+urlpatterns += [
     path("petitions/answer/<str:token>/", petition_satisfaction.answer,
          name="petition_answer"),
-    # --- end petitions satisfaction ---
 ]
+# --- end petitions satisfaction ---
