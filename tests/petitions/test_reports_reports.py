@@ -150,11 +150,15 @@ def test_leader_chart_links_to_the_lists(make_petition, pet):
     html = r.content.decode()
     assert r.status_code == 200 and "<svg" in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html
-    link = f"/petitions/?agency={pet['division'].pk}&amp;overdue=1"
+    link = f"/petitions/?agency={pet['division'].pk}&amp;open=1&amp;overdue=1"
     assert link in html
-    listed = client_for(pet["head"]).get("/petitions/", {"agency": pet["division"].pk,
-                                                        "overdue": "1"})
-    assert listed.content.decode().count('data-id="') == 1
+    c = client_for(pet["head"])
+    for params, n in (({"agency": pet["division"].pk, "open": "1", "overdue": "1"}, 1),
+                      ({"agency": pet["division"].pk, "open": "1"}, 2),
+                      ({"agency": pet["commune"].pk, "open": "1", "unassigned": "1"}, 1),
+                      ({"agency": pet["commune"].pk, "open": "1", "due_soon": "1"}, 0)):
+        listed = c.get("/petitions/", params).content.decode()
+        assert listed.count('data-id="') == n, params
 
 
 def test_satisfaction_asked_once_by_email_then_answered_once(make_petition, pet):

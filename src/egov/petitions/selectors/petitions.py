@@ -42,6 +42,7 @@ from ..models import (
 from . import access
 
 MAX_LIMIT = 100
+DUE_SOON_DAYS = 3
 
 
 class Folded(Func):
@@ -92,6 +93,9 @@ class ListFilter:
     overdue: bool = False
     mine: bool = False
     agency_id: int | None = None
+    due_soon: bool = False  # open, due within DUE_SOON_DAYS (the leader's chart)
+    open_only: bool = False
+    unassigned: bool = False  # no handling unit yet
 
     def query_string(self) -> str:
         from urllib.parse import urlencode
@@ -102,6 +106,10 @@ class ListFilter:
             pairs.append(("overdue", "1"))
         if self.mine:
             pairs.append(("mine", "1"))
+        for key, on in (("due_soon", self.due_soon), ("open", self.open_only),
+                        ("unassigned", self.unassigned)):
+            if on:
+                pairs.append((key, "1"))
         if self.agency_id:
             pairs.append(("agency", str(self.agency_id)))
         return urlencode(pairs)
@@ -157,6 +165,14 @@ def petition_qs(*, actor, flt: ListFilter, now: dt.datetime | None = None) -> Qu
         qs = qs.filter(due_at__lt=now or timezone.now(), state__in=list(OPEN_STATES))
     if flt.mine:
         qs = qs.filter(Q(handler=actor) | Q(received_by=actor))
+    if flt.open_only:
+        qs = qs.filter(state__in=list(OPEN_STATES))
+    if flt.unassigned:
+        qs = qs.filter(handling_unit__isnull=True)
+    if flt.due_soon:
+        now = now or timezone.now()
+        qs = qs.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(days=DUE_SOON_DAYS),
+                       state__in=list(OPEN_STATES))
     if flt.agency_id:
         qs = qs.filter(Q(agency_id=flt.agency_id) | Q(handling_unit_id=flt.agency_id))
     cond = search_q(actor, flt.q)

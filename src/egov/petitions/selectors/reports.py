@@ -245,7 +245,7 @@ class UnitLoad:
 
 
 def overdue_by_unit(*, actor, agency: OrgUnit, now: dt.datetime | None = None,
-                    soon_days: int = 3) -> list[UnitLoad]:
+                    soon_days: int = 3) -> list[UnitLoad]:  # = petitions.DUE_SOON_DAYS
     """For each handling unit of the agency (and "not yet assigned"): the open petitions, those
     past their legal deadline (`due_at`, from the deadline rules) and those due within
     `soon_days` — one grouped statement."""

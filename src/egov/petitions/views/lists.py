@@ -38,7 +38,8 @@ def list_filter(params) -> sel.ListFilter:
         q=" ".join((params.get("q") or "").split())[:200],
         state=params.get("state") or "", kind=params.get("kind") or "",
         channel=params.get("channel") or "", overdue=_flag(params.get("overdue")),
-        mine=_flag(params.get("mine")),
+        mine=_flag(params.get("mine")), due_soon=_flag(params.get("due_soon")),
+        open_only=_flag(params.get("open")), unassigned=_flag(params.get("unassigned")),
         agency_id=int(agency) if agency.isdigit() and len(agency) < 12 else None)
 
 

@@ -146,17 +146,23 @@ def chart(loads: list, agency) -> dict:
         y = i * (BAR_HEIGHT + GAP)
         w_over = round(CHART_W * u.overdue / top)
         w_in = round(CHART_W * u.in_time / top)
-        base = {"agency": agency.pk}
-        if u.unit_id:
-            base = {"agency": u.unit_id}
+        base = {"agency": u.unit_id} if u.unit_id else {"agency": agency.pk,
+                                                         "unassigned": "1"}
+        base["open"] = "1"
         bars.append({
             "unit": u, "y": y, "ty": y + BAR_HEIGHT - 6, "x_in": LABEL_W + w_over,
             "w_over": w_over, "w_in": w_in, "x_text": LABEL_W + w_over + w_in + 6,
             "open_url": reverse("petitions:list") + "?" + urlencode(base),
             "overdue_url": reverse("petitions:list") + "?" + urlencode({**base,
                                                                         "overdue": "1"}),
+            "soon_url": reverse("petitions:list") + "?" + urlencode({**base,
+                                                                     "due_soon": "1"}),
         })
+    listing = reverse("petitions:list") + "?"
     return {"bars": bars, "height": max(len(loads), 1) * (BAR_HEIGHT + GAP),
+            "all_url": listing + urlencode({"agency": agency.pk, "open": "1"}),
+            "all_overdue_url": listing + urlencode({"agency": agency.pk, "overdue": "1"}),
+            "all_soon_url": listing + urlencode({"agency": agency.pk, "due_soon": "1"}),
             "width": LABEL_W + CHART_W + 80, "label_w": LABEL_W - 8}
 
 
