@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import CharField, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +58,7 @@ class Folded(Func):
         return super().as_sql(compiler, connection, function="egov_fold", **extra)
 
 
-def head_agency_filter(actor) -> Q | None:
+def head_agency_filter(actor, prefix: str = "") -> Q | None:
     """Q on Petition keeping the petitions of the agencies where the actor holds
     `petitions.head` (the same reading of the grants as `access.is_agency_head`), or None when
     the actor holds it nowhere. No superuser exception: the grants themselves are read."""
@@ -65,23 +66,24 @@ def head_agency_filter(actor) -> Q | None:
     if not grants:
         return None
     if any(g.scope == "all" for g in grants):
-        return Q()
-    q = Q(pk__in=[])
+        return Q(**{f"{prefix}pk__isnull": False})
+    q = Q(**{f"{prefix}pk__in": []})
     agencies = sorted({g.agency_id for g in grants if g.scope == "agency" and g.agency_id})
     if agencies:
-        q |= Q(agency__agency_id__in=agencies)
+        q |= Q(**{f"{prefix}agency__agency_id__in": agencies})
     for path in sorted({g.unit_path for g in grants if g.scope == "unit"}):
-        q |= Q(agency__path__startswith=path)
+        q |= Q(**{f"{prefix}agency__path__startswith": path})
     return q
 
 
-def identity_readable_q(actor) -> Q:
+def identity_readable_q(actor, prefix: str = "") -> Q:
     """The petitions whose identity the actor may read, as SQL: the receiving officer, the
-    assigned handler, the head of the agency (`access.may_see_identity` row by row)."""
+    assigned handler, the head of the agency (`access.may_see_identity` row by row).
+    `prefix` reaches the petition from another model ("petition__")."""
     if not access._active(actor):
         return Q(pk__in=[])
-    q = Q(received_by=actor) | Q(handler=actor)
-    head = head_agency_filter(actor)
+    q = Q(**{f"{prefix}received_by": actor}) | Q(**{f"{prefix}handler": actor})
+    head = head_agency_filter(actor, prefix)
     return q | head if head is not None else q
 
 
@@ -145,27 +147,32 @@ def _content_matching(terms: list[str]) -> QuerySet:
 
 
 def search_q(actor, q: str) -> Q | None:
-    """The search condition for `q` (None: nothing to search)."""
+    """The search condition for `q` (None: nothing to search): `id IN (<code matches> UNION
+    <content matches> UNION <name matches among the readable>)` — one sub-select, so the
+    database starts from the (usually few) matches instead of walking every visible row."""
     q = " ".join((q or "").split())[:200]
     if not q:
         return None
-    cond = Q(code__iexact=q)
+    code = Petition.objects.filter(code__iexact=q)
     if _looks_like_code(q):
-        cond |= Q(code__istartswith=q)
+        code = Petition.objects.filter(code__istartswith=q)
+    parts = [code.values("pk")]
     terms = words(q)
     if terms:
-        # Each branch is a sub-select of ids (a hashed sub-plan on PostgreSQL, answered from
-        # the trigram indexes of migration 0003), so the outer keyset scan only tests
-        # membership per row.
-        content = _content_matching(terms)
+        parts.append(_content_matching(terms).values("pk"))
         names = PetitionIdentity.objects.annotate(folded=Folded("full_name"))
         for w in terms:
             names = names.filter(folded__contains=w)
-        cond |= Q(pk__in=content.values("pk"))
-        # The name counts only where the user may read the identity (evaluated in the same
-        # statement): elsewhere the same name selects nothing.
-        cond |= identity_readable_q(actor) & Q(pk__in=names.values("petition_id"))
-    return cond
+        # The name counts only where the user may read the identity: elsewhere the same name
+        # selects nothing.
+        parts.append(names.filter(identity_readable_q(actor, prefix="petition__"))
+                     .values("petition_id"))
+    sqls, params = [], []
+    for part in parts:
+        sql, p = part.query.sql_with_params()
+        sqls.append(f"SELECT * FROM ({sql}) AS m{len(sqls)}")
+        params.extend(p)
+    return Q(pk__in=RawSQL(" UNION ".join(sqls), params))
 
 
 def petition_qs(*, actor, flt: ListFilter, now: dt.datetime | None = None) -> QuerySet:
