@@ -172,3 +172,17 @@ def test_list_page(make_petition, pet):
     assert c.get("/petitions/", {"cursor": "***"}).status_code == 400
     r = client_for(pet["superuser"]).get("/petitions/", {"q": "Bích Ngọc"})
     assert p.code not in r.content.decode()
+
+
+def test_name_search_for_a_head_of_every_agency(make_petition, pet, make_user):
+    """`petitions.head` with scope "all" reads every identity: the name matches everywhere."""
+    from egov.core.models import Role, RoleGrant
+
+    role = Role.objects.create(code="head_all_test", name="Thủ trưởng (kiểm thử)")
+    RoleGrant.objects.create(role=role, action="petitions.head", scope="all")
+    RoleGrant.objects.create(role=role, action="petitions.view_all", scope="all")
+    boss = make_user("thutruong", pet["commune"], "head_all_test")
+    a = make_petition()
+    b = make_petition(agency=pet["other"], actor=pet["other_reception"])
+    assert set(api_ids(boss, q="bich ngoc")) == {a.pk, b.pk}
+    assert api_ids(pet["other_head"], q="bich ngoc") == [b.pk]
