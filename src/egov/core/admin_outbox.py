@@ -10,7 +10,7 @@ from django.template import TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
 from .models_outbox import MessageTemplate, OutboundMessage
-from .outbox import template_check
+from .outbox import CONFIDENTIAL_MODULES, masked_recipient, template_check
 
 
 class MessageTemplateForm(forms.ModelForm):
@@ -46,12 +46,40 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "channel", "recipient", "template_code", "state", "attempts",
+    list_display = ("id", "channel", "recipient_shown", "template_code", "state", "attempts",
                     "created_at", "sent_at", "delivered_at")
     list_filter = ("state", "channel", "module")
     search_fields = ("key", "recipient", "object_id", "provider_id")
     show_full_result_count = False  # never COUNT(*) over the whole outbox
-    readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+    # The recipient of a confidential module's message (egov.core.outbox.CONFIDENTIAL_MODULES)
+    # is shown masked, and such messages are not found by their recipient.
+    readonly_fields = [{"recipient": "recipient_shown", "last_error": "last_error_shown"}.get(
+        f.name, f.name) for f in OutboundMessage._meta.fields]
+    fields = readonly_fields
+
+    @admin.display(description=_("recipient"))
+    def recipient_shown(self, obj) -> str:
+        return masked_recipient(obj)
+
+    @admin.display(description=_("last error"))
+    def last_error_shown(self, obj) -> str:
+        # A refusal from the mail server may quote the address.
+        if obj.module in CONFIDENTIAL_MODULES and obj.recipient:
+            return (obj.last_error or "").replace(obj.recipient, "[…]")
+        return obj.last_error
+
+    def get_search_results(self, request, queryset, search_term):
+        if not CONFIDENTIAL_MODULES or not search_term:
+            return super().get_search_results(request, queryset, search_term)
+        from django.db.models import Q
+
+        open_rows, may_dup = super().get_search_results(
+            request, queryset.exclude(module__in=CONFIDENTIAL_MODULES), search_term)
+        hidden = queryset.filter(module__in=CONFIDENTIAL_MODULES)
+        for term in search_term.split():
+            hidden = hidden.filter(Q(key__icontains=term) | Q(object_id__icontains=term)
+                                   | Q(provider_id__icontains=term))
+        return open_rows | hidden, may_dup
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -76,6 +76,24 @@ def lease_seconds() -> float:
     return float(getattr(settings, "EGOV_OUTBOX_LEASE_SECONDS", 300))
 
 
+# --- confidential recipients ---------------------------------------------------------------------
+
+# Modules whose recipients are confidential (egov.petitions: the denouncer's address, Luật Tố
+# cáo 25/2018 Art.47.2): the outbox admin shows their recipients masked and does not search
+# them. The sender still reads the row as it is.
+CONFIDENTIAL_MODULES: set[str] = set()
+
+
+def register_confidential_module(module: str) -> None:
+    CONFIDENTIAL_MODULES.add(module)
+
+
+def masked_recipient(message) -> str:
+    if message.module in CONFIDENTIAL_MODULES:
+        return "[…]"
+    return message.recipient
+
+
 # --- templates ----------------------------------------------------------------------------------
 
 # Built-in texts a module registers (its seeded defaults), used when no MessageTemplate row

@@ -68,4 +68,19 @@ class PetitionsConfig(AppConfig):
         # --- slips and duplicates (i11-slips) ---
         # --- end slips ---
         # --- protection, search, reports (i11-reports) ---
+        from egov.core import outbox
+        from egov.core.nav import NavEntry, register_nav
+
+        from . import hooks
+        from .services import satisfaction
+        from .views.lists import may_use_list
+
+        register_nav(NavEntry("petitions_list", _("Petitions"), "petitions:list", order=210,
+                              visible=may_use_list))
+        register_nav(NavEntry("petitions_reports", _("Petition reports"), "petitions:report",
+                              action="petitions.reports", order=335))
+        outbox.register_templates(satisfaction.template_rows())
+        # The petitioner's address in an outbox row is confidential (Luật Tố cáo Art.47.2).
+        outbox.register_confidential_module("petitions")
+        hooks.subscribe("petitions.satisfaction", satisfaction.on_petition_changed)
         # --- end reports ---

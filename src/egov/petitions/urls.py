@@ -1,7 +1,7 @@
 from django.urls import include, path  # noqa: F401
 
-from .views import desk, petition, reception  # desk, reception: i11-intake
-from .views import slips as slip_views  # i11-slips
+from .views import desk, files, lists, petition, reception, reports
+from .views import slips as slip_views
 
 app_name = "petitions"
 
@@ -24,5 +24,14 @@ urlpatterns: list = [
     path("slips/<int:pk>.pdf", slip_views.slip_pdf, name="slip_pdf"),
     # --- end slips ---
     # --- lists, search, reports (i11-reports) ---
+    path("", lists.petition_list, name="list"),
+    path("<int:pk>/files/<int:file_id>/", files.petition_file, name="petition_file"),
+    path("<int:pk>/identity-files/<int:file_id>/", files.petition_identity_file,
+         name="petition_identity_file"),
+    path("reports/", reports.report_page, name="report"),
+    path("reports/report.xlsx", reports.report_xlsx, name="report_xlsx"),
+    path("reports/leader/", reports.leader_page, name="leader"),
+    path("reports/registers/<slug:register>.<slug:fmt>", reports.register_export,
+         name="register"),
     # --- end reports ---
 ]

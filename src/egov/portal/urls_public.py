@@ -34,3 +34,11 @@ urlpatterns += [
          name="petition_receipt"),
 ]
 # --- end petitions ---
+# --- petitions: the question after closing (i11-reports) ---
+from egov.petitions.views import satisfaction as petition_satisfaction  # noqa: E402
+
+urlpatterns += [
+    path("petitions/answer/<str:token>/", petition_satisfaction.answer,
+         name="petition_answer"),
+]
+# --- end petitions satisfaction ---

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from egov.core.errors import NotFound
 
 from ..selectors import access
+from ..selectors import petitions as sel
 from . import actions as act
 
 
@@ -24,13 +25,16 @@ def get_petition(request, pk: int):
 
 
 def render_petition(request, petition, *, bound: dict | None = None, status: int = 200):
+    # The detail (i11-reports): identity and identity files only for those who may read them.
+    d = sel.petition_detail(actor=request.user, pk=petition.pk, purpose="page")
     context = {
-        "petition": petition,
-        "identity": access.identity_for(request.user, petition, purpose="page"),
-        "events": list(petition.events.select_related("actor", "unit").order_by("at", "id")),
-        "files": list(petition.files.select_related("file")),
-        "slips": list(petition.slips.order_by("created_at", "id")),
-        "deadlines": list(petition.deadlines.order_by("started_at", "id")),
+        "petition": d.petition,
+        "identity": d.identity,
+        "identity_files": d.identity_files,
+        "events": d.events,
+        "files": d.files,
+        "slips": d.slips,
+        "deadlines": d.deadlines,
         "actions": act.available(actor=request.user, petition=petition, bound=bound),
     }
     return render(request, "petitions/petition/detail.html", context, status=status)
