@@ -79,3 +79,20 @@ def test_draft_has_no_receiver(make_petition, pet):
     assert p.received_by_id is None
     assert not access.may_see_identity(pet["reception"], p)
     assert access.may_view(pet["reception"], p)
+
+
+def test_superuser_and_scope_all_see_every_petition_in_lists(make_petition, pet):
+    """`Q() | Q(x)` is Q(x): a superuser (or a grant of scope "all") must not shrink to "mine"."""
+    from egov.core.models import Role, RoleGrant
+
+    a = make_petition()
+    b = make_petition(agency=pet["other"], actor=pet["other_reception"])
+    assert set(Petition.objects.filter(access.visible_q(pet["superuser"]))
+               .values_list("pk", flat=True)) >= {a.pk, b.pk}
+    role = Role.objects.create(code="inspector_all", name="Thanh tra")
+    RoleGrant.objects.create(role=role, action="petitions.view_all", scope="all")
+    pet["nobody"].positions.first().roles.add(role)
+    nobody = type(pet["nobody"]).objects.get(pk=pet["nobody"].pk)
+    seen = set(Petition.objects.filter(access.visible_q(nobody)).values_list("pk", flat=True))
+    assert {a.pk, b.pk} <= seen
+    assert not access.may_see_identity(nobody, a) and not access.may_see_identity(nobody, b)
