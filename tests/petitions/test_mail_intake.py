@@ -150,15 +150,21 @@ def test_attachments_are_stored_as_identity_files(dovecot, mailbox, deliver, mak
     ]))
     mailbox_poll(mailbox.pk)
     p = Petition.objects.get()
-    names = sorted(f.file.original_name for f in
-                   PetitionIdentityFile.objects.filter(petition=p).select_related("file"))
+    files = list(PetitionIdentityFile.objects.filter(petition=p).select_related("file"))
     # A PDF the upload check calls damaged is kept too (derived from the .eml); an empty part
-    # is no file (the .eml still holds it).
-    assert names == ["bien-ban.pdf", "hong.pdf", "thu-goc.eml", "Đơn viết tay.png"]
+    # is no file (the .eml still holds it). Attachments are stored under neutral names (their
+    # own may name the sender); the names stay in the identity's source details.
+    names = sorted(f.file.original_name for f in files)
+    assert len(names) == 4 and "thu-goc.eml" in names
+    assert sorted(n.rsplit(".", 1)[1] for n in names if n != "thu-goc.eml") == \
+        ["pdf", "pdf", "png"]
+    assert all(n.startswith("giay-to-") for n in names if n != "thu-goc.eml")
     assert not p.files.exists()  # nothing of the letter among the non-identifying files
-    types = {f.file.original_name: f.file.content_type
-             for f in PetitionIdentityFile.objects.filter(petition=p).select_related("file")}
-    assert types["Đơn viết tay.png"] == "image/png"
+    assert {f.file.content_type for f in files if f.file.original_name.endswith(".png")} == \
+        {"image/png"}
+    from egov.core.models import AuditEvent
+    logged = " ".join(str(e.details) for e in AuditEvent.objects.filter(action="file.store"))
+    assert "viết tay" not in logged and "bien-ban" not in logged
     ident = PetitionIdentity.objects.get(petition=p)
     assert ident.source_details["attachments"] == ["Đơn viết tay.png", "bien-ban.pdf",
                                                    "hong.pdf"]
@@ -192,8 +198,9 @@ def test_replies_attach_by_in_reply_to_and_by_references(dovecot, mailbox, deliv
     assert rows == {"<goc@example.vn>": p.pk, "<rep1@example.vn>": p.pk,
                     "<rep2@example.vn>": p.pk}
     files = PetitionIdentityFile.objects.filter(petition=p).select_related("file")
-    assert sorted(f.file.original_name for f in files) == [
-        "anh.jpg", "thu-goc.eml", "thu-goc.eml", "thu-goc.eml"]
+    names = sorted(f.file.original_name for f in files)
+    assert names[1:] == ["thu-goc.eml", "thu-goc.eml", "thu-goc.eml"]
+    assert names[0].startswith("giay-to-") and names[0].endswith(".jpg")  # anh.jpg, renamed
     ident = PetitionIdentity.objects.get(petition=p)
     assert [r["headers"]["Message-ID"] for r in ident.source_details["replies"]] == [
         "<rep1@example.vn>", "<rep2@example.vn>"]

@@ -37,6 +37,14 @@ def neutral_name(name: str) -> str:
     return f"giay-to-{secrets.token_hex(4)}{ext}"
 
 
+def neutral_upload(upload):
+    """`upload` (a file object or a (name, bytes) pair) under a neutral name: every file a
+    citizen hands in is stored this way, since any of them may be named after its sender."""
+    if isinstance(upload, tuple) and len(upload) == 2:
+        return (neutral_name(str(upload[0])), upload[1])
+    return _Renamed(upload, neutral_name(str(getattr(upload, "name", "") or "")))
+
+
 def identity_file_store(*, actor, petition: Petition, upload,
                         description: str = "") -> PetitionIdentityFile:
     """Store `upload` as an identity file of `petition` (inside the caller's transaction)."""

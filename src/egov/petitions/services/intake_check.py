@@ -19,6 +19,7 @@ from egov.core.errors import InvalidInput
 from egov.core.text import UnsafeText, clean_text
 
 from ..models import PetitionKind
+from .identity_files import neutral_upload
 
 Errors = dict[str, list[str]]
 
@@ -160,7 +161,10 @@ def store_files(*, actor, files: list, name: str) -> list:
     stored = []
     for i, upload in enumerate(files):
         try:
-            stored.append(core_files.file_store(actor=actor, upload=upload, require=FILE_TYPES))
+            # Under a neutral name: the upload's own name ("Don_Nguyen_Van_A.pdf") would reach
+            # the audit trail and every file list (services/identity_files.py).
+            stored.append(core_files.file_store(actor=actor, upload=neutral_upload(upload),
+                                                require=FILE_TYPES))
         except InvalidInput as err:
             messages = [m for ms in err.fields.values() for m in ms] or [err.message]
             raise InvalidInput(_("Check the highlighted fields."),

@@ -34,6 +34,7 @@ from ..models import Channel, PetitionIdentity, PetitionIdentityFile, PetitionSt
 from ..models_mail import Mailbox, MailMessage, MailOutcome
 from ..redaction import redact
 from . import records
+from .identity_files import neutral_upload
 
 log = logging.getLogger("egov.petitions.mail")
 
@@ -79,10 +80,12 @@ def _store_files(parsed: ParsedMail, raw: bytes) -> tuple[list, list[str]]:
     stored = [original] if original is not None else []
     for name, data in parsed.attachments:
         try:
-            stored.append(file_store(actor=None, upload=(name, data)))
+            # A neutral name: the attachment's own may name the sender (identity_files.py).
+            stored.append(file_store(actor=None, upload=neutral_upload((name, data))))
         except InvalidInput as exc:
             if original is not None and exc.code in ("pdf_damaged", "pdf_encrypted"):
-                stored.append(file_store(actor=None, upload=(name, data), derived_from=original,
+                stored.append(file_store(actor=None, upload=neutral_upload((name, data)),
+                                         derived_from=original,
                                          derivation="mail_attachment"))
             else:
                 refused.append(f"{name}: {exc.code}")
