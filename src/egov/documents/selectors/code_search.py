@@ -199,6 +199,34 @@ def _after_sql(kind: str, after: tuple | None) -> str:
             f" OR ({same} AND {tail}))")
 
 
+def _prefix_upper(needle: str) -> str | None:
+    """The least string above every string that starts with `needle` in text_pattern_ops
+    order (the bytes of UTF-8, i.e. code points): `needle` with its last character's code
+    point plus one; None when there is no such character."""
+    nxt = ord(needle[-1]) + 1
+    if nxt > 0x10FFFF or 0xD800 <= nxt <= 0xDFFF:
+        return None
+    return needle[:-1] + chr(nxt)
+
+
+# The prefix search as a PL/pgSQL function (migration documents 0012): its statement is
+# planned once per database connection (a generic plan, JIT off) instead of on every search.
+_PREFIX_FUNCTION = ("SELECT * FROM egov_code_prefix_search(%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                    "%s, %s, %s, %s)")
+
+
+def _prefix_function(actor, kinds: list[str], needle: str, upper: str, prefix: str,
+                     after: tuple | None, limit: int) -> list[dict]:
+    rank = moment = cursor_kind = pk = None
+    if after is not None:
+        (rank, moment), cursor_kind, pk = after
+    with connections[IncomingDocument.objects.db].cursor() as cursor:
+        cursor.execute(_PREFIX_FUNCTION, [
+            actor.pk, timezone.localdate(), needle, upper, prefix, "incoming" in kinds,
+            "outgoing" in kinds, actor.is_superuser, limit + 1, rank, moment, cursor_kind, pk])
+        return [dict(zip(CODE_VALUES, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _one_statement(actor, p: SearchParams, mode: str, after: tuple | None,
                    limit: int) -> list[dict]:
     kinds = [k for k in KINDS if p.kind in ("", k)]
@@ -206,6 +234,9 @@ def _one_statement(actor, p: SearchParams, mode: str, after: tuple | None,
     if len(needle) < 3:  # as INCOMING_INDEX.code_search: trigrams need three characters
         return []
     prefix = like_escape(needle) + "%"
+    upper = _prefix_upper(needle) if mode == "code" else None
+    if upper is not None:
+        return _prefix_function(actor, kinds, needle, upper, prefix, after, limit)
     superuser = actor.is_superuser
     scope = None if superuser else _cached_scope(actor)
     params = {"me": actor.pk, "today": timezone.localdate(), "needle": needle,
