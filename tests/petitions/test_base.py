@@ -96,3 +96,27 @@ def test_superuser_and_scope_all_see_every_petition_in_lists(make_petition, pet)
     seen = set(Petition.objects.filter(access.visible_q(nobody)).values_list("pk", flat=True))
     assert {a.pk, b.pk} <= seen
     assert not access.may_see_identity(nobody, a) and not access.may_see_identity(nobody, b)
+
+
+def test_one_stop_officer_at_a_centre_receives_for_the_committee_it_serves(pet, make_user):
+    """The one-stop counter of a public-service centre records a petition for the committee
+    the centre serves: its head (not the centre's) then reads the identity."""
+    from egov.core.models import OrgUnit, OrgUnitKind
+    from egov.petitions.services import intake
+
+    centre = OrgUnit.objects.create(kind=OrgUnitKind.SERVICE_CENTRE, parent=pet["commune"],
+                                    name="Trung tâm Phục vụ hành chính công xã An Bình",
+                                    abbreviation="TTPVHCC", place_name="An Bình")
+    officer = make_user("motcuatt", centre, "onestop_officer")
+    assert [a.pk for a in intake.desk_agencies(officer)] == [pet["commune"].pk]
+    assert not intake.desk_agencies(pet["nobody"])
+    p = intake.receive_at_desk(actor=officer, agency=pet["commune"], channel="onestop",
+                               identity=dict(IDENTITY), content=CONTENT, kind="proposal")
+    assert p.agency_id == pet["commune"].pk and p.received_by_id == officer.pk
+    assert access.may_see_identity(pet["head"], p)
+    from egov.core.errors import AppError
+
+    with pytest.raises(AppError) as err:
+        intake.receive_at_desk(actor=officer, agency=pet["other"], channel="onestop",
+                               identity=dict(IDENTITY), content=CONTENT, kind="proposal")
+    assert err.value.status == 403

@@ -83,9 +83,11 @@ def _start(day: dt.date) -> dt.datetime:
 
 def report_agencies(actor) -> list[OrgUnit]:
     """The agencies whose reports the actor may see (`petitions.reports`)."""
-    if getattr(actor, "is_superuser", False) and actor.is_active:
-        ids = Petition.objects.values("agency_id").distinct()
-        return list(OrgUnit.objects.filter(pk__in=ids).order_by("name"))
+    if (getattr(actor, "is_superuser", False) and actor.is_active) or any(
+            g.scope == "all" and g.action == REPORTS for g in policy.grants_for(actor)):
+        # Every agency that receives petitions (not only those that already have one: the
+        # report of an agency with none is an empty report, not a refusal).
+        return list(OrgUnit.objects.exclude(kind="division").order_by("name", "id"))
     ids = policy.agencies_for(actor, REPORTS)
     return list(OrgUnit.objects.filter(pk__in=ids).order_by("name"))
 

@@ -111,15 +111,30 @@ def submit_online(*, full_name="", personal_id="", phone="", email="", address="
     return petition
 
 
+def _served_by_my_centres(actor) -> set[int]:
+    """Agencies served by a public-service centre where the actor receives: the one-stop
+    officer at the counter records a petition handed in there for the committee the centre
+    serves (its parent), whose head then handles it (NĐ 118/2025: the centre receives on the
+    committee's behalf)."""
+    centres = OrgUnit.objects.filter(kind=OrgUnitKind.SERVICE_CENTRE, parent__isnull=False) \
+        .select_related("parent")
+    return {c.parent.agency_id or c.parent_id for c in centres
+            if policy.can(actor, RECEIVE, c)}
+
+
 def may_receive(actor, agency: OrgUnit) -> bool:
-    return bool(getattr(actor, "is_authenticated", False)) and policy.can(actor, RECEIVE, agency)
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return policy.can(actor, RECEIVE, agency) or agency.pk in _served_by_my_centres(actor)
 
 
 def desk_agencies(actor) -> list[OrgUnit]:
-    """The agencies where the actor receives petitions (`petitions.receive`)."""
+    """The agencies where the actor receives petitions (`petitions.receive` on the agency, or on
+    a public-service centre serving it)."""
     if not getattr(actor, "is_authenticated", False):
         return []
-    return [a for a in portal_agencies() if policy.can(actor, RECEIVE, a)]
+    served = _served_by_my_centres(actor)
+    return [a for a in portal_agencies() if a.pk in served or policy.can(actor, RECEIVE, a)]
 
 
 def receive_at_desk(*, actor, agency: OrgUnit, channel: str = Channel.RECEPTION,

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core import calendar, numbering, policy
+from egov.core import calendar, numbering
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, PermissionDenied
 from egov.core.models import OrgUnit, User
@@ -59,8 +59,7 @@ REFUSAL_GROUNDS = {
 
 
 def _may_receive(actor, agency: OrgUnit) -> bool:
-    return bool(getattr(actor, "is_authenticated", False)) and policy.can(
-        actor, intake.RECEIVE, agency)
+    return intake.may_receive(actor, agency)
 
 
 def session_open(*, actor, agency: OrgUnit, kind: str = SessionKind.REGULAR,
