@@ -4,91 +4,19 @@ its field name and write nothing."""
 
 from __future__ import annotations
 
-import re
-
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from egov.core.errors import InvalidInput
-from egov.core.sms import normalise_phone
-from egov.core.text import UnsafeText, clean_text
+from egov.core import fieldcheck
 
 from ..models import ApplicantKind, ProcedureComponent
 
-Errors = dict[str, list[str]]
-
-# Số định danh cá nhân: 12 digits (Luật Căn cước 2023 Điều 12; NĐ 69/2024/NĐ-CP).
-PERSONAL_ID = re.compile(r"^\d{12}$")
-# Mã số thuế: 10 digits, or 13 written 10-3 for a dependent unit (Luật Quản lý thuế 2019
-# Điều 30; TT 86/2024/TT-BTC Điều 5).
-TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
-
-
-def add(errors: Errors, name: str, message: str) -> None:
-    errors.setdefault(name, []).append(str(message))
-
-
-def text(value, name: str, errors: Errors, *, required: bool = False,
-         max_length: int = 255) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        add(errors, name, _("Enter text."))
-        return ""
-    try:
-        value = clean_text(value).strip()
-    except UnsafeText as err:
-        add(errors, name, str(err))
-        return ""
-    if required and not value:
-        add(errors, name, _("This field is required."))
-    if len(value) > max_length:
-        add(errors, name, _("At most %(max)d characters.") % {"max": max_length})
-    return value
-
-
-def phone(value, name: str, errors: Errors) -> str:
-    """A Vietnamese mobile number (egov.core.sms rules), kept as 0 + 9 digits; "" when empty."""
-    value = text(value, name, errors, max_length=20)
-    if not value:
-        return ""
-    try:
-        return "0" + normalise_phone(value)[3:]
-    except InvalidInput as err:
-        for messages in err.fields.values():
-            for message in messages:
-                add(errors, name, message)
-        return ""
-
-
-def email(value, name: str, errors: Errors) -> str:
-    value = text(value, name, errors, max_length=254)
-    if value:
-        try:
-            validate_email(value)
-        except ValidationError:
-            add(errors, name, _("Enter a valid e-mail address."))
-            return ""
-    return value
-
-
-def personal_id(value, name: str, errors: Errors, *, required: bool) -> str:
-    value = text(value, name, errors, required=required, max_length=20)
-    if value and not PERSONAL_ID.match(value):
-        add(errors, name, _("A personal identification number has exactly 12 digits."))
-    return value
-
-
-def tax_code(value, name: str, errors: Errors, *, required: bool) -> str:
-    value = text(value, name, errors, required=required, max_length=20)
-    if not value:
-        return ""
-    m = TAX_CODE.match(value)
-    if not m:
-        add(errors, name, _("A tax code has 10 digits, or 13 written as 10-3."))
-        return value
-    return m.group(1) + (f"-{m.group(2)}" if m.group(2) else "")
+# The field checks are core's (shared with the petitions intake); `phone` here is a mobile
+# number, because the applicant's phone takes the dossier's SMS.
+Errors = fieldcheck.Errors
+PERSONAL_ID, TAX_CODE = fieldcheck.PERSONAL_ID, fieldcheck.TAX_CODE
+add, text, email, fail = fieldcheck.add, fieldcheck.text, fieldcheck.email, fieldcheck.fail
+phone = fieldcheck.mobile
+personal_id, tax_code = fieldcheck.personal_id, fieldcheck.tax_code
 
 
 def person(data, prefix: str, errors: Errors, *, allow_organisation: bool = True) -> dict:
@@ -168,7 +96,3 @@ def checkoff(components, version_components: list[ProcedureComponent],
                             "count": comp.count})
     return rows, missing
 
-
-def fail(errors: Errors) -> None:
-    if errors:
-        raise InvalidInput(_("Check the highlighted fields."), fields=errors)

@@ -8,88 +8,25 @@ ID is the 12-digit số định danh cá nhân (Luật Căn cước 2023 Art.12;
 
 from __future__ import annotations
 
-import re
-
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from egov.core import fieldcheck
 from egov.core import files as core_files
 from egov.core.errors import InvalidInput
-from egov.core.text import UnsafeText, clean_text
 
 from ..models import PetitionKind
 from .identity_files import neutral_upload
 
-Errors = dict[str, list[str]]
-
-PERSONAL_ID = re.compile(r"^\d{12}$")
-# A Vietnamese phone number: 0 and 9 or 10 more digits (mobile 10 digits, landline 11), or the
-# same with +84 instead of the leading 0; spaces, dots, dashes and brackets between digits.
-PHONE = re.compile(r"^(?:\+84|0)(\d{9,10})$")
-PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+# The field checks are core's (shared with the one-stop applicant checks); the petitioner's
+# phone may be a landline.
+Errors = fieldcheck.Errors
+PERSONAL_ID, PHONE = fieldcheck.PERSONAL_ID, fieldcheck.PHONE
+add, fail, text = fieldcheck.add, fieldcheck.fail, fieldcheck.text
+phone, email, personal_id = fieldcheck.phone, fieldcheck.email, fieldcheck.personal_id
 MAX_CONTENT = 20000
 MAX_FILES = 10
 # What a petitioner or the desk may attach: scans and PDFs (as the one-stop desk takes).
 FILE_TYPES = {core_files.PDF, core_files.JPEG, core_files.PNG}
-
-
-def add(errors: Errors, name: str, message: str) -> None:
-    errors.setdefault(name, []).append(str(message))
-
-
-def fail(errors: Errors) -> None:
-    if errors:
-        raise InvalidInput(_("Check the highlighted fields."), fields=errors)
-
-
-def text(value, name: str, errors: Errors, *, required: bool = False,
-         max_length: int = 255) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        add(errors, name, _("Enter text."))
-        return ""
-    try:
-        value = clean_text(value).strip()
-    except UnsafeText as err:
-        add(errors, name, str(err))
-        return ""
-    if required and not value:
-        add(errors, name, _("This field is required."))
-    if len(value) > max_length:
-        add(errors, name, _("At most %(max)d characters.") % {"max": max_length})
-    return value
-
-
-def personal_id(value, name: str, errors: Errors) -> str:
-    value = text(value, name, errors, max_length=20)
-    if value and not PERSONAL_ID.match(value):
-        add(errors, name, _("A personal identification number has exactly 12 digits."))
-    return value
-
-
-def phone(value, name: str, errors: Errors) -> str:
-    """Digits only, kept as 0 + 9 or 10 digits; "" when empty."""
-    value = text(value, name, errors, max_length=30)
-    if not value:
-        return ""
-    m = PHONE.match(PHONE_SEPARATORS.sub("", value))
-    if not m:
-        add(errors, name, _("Enter a phone number: 10 or 11 digits starting with 0."))
-        return ""
-    return "0" + m.group(1)
-
-
-def email(value, name: str, errors: Errors) -> str:
-    value = text(value, name, errors, max_length=254)
-    if value:
-        try:
-            validate_email(value)
-        except ValidationError:
-            add(errors, name, _("Enter a valid e-mail address."))
-            return ""
-    return value
 
 
 def kind(value, name: str, errors: Errors) -> str:
