@@ -155,7 +155,7 @@ def _assets():
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    with open(finders.find("egov/onestop-slip.css"), encoding="utf-8") as fh:
+    with open(finders.find("egov/slip.css"), encoding="utf-8") as fh:
         css = CSS(string=fh.read(), font_config=fonts)
     landscape = CSS(string="@page { size: A4 landscape; margin: 20mm 15mm 18mm 20mm; }",
                     font_config=fonts)

@@ -177,8 +177,12 @@ def _assets():
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    with open(finders.find("petitions/slip.css"), encoding="utf-8") as fh:
-        css = CSS(string=fh.read(), font_config=fonts)
+    # The shared slip sheet, then what the petition slips add to it.
+    sheets = []
+    for name in ("egov/slip.css", "petitions/slip.css"):
+        with open(finders.find(name), encoding="utf-8") as fh:
+            sheets.append(fh.read())
+    css = CSS(string="\n".join(sheets), font_config=fonts)
     return css, fonts
 
 

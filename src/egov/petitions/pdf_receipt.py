@@ -16,7 +16,6 @@ this module renders and stores the PDF on the first download.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +28,7 @@ from django.utils import timezone, translation
 from egov.core import calendar
 
 from .models import Channel, PetitionSlip
+from .pdf import html_to_pdf
 
 REDACTED_TEXT = "(đã ẩn theo quy định bảo vệ người tố cáo)"
 CHANNEL_WORDS = {Channel.PORTAL: "Gửi đơn trực tuyến qua Cổng thông tin điện tử",
@@ -78,25 +78,6 @@ def qr_data_uri(url: str) -> str:
     import segno
 
     return segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=4)
-
-
-@functools.lru_cache(maxsize=1)
-def _assets():
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    with open(finders.find("egov/petitions-slip.css"), encoding="utf-8") as fh:
-        css = CSS(string=fh.read(), font_config=fonts)
-    return css, fonts
-
-
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    css, fonts = _assets()
-    return HTML(string=html, base_url=None).write_pdf(stylesheets=[css], font_config=fonts)
 
 
 def _agency_lines(agency) -> dict[str, str]:
