@@ -156,16 +156,23 @@ def require(actor, action: str, obj=None) -> None:
         raise PermissionDenied()
 
 
+# "Every row", as a filter that survives `|`: Django drops an empty Q() from an OR (`Q() | Q(x)`
+# is `Q(x)`), so "see everything" OR'ed with a narrower right shrank to the narrower one (a
+# superuser or a grant of scope "all" saw only what their other rights gave). The negated empty
+# IN compiles to no condition at all, alone, inside `&` and inside `|`.
+EVERYTHING = ~Q(pk__in=[])
+NOTHING = Q(pk__in=[])
+
+
 def unit_q(actor, action: str, field: str = "org_unit") -> Q:
-    """A filter on `field` (a ForeignKey to OrgUnit) keeping the rows the actor may act on."""
+    """A filter on `field` (a ForeignKey to OrgUnit) keeping the rows the actor may act on;
+    safe to combine with `|` and `&` (EVERYTHING / NOTHING at the ends)."""
     if actor is not None and getattr(actor, "is_superuser", False) and actor.is_active:
-        return Q()
+        return EVERYTHING
     grants = [g for g in grants_for(actor) if g.action == action]
     if any(g.scope == "all" for g in grants):
-        return Q()
-    if not grants:
-        return Q(pk__in=[])
-    q = Q()
+        return EVERYTHING
+    q = NOTHING
     for path in sorted({g.unit_path for g in grants if g.scope == "unit"}):
         q |= Q(**{f"{field}__path__startswith": path})
     agencies = sorted({g.agency_id for g in grants if g.scope == "agency" and g.agency_id})
