@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "egov.documents",
     "egov.onestop",
     "egov.petitions",
+    "egov.directives",
     "egov.portal",
 ]
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from egov.core.api import api
+from egov.directives.api import router as directives_router
 from egov.documents.api import router as documents_router
 from egov.onestop.api import router as onestop_router
 from egov.petitions.api import router as petitions_router
@@ -14,6 +15,7 @@ from egov.signing.api_certificates import router as signing_certificates_router
 from egov.signing.api_sessions import router as signing_sessions_router
 
 # Module routers are added here (the project level), so the shared kernel depends on no module.
+api.add_router("/directives/", directives_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/onestop/", onestop_router)
 api.add_router("/petitions/", petitions_router)
@@ -33,6 +35,7 @@ urlpatterns = [
     path("signing/", include("egov.signing.urls")),
     path("onestop/", include("egov.onestop.urls")),
     path("petitions/", include("egov.petitions.urls")),
+    path("directives/", include("egov.directives.urls")),
     path("verify/", include("egov.portal.urls")),
     path("public/", include("egov.portal.urls_public")),
     path("", include("egov.core.urls")),

@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectivesConfig(AppConfig):
+    name = "egov.directives"
+    label = "directives"
+    verbose_name = _("Directives")
+
+    def ready(self) -> None:
+        from egov.core.nav import register_module
+        from egov.core.policy import register_action
+
+        from .catalog import ACTIONS
+
+        for code, label in ACTIONS.items():
+            register_action(code, label)
+        register_module("directives", _("Directives"))
+        # Menu entries, subscribers, periodic jobs and audit labels are registered by the parts
+        # that own them, each in its own marked block below (docs/directives.md).
+
+        # --- base: audit labels ---
+        from egov.core.audit_labels import register_audit_labels
+
+        register_audit_labels({"directive.give": _("Directive given")})
+        # --- end base ---
+        # --- handling: progress, extensions, completion (i12-core) ---
+        # --- end handling ---
+        # --- pages: lists, detail, dashboards, creation (i12-pages) ---
+        # --- end pages ---
+        # --- reports, snapshots (i12-reports) ---
+        # --- end reports ---
+        # --- reminders, escalation digest (i12-remind) ---
+        # --- end reminders ---
+        # --- upward sync (i12-sync) ---
+        # --- end sync ---
+        # --- plan import, bulk progress, from documents (i12-import) ---
+        # --- end import ---

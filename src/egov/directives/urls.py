@@ -1,0 +1,12 @@
+from django.urls import path  # noqa: F401
+
+app_name = "directives"
+
+urlpatterns: list = [
+    # --- pages (i12-pages) ---
+    # --- end pages ---
+    # --- reports (i12-reports) ---
+    # --- end reports ---
+    # --- import, bulk progress (i12-import) ---
+    # --- end import ---
+]
