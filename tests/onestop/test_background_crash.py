@@ -26,7 +26,7 @@ from django_tasks_db.models import DBTaskResult
 from egov.core.models import OutboundMessage
 from egov.onestop.models import NationalSync
 from tests import jobs_support as js
-from tests.onestop.crash_support import WORKER_ENV, HoldingSmtp, terminate_other_backends
+from tests.crash_support import WORKER_ENV, HoldingSmtp, terminate_other_backends
 from tests.onestop.notify_support import (  # noqa: F401 - fixtures
     change,
     intake,

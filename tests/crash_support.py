@@ -1,7 +1,8 @@
-"""Helpers of the one-stop crash tests (test_background_crash): a real SMTP server on loopback
-that can hold one message until the test has killed the worker (or ended its database
-connection), the environment of an `egov worker` subprocess that sends through it, and the
-PostgreSQL backend terminator."""
+"""Helpers of the crash tests (tests/onestop and tests/petitions test_background_crash, with
+tests/jobs_support for the worker subprocesses): a real SMTP server on loopback that can hold one
+message until the test has killed the worker (or ended its database connection), the
+environment of an `egov worker` subprocess that sends through it, and the PostgreSQL backend
+terminator."""
 
 from __future__ import annotations
 
