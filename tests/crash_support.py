@@ -12,6 +12,7 @@ import socket
 import threading
 from collections import Counter
 
+import pytest
 from django.db import connection
 
 
@@ -61,6 +62,18 @@ class HoldingSmtp:
 
     def by_recipient(self) -> Counter:
         return Counter(m["To"] for m in self.messages)
+
+
+@pytest.fixture
+def smtp():
+    """A HoldingSmtp for the test (released and stopped at the end)."""
+    server = HoldingSmtp()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.release.set()
+        server.stop()
 
 
 # Short periods so that a test's second worker takes up at once what the first one left.
