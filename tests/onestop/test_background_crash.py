@@ -26,7 +26,7 @@ from django_tasks_db.models import DBTaskResult
 from egov.core.models import OutboundMessage
 from egov.onestop.models import NationalSync
 from tests import jobs_support as js
-from tests.onestop.crash_support import WORKER_ENV, HoldingSmtp, terminate_other_backends
+from tests.crash_support import WORKER_ENV, smtp, terminate_other_backends  # noqa: F401
 from tests.onestop.notify_support import (  # noqa: F401 - fixtures
     change,
     intake,
@@ -36,17 +36,6 @@ from tests.onestop.notify_support import (  # noqa: F401 - fixtures
 
 N = 10  # receipts
 HOLD = 5  # the message / change in flight when the worker is killed or cut off
-
-
-@pytest.fixture
-def smtp():
-    server = HoldingSmtp()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.release.set()
-        server.stop()
 
 
 def _receipts(intake, n: int = N) -> list[str]:

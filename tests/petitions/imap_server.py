@@ -264,3 +264,73 @@ class CuttingProxy:
     def close(self) -> None:
         self._stop.set()
         self._server.close()
+
+
+class HoldingProxy:
+    """A loopback TCP proxy to `port` that holds the client's `hold_at`-th command containing
+    `command` (counted over all connections) until `release` is set; `holding` is set when it
+    does. With a batch of one message, holding the n-th ``UID FETCH`` stops the poller after
+    n - 1 messages were imported (each committed before the next fetch): the point where the
+    crash tests kill the worker or end its database connection."""
+
+    def __init__(self, port: int, command: bytes = b"UID FETCH", hold_at: int | None = None):
+        self.target = port
+        self.command = command
+        self.hold_at = hold_at
+        self.seen = 0
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        self._server.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                client, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False),
+                             daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, from_client: bool) -> None:
+        pending = b""
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if from_client:
+                    pending += data
+                    *lines, pending = pending.split(b"\r\n")
+                    for line in lines:  # client commands, one a line (no literals sent here)
+                        if self.command in line.upper():
+                            self.seen += 1
+                            if self.seen == self.hold_at:
+                                self.holding.set()
+                                self.release.wait(120)
+                        dst.sendall(line + b"\r\n")
+                else:
+                    dst.sendall(data)
+            if pending:
+                dst.sendall(pending)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+    def close(self) -> None:
+        self.release.set()
+        self._stop.set()
+        self._server.close()

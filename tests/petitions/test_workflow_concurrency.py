@@ -2,6 +2,8 @@
 the same moment — exactly one is forwarded, the other is refused `already_transferred` (the
 original letter's row lock serialises them; PostgreSQL row locks)."""
 
+# ruff: noqa: F811 - the fixture `seeded` is imported from flow_support
+
 from __future__ import annotations
 
 import threading
@@ -16,28 +18,9 @@ from egov.petitions.services.records import event_write, petition_create
 from tests.concurrency import run_threads
 
 from .conftest import CONTENT, IDENTITY
+from .flow_support import seeded  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.petitions.catalog import seed_role_grants
-    from egov.petitions.models import DeadlineRule
-    from egov.petitions.rules import RULES
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    for row in RULES:
-        DeadlineRule.objects.get_or_create(code=row["code"], effective_from=row["effective_from"],
-                                           defaults={k: v for k, v in row.items()
-                                                     if k not in ("code", "effective_from")})
-    ContentType.objects.clear_cache()
 
 
 def test_two_letters_with_the_same_content_are_forwarded_once(seeded, org, make_user,

@@ -192,7 +192,9 @@ def remind_due(*, now: dt.datetime | None = None, soon: dt.timedelta = SOON) -> 
     ("soon") and again once it is overdue ("overdue"), in the inbox and by e-mail; each
     reminder once per deadline (recorded in the audit trail, so a second run sends nothing).
     The message names the petition's code and the date only — never content or identity."""
+    from egov.core import jobs
     from egov.core.notifications import notify
+    from egov.core.tasks import send_notification_emails
 
     now = now or timezone.now()
     due = list(PetitionDeadline.objects.filter(done_at__isnull=True, due_at__lte=now + soon)
@@ -222,14 +224,20 @@ def remind_due(*, now: dt.datetime | None = None, soon: dt.timedelta = SOON) -> 
             else:
                 subject = Msg(N_("Petition %(code)s is due on %(date)s"), code=p.code,
                               date=date)
-            notify(users=users, subject=subject,
-                   body=Msg(N_("Step: %(step)s. Legal basis: %(basis)s."), step=d.step,
-                            basis=d.note[:300]),
-                   url=petition_url(p))
+            notes = notify(users=users, subject=subject,
+                           body=Msg(N_("Step: %(step)s. Legal basis: %(basis)s."), step=d.step,
+                                    basis=d.note[:300]),
+                           url=petition_url(p), email=False)
+            # The e-mail job is queued in the reminder's own transaction (the database job
+            # queue), not after its commit as notify() would: a worker killed between the
+            # commit and the enqueue would leave a reminder recorded, never to be made again,
+            # and its e-mail never sent (docs/petitions.md "Background work and crashes").
+            send_notification_emails.enqueue([n.pk for n in notes])
             audit_log(actor="system:petitions_reminders", action=REMIND_ACTION, obj=d,
                       details={"kind": kind, "due_at": d.due_at, "petition": p.pk,
                                "to": [u.pk for u in users]})
         sent[kind] += 1
+        jobs.step_pause()  # 0 in production; the crash tests kill the worker here
     return sent
 
 

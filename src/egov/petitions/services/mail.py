@@ -239,6 +239,7 @@ def mailbox_poll(mailbox_id: int, *, batch: int | None = None,
     started = timezone.now()
     conn = None
     error = ""
+    lost = False  # the database connection went away: the job runs again
     try:
         conn = mailbox_connect(mailbox)
         uidvalidity = _select(conn, mailbox)
@@ -271,7 +272,10 @@ def mailbox_poll(mailbox_id: int, *, batch: int | None = None,
     except (TimeoutError, imaplib.IMAP4.error, OSError, EOFError) as exc:
         error = f"connection lost: {exc.__class__.__name__}: {exc}"
     except DatabaseError as exc:
-        if jobs.connection_lost():
+        # After a failed transaction Django may have closed the connection already: the
+        # error itself tells then (jobs.is_connection_loss).
+        if jobs.is_connection_loss(exc) or jobs.connection_lost():
+            lost = True
             raise  # the worker waits for the database; the job runs again
         log.exception("mailbox %s: import failed", mailbox.address)
         error = f"import failed: {exc.__class__.__name__}: {exc}"
@@ -286,10 +290,24 @@ def mailbox_poll(mailbox_id: int, *, batch: int | None = None,
                 pass
         result.error = error
         try:
-            _finish(mailbox, error)
+            if lost:
+                _release(mailbox)
+            else:
+                _finish(mailbox, error)
         except DatabaseError:
             log.exception("mailbox %s: cannot record the poll", mailbox.address)
     return result
+
+
+def _release(mailbox: Mailbox) -> None:
+    """The poll lost its database connection: give the lease back (on a new connection, if the
+    database is there) and leave the mailbox due, so that the job's next run polls it at once;
+    not a success, not a failure of the mailbox. When the database is still away the lease runs
+    out by itself (EGOV_MAIL_LEASE_SECONDS)."""
+    from django.db import connection
+
+    connection.close()  # the broken one; the next query opens a new one
+    Mailbox.objects.filter(pk=mailbox.pk).update(lease_until=None)
 
 
 def due_mailboxes(now: dt.datetime | None = None):

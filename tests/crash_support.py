@@ -1,7 +1,8 @@
-"""Helpers of the one-stop crash tests (test_background_crash): a real SMTP server on loopback
-that can hold one message until the test has killed the worker (or ended its database
-connection), the environment of an `egov worker` subprocess that sends through it, and the
-PostgreSQL backend terminator."""
+"""Helpers of the crash tests (tests/onestop and tests/petitions test_background_crash, with
+tests/jobs_support for the worker subprocesses): a real SMTP server on loopback that can hold one
+message until the test has killed the worker (or ended its database connection), the
+environment of an `egov worker` subprocess that sends through it, and the PostgreSQL backend
+terminator."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socket
 import threading
 from collections import Counter
 
+import pytest
 from django.db import connection
 
 
@@ -60,6 +62,18 @@ class HoldingSmtp:
 
     def by_recipient(self) -> Counter:
         return Counter(m["To"] for m in self.messages)
+
+
+@pytest.fixture
+def smtp():
+    """A HoldingSmtp for the test (released and stopped at the end)."""
+    server = HoldingSmtp()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.release.set()
+        server.stop()
 
 
 # Short periods so that a test's second worker takes up at once what the first one left.
