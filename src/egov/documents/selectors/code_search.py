@@ -7,8 +7,8 @@ agency and type, a URL reversed per row. Here:
 
 - PostgreSQL, search by code alone (no other filter): one call of a PL/pgSQL function,
   egov_code_prefix_search (migration documents 0012) for a prefix, egov_code_substring_search
-  (0013) for a substring. Planning the ordinary statement cost 0.65-1.2 ms (prefix) and 1-5 ms
-  (substring: the CTEs, the visibility sub-queries, pg_trgm's estimates) on every search;
+  (0013) for a substring. Planning the ordinary statement cost 0.65-1.2 ms (prefix) and
+  1.4-1.7 ms at load 10 (substring: the CTEs, the visibility sub-queries) on every search;
   inside a function PostgreSQL keeps its plan for the connection (a generic plan, JIT off), so
   a search pays only the run. The functions test each match on its own (its agency's and
   drafting unit's rows by primary key against the actor's grants, its assignments by the index
