@@ -582,9 +582,10 @@ def test_code_search_is_one_statement(people, make_doc, django_assert_max_num_qu
 @pytest.mark.parametrize("grants_loaded", [False, True])
 def test_code_search_sees_exactly_the_visibility_filters(people, make_doc, make_user,
                                                          grants_loaded):
-    """The code search reads the actor's posts and grants inside its statement on PostgreSQL,
-    or takes them as array parameters when policy.grants_for already read them (code_search.py):
-    either way it must find exactly what visibility.py lets each actor see — agency grants, unit
+    """The code search reads the actor's posts and grants inside its PL/pgSQL functions on
+    PostgreSQL (code_search.py), whether or not policy.grants_for already read them in the
+    request (the search page does): either way it must find exactly what visibility.py lets
+    each actor see — agency grants, unit
     grants, assignments to the person or their unit, own drafts and signatures, delegations, the
     superuser — by prefix, by substring and page after page."""
     from egov.core import policy

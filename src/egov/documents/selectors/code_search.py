@@ -5,23 +5,20 @@ prefix, pg_trgm for a substring); what cost the time was around the statement: t
 posts, grants and units (three queries), one statement per kind, model instances with their
 agency and type, a URL reversed per row. Here:
 
-- PostgreSQL, search by code prefix alone (no other filter): one call of the PL/pgSQL function
-  egov_code_prefix_search (migration documents 0012). Planning the statement below cost
-  0.65-1.2 ms on every search against 0.2-0.4 ms to run it; inside a function PostgreSQL keeps
-  its plan for the connection (a generic plan, JIT off), so a search pays only the run. The
-  function tests each match on its own (its agency's and drafting unit's rows by primary key
-  against the actor's grants, its assignments by the index on document_id) and reads the names
-  of the page's rows by primary key: nothing in it grows with the number of units. It reads
-  the actor's posts, roles and delegations in the same statement, so a revoked grant stops
-  working at the next search (tests/documents/test_code_prefix_search.py).
-- PostgreSQL, search by code substring alone: ONE statement. The actor's posts, grants
-  and the units they cover are read inside it (CTEs `pos`, `g`, `units_*`: the rules of
-  `policy.grants_for` and `visibility.incoming_visible_q` / `outgoing_visible_q`), or, when
-  policy.grants_for already read them in the request (the search page does), given to it as
-  array parameters, which PostgreSQL plans in less time (tests/documents/test_search.py
-  checks both give the same documents), each kind is an
-  index-ordered, limited branch of a UNION ALL reading no other table, and the agency and type
-  names are joined to the ≤ 2 × (limit + 1) rows of the page; tuples, no model instances.
+- PostgreSQL, search by code alone (no other filter): one call of a PL/pgSQL function,
+  egov_code_prefix_search (migration documents 0012) for a prefix, egov_code_substring_search
+  (0013) for a substring. Planning the ordinary statement cost 0.65-1.2 ms (prefix) and
+  1.4-1.7 ms at load 10 (substring: the CTEs, the visibility sub-queries) on every search;
+  inside a function PostgreSQL keeps its plan for the connection (a generic plan, JIT off), so
+  a search pays only the run. The functions test each match on its own (its agency's and
+  drafting unit's rows by primary key against the actor's grants, its assignments by the index
+  on document_id) and read the names of the page's rows by primary key: nothing in them grows
+  with the number of units. They read the actor's posts, roles and delegations in the same
+  statement, so a revoked grant stops working at the next search
+  (tests/documents/test_code_prefix_search.py, test_code_substring_search.py). A first page
+  is ONE statement for both: the prefix function, and the substring function only when the
+  prefix found nothing (run_code_or_substring: `NOT EXISTS` over the prefix's rows, a one-time
+  filter), so a substring search costs one round trip, not two.
 - Otherwise (SQLite, or filters besides the code): the ORM querysets of search.py, read as
   values (no instances), both kinds in one UNION where the database allows it.
 """
@@ -62,150 +59,7 @@ class CodeRow:
         self.pk = values["id"]
 
 
-# --- PostgreSQL: one statement ------------------------------------------------------------------
-
-# The actor's posts today (own or delegated) and their grants of the actions that show
-# documents: policy.grants_for in SQL.
-_SCOPE_CTE = """
-WITH pos AS MATERIALIZED (
-  SELECT p.id, p.org_unit_id, u.path, u.agency_id
-    FROM core_position p JOIN core_orgunit u ON u.id = p.org_unit_id
-   WHERE p.id IN (SELECT id FROM core_position WHERE user_id = %(me)s
-                  UNION ALL
-                  SELECT position_id FROM core_delegation WHERE delegate_id = %(me)s
-                     AND start <= %(today)s AND "end" >= %(today)s)
-     AND p.valid_from <= %(today)s AND (p.valid_to IS NULL OR p.valid_to >= %(today)s)
-), g AS MATERIALIZED (
-  SELECT DISTINCT rg.action, rg.scope, pos.path, pos.agency_id
-    FROM core_rolegrant rg
-    JOIN core_position_roles pr ON pr.role_id = rg.role_id
-    JOIN pos ON pos.id = pr.position_id
-   WHERE rg.action IN ('documents.view_all', 'documents.review_format', 'documents.issue',
-                       'documents.review_content')
-)
-"""
-
-
-def _units(name: str, actions: str) -> str:
-    """CTE: the units over which the actor holds one of `actions` (policy._covers)."""
-    return (f", {name} AS MATERIALIZED (SELECT ou.id FROM core_orgunit ou WHERE EXISTS ("
-            f"SELECT 1 FROM g WHERE g.action IN ({actions}) AND (g.scope = 'all' "
-            f"OR (g.scope = 'agency' AND g.agency_id = ou.agency_id) "
-            f"OR (g.scope = 'unit' AND starts_with(ou.path, g.path)))))")
-
-
-_UNITS_CTE = (_units("units_in", "'documents.view_all'")
-              + _units("units_out", "'documents.view_all', 'documents.review_format', "
-                                    "'documents.issue'")
-              + _units("units_draft", "'documents.review_content'"))
-
-_VISIBLE = {
-    # visibility.incoming_visible_q
-    "incoming": "(d.agency_id IN (SELECT id FROM units_in) OR EXISTS (SELECT 1 FROM "
-                "documents_assignment x WHERE x.document_id = d.id AND (x.assignee_user_id = "
-                "%(me)s OR x.assignee_unit_id IN (SELECT org_unit_id FROM pos))))",
-    # visibility.outgoing_visible_q
-    "outgoing": "(d.agency_id IN (SELECT id FROM units_out) OR d.drafting_unit_id IN (SELECT id "
-                "FROM units_draft) OR d.drafter_id = %(me)s OR d.signer_id = %(me)s)",
-}
-
-# When the actor's grants are already loaded (policy's cache on the user), the same rules are
-# given as array parameters instead: a statement PostgreSQL plans like a plain filter (planning
-# the CTEs above costs more than running them).
-_IN_ACTIONS = ("documents.view_all",)
-_OUT_ACTIONS = ("documents.view_all", "documents.review_format", "documents.issue")
-_DRAFT_ACTIONS = ("documents.review_content",)
-_SCOPE_ACTIONS = [*_OUT_ACTIONS, *_DRAFT_ACTIONS]
-
-
-def _cached_scope(actor):
-    """The actor's grants (action, scope, unit path, agency id) of the actions that show
-    documents and the units of their posts, when policy.grants_for already read them in this
-    request (the search page does, for its unit choices); None otherwise."""
-    grants = getattr(actor, "_egov_grants", None)
-    units = getattr(actor, "_egov_position_units", None)
-    if grants is None or units is None:
-        return None
-    return ([(g.action, g.scope, g.unit_path, g.agency_id) for g in grants
-             if g.action in _SCOPE_ACTIONS], list(units))
-
-
-def _units_sql(grants, actions: tuple[str, ...], column: str, params: dict,
-               name: str) -> str | None:
-    """SQL: `column` is a unit over which the actor holds one of `actions` (policy._covers);
-    "TRUE" for a grant of every unit, None when there is none."""
-    mine = [g for g in grants if g[0] in actions]
-    if any(scope == "all" for _a, scope, _p, _ag in mine):
-        return "TRUE"
-    agencies = sorted({ag for _a, scope, _p, ag in mine if scope == "agency" and ag is not None})
-    paths = sorted({like_escape(path) + "%" for _a, scope, path, _ag in mine if scope == "unit"})
-    tests = []
-    if agencies:
-        params[f"{name}_ag"] = agencies
-        tests.append(f"ou.agency_id = ANY(%({name}_ag)s)")
-    if paths:
-        params[f"{name}_paths"] = paths
-        tests.append(f"ou.path LIKE ANY(%({name}_paths)s)")
-    if not tests:
-        return None
-    return f"{column} IN (SELECT ou.id FROM core_orgunit ou WHERE {' OR '.join(tests)})"
-
-
-def _visible_sql(kind: str, scope, params: dict) -> str:
-    """SQL: the rules of visibility.incoming_visible_q / outgoing_visible_q for an actor whose
-    scope (_cached_scope) is known, as array parameters."""
-    grants, units = scope
-    if kind == "incoming":
-        parts = [_units_sql(grants, _IN_ACTIONS, "d.agency_id", params, "u_in")]
-        params["pos_units"] = units
-        parts.append("EXISTS (SELECT 1 FROM documents_assignment x WHERE x.document_id = d.id "
-                     "AND (x.assignee_user_id = %(me)s OR x.assignee_unit_id = "
-                     "ANY(%(pos_units)s)))")
-    else:
-        parts = [_units_sql(grants, _OUT_ACTIONS, "d.agency_id", params, "u_out"),
-                 _units_sql(grants, _DRAFT_ACTIONS, "d.drafting_unit_id", params, "u_draft"),
-                 "d.drafter_id = %(me)s", "d.signer_id = %(me)s"]
-    parts = [p for p in parts if p is not None]
-    return "TRUE" if "TRUE" in parts else "(" + " OR ".join(parts) + ")"
-
-
-# Each kind: the index-ordered, limited matches (no join: the names are joined to the page).
-_BRANCH = """
-  (SELECT * FROM (
-     SELECT d.id, d.code, d.subject, d.state, d.urgency, d.issued_date, d.created_at,
-            '{kind}'::text AS search_kind, {sort_at} AS sort_at,
-            CASE WHEN lower(f_unaccent(d.code)) = %(needle)s THEN 2
-                 WHEN lower(f_unaccent(d.code)) LIKE %(prefix)s THEN 1 ELSE 0 END AS code_rank,
-            {issuer}::text AS issuer, d.agency_id, d.doc_type_id
-       FROM {table} d
-      WHERE lower(f_unaccent(d.code)) LIKE %(pattern)s AND {visible}) r
-    WHERE {after}
-    ORDER BY code_rank DESC, sort_at DESC, id DESC LIMIT %(n)s)"""
-_BRANCH_PARTS = {
-    "incoming": {"table": "documents_incomingdocument", "sort_at": "d.arrival_date",
-                 "issuer": "d.issuer_name"},
-    "outgoing": {"table": "documents_outgoingdocument",
-                 "sort_at": "coalesce(d.issued_at, d.created_at)", "issuer": "NULL"},
-}
-_PAGE = """
-SELECT r.id, r.code, r.subject, r.state, r.urgency, r.issued_date, r.created_at, r.search_kind,
-       r.sort_at, r.code_rank, coalesce(r.issuer, a.name), a.name, t.code, t.name
-  FROM ({branches}) r
-  JOIN core_orgunit a ON a.id = r.agency_id
-  JOIN documents_documenttype t ON t.id = r.doc_type_id
-"""
-
-
-def _after_sql(kind: str, after: tuple | None) -> str:
-    """SQL: rows after the cursor in the order (code_rank, sort_at DESC, kind, id DESC)."""
-    if after is None:
-        return "TRUE"
-    _values, cursor_kind, _pk = after
-    same = "r.code_rank = %(a_rank)s AND r.sort_at = %(a_at)s"
-    tail = ("TRUE" if kind > cursor_kind else "r.id < %(a_id)s" if kind == cursor_kind
-            else "FALSE")
-    return (f"(r.code_rank < %(a_rank)s OR (r.code_rank = %(a_rank)s AND r.sort_at < %(a_at)s)"
-            f" OR ({same} AND {tail}))")
+# --- PostgreSQL: one call of a PL/pgSQL function -----------------------------------------------
 
 
 def _prefix_upper(needle: str) -> str | None:
@@ -218,22 +72,40 @@ def _prefix_upper(needle: str) -> str | None:
     return needle[:-1] + chr(nxt)
 
 
-# The prefix search as a PL/pgSQL function (migration documents 0012): its statement is
-# planned once per database connection (a generic plan, JIT off) instead of on every search.
-_PREFIX_FUNCTION = ("SELECT * FROM egov_code_prefix_search(%s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                    "%s, %s, %s, %s)")
+# The prefix and substring searches as PL/pgSQL functions (migrations documents 0012, 0013):
+# their statement is planned once per database connection (a generic plan, JIT off) instead of
+# on every search. Arguments: the actor, today, the folded needle, then the prefix function's
+# upper bound and LIKE prefix or the substring function's LIKE prefix and LIKE pattern, the
+# kinds, superuser, limit + 1 and the cursor.
+_FUNCTION = "SELECT * FROM {}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
-def _prefix_function(actor, kinds: list[str], needle: str, upper: str, prefix: str,
-                     after: tuple | None, limit: int) -> list[dict]:
+def _arguments(actor, kinds: list[str], needle: str, first: str, second: str,
+               after: tuple | None, limit: int) -> list:
     rank = moment = cursor_kind = pk = None
     if after is not None:
         (rank, moment), cursor_kind, pk = after
+    return [actor.pk, timezone.localdate(), needle, first, second, "incoming" in kinds,
+            "outgoing" in kinds, actor.is_superuser, limit + 1, rank, moment, cursor_kind, pk]
+
+
+def _function(name: str, actor, kinds: list[str], needle: str, first: str, second: str,
+              after: tuple | None, limit: int) -> list[dict]:
     with connections[IncomingDocument.objects.db].cursor() as cursor:
-        cursor.execute(_PREFIX_FUNCTION, [
-            actor.pk, timezone.localdate(), needle, upper, prefix, "incoming" in kinds,
-            "outgoing" in kinds, actor.is_superuser, limit + 1, rank, moment, cursor_kind, pk])
+        cursor.execute(_FUNCTION.format(name),
+                       _arguments(actor, kinds, needle, first, second, after, limit))
         return [dict(zip(CODE_VALUES, row, strict=True)) for row in cursor.fetchall()]
+
+
+# The first page of a code search: codes starting with the needle, or when none (that the actor
+# sees) does, codes containing it, in one round trip. The substring function runs only when
+# the prefix function gave no row (an uncorrelated NOT EXISTS is a one-time filter: "never
+# executed" in EXPLAIN ANALYZE otherwise).
+_CODE_OR_SUBSTRING = (
+    "WITH c AS MATERIALIZED (" + _FUNCTION.format("egov_code_prefix_search") + ") "
+    "SELECT 'code', c.* FROM c UNION ALL "
+    "SELECT 'substring', s.* FROM (" + _FUNCTION.format("egov_code_substring_search") + ") s "
+    "WHERE NOT EXISTS (SELECT 1 FROM c)")
 
 
 def _one_statement(actor, p: SearchParams, mode: str, after: tuple | None,
@@ -245,24 +117,13 @@ def _one_statement(actor, p: SearchParams, mode: str, after: tuple | None,
     prefix = like_escape(needle) + "%"
     upper = _prefix_upper(needle) if mode == "code" else None
     if upper is not None:
-        return _prefix_function(actor, kinds, needle, upper, prefix, after, limit)
-    superuser = actor.is_superuser
-    scope = None if superuser else _cached_scope(actor)
-    params = {"me": actor.pk, "today": timezone.localdate(), "needle": needle,
-              "prefix": prefix, "pattern": prefix if mode == "code"
-              else "%" + like_escape(needle) + "%", "n": limit + 1}
-    branches = [_BRANCH.format(kind=kind, visible="TRUE" if superuser else _VISIBLE[kind]
-                               if scope is None else _visible_sql(kind, scope, params),
-                               after=_after_sql(kind, after), **_BRANCH_PARTS[kind])
-                for kind in kinds]
-    sql = (("" if superuser or scope is not None else _SCOPE_CTE.rstrip() + _UNITS_CTE)
-           + _PAGE.format(branches="\n  UNION ALL".join(branches)))
-    if after is not None:
-        (rank, moment), _kind, pk = after
-        params.update({"a_rank": rank, "a_at": moment, "a_id": pk})
-    with connections[IncomingDocument.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [dict(zip(CODE_VALUES, row, strict=True)) for row in cursor.fetchall()]
+        return _function("egov_code_prefix_search", actor, kinds, needle, upper, prefix, after,
+                         limit)
+    # a substring; or a prefix with no upper bound (its last character the last code point),
+    # which the pg_trgm index answers as LIKE 'needle%'
+    pattern = prefix if mode == "code" else "%" + like_escape(needle) + "%"
+    return _function("egov_code_substring_search", actor, kinds, needle, prefix, pattern, after,
+                     limit)
 
 
 # --- any database: the ORM querysets, as values ---------------------------------------------------
@@ -289,17 +150,49 @@ def _querysets_as_values(actor, p: SearchParams, mode: str, after: tuple | None,
     return [row for part in parts for row in part]
 
 
+def _by_function(p: SearchParams) -> bool:
+    """PostgreSQL and a search by code alone (kind aside): the PL/pgSQL functions."""
+    return (not (p.as_query().keys() - {"q", "kind"})
+            and connections[IncomingDocument.objects.db].vendor == "postgresql")
+
+
 def run_codes(actor, p: SearchParams, mode: str, after: tuple | None,
               limit: int) -> tuple[list[CodeRow], bool]:
     """The first `limit + 1` rows (CodeRow) after the cursor of a code search (`mode` "code":
     codes starting with `p.q`; "substring": codes containing it), and whether there are more."""
     if not _active(actor):
         return [], False
-    only_code = not (p.as_query().keys() - {"q", "kind"})
-    if only_code and connections[IncomingDocument.objects.db].vendor == "postgresql":
+    if _by_function(p):
         found = _one_statement(actor, p, mode, after, limit)
     else:
         found = _querysets_as_values(actor, p, mode, after, limit)
+    return _rows(found, limit)
+
+
+def run_code_or_substring(actor, p: SearchParams, limit: int) -> tuple[str, list[CodeRow], bool]:
+    """The first page of a code search: ("code", rows, more) when codes the actor sees start
+    with `p.q`, else ("substring", rows, more) of the codes containing it. On PostgreSQL one
+    statement (_CODE_OR_SUBSTRING); elsewhere run_codes for each mode in turn."""
+    needle = fold(p.q)
+    upper = _prefix_upper(needle) if len(needle) >= 3 else None
+    if not (_active(actor) and upper is not None and _by_function(p)):
+        rows, more = run_codes(actor, p, "code", None, limit)
+        if rows:
+            return "code", rows, more
+        return "substring", *run_codes(actor, p, "substring", None, limit)
+    kinds = [k for k in KINDS if p.kind in ("", k)]
+    prefix = like_escape(needle) + "%"
+    with connections[IncomingDocument.objects.db].cursor() as cursor:
+        cursor.execute(_CODE_OR_SUBSTRING, [
+            *_arguments(actor, kinds, needle, upper, prefix, None, limit),
+            *_arguments(actor, kinds, needle, prefix, "%" + like_escape(needle) + "%", None,
+                        limit)])
+        found = cursor.fetchall()
+    mode = found[0][0] if found else "substring"
+    return mode, *_rows([dict(zip(CODE_VALUES, row[1:], strict=True)) for row in found], limit)
+
+
+def _rows(found: list[dict], limit: int) -> tuple[list[CodeRow], bool]:
     rows, seen = [], set()
     for values in found:
         if (values["search_kind"], values["id"]) not in seen:  # visible through two branches

@@ -538,9 +538,11 @@ def document_search(*, actor, q: str = "", filters: Mapping[str, Any] | None = N
         mode, values, kind, pk = _decode_cursor(cursor, allowed)
         rows, more = _run(actor, p, mode, (values, kind, pk), limit, query_words)
     else:
-        rows, more = _run(actor, p, mode, None, limit, query_words)
-        if mode == "code" and not rows:
-            mode = "substring"  # no code starts with it: anywhere in the code
+        if mode == "code":  # a code's start; when no code starts with it, anywhere in a code
+            from .code_search import run_code_or_substring  # it builds on this module
+
+            mode, rows, more = run_code_or_substring(actor, p, limit)
+        else:
             rows, more = _run(actor, p, mode, None, limit, query_words)
         if mode == "substring" and not rows and query_words:
             mode = "text"  # no code contains it: look for the words instead
