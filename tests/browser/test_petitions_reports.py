@@ -71,7 +71,8 @@ def test_report_page_registers_and_period_errors(page, live_server, world, lang)
         assert page.locator("#id_start_error").is_visible()
         assert page.locator("#id_start").get_attribute("aria-invalid") == "true"
         assert page.locator("#id_start").get_attribute("value") == "2026-02-30"
-        assert serious_violations(page) == []
+        if width == 360:  # the same markup at 1280
+            assert serious_violations(page) == []
         _fits(page, width)
     if lang == "vi":  # the downloads, once: each link answers with its file
         page.goto(live_server.url + "/petitions/reports/")

@@ -241,5 +241,4 @@ def test_list_search_filters_and_narrowed_list(page, live_server, world, make_pe
         ids = page.locator("#petition-list tbody tr").evaluate_all(
             "rows => rows.map(r => r.dataset.id)")
         assert ids == [str(second.pk)]
-        assert serious_violations(page) == []
         _fits(page, width)
