@@ -98,6 +98,37 @@ class SessionForm(EgovForm):
             (str(u.pk), u.full_name or u.username) for u in leaders]
 
 
+# The grounds for refusing a visitor in the reader's language (the register keeps the Vietnamese
+# wording of services.reception.REFUSAL_GROUNDS). Luật Tiếp công dân 2013 Art.9; NĐ 154/2026 Art.4.
+REFUSAL_LABELS = {
+    "drunk": _("Drunk, under the influence of stimulants, or mentally ill or otherwise unable "
+               "to understand (Luật TCD, Art.9.1)"),
+    "threat": _("Threatens, insults or breaks the rules of the reception place "
+                "(Luật TCD, Art.9.2)"),
+    "settled": _("The matter was settled lawfully, checked, reviewed and answered in writing "
+                 "(Luật TCD, Art.9.3)"),
+    "weapons": _("Carries weapons, explosives or support tools (NĐ 154/2026, Art.4)"),
+    "security": _("Refuses the security check (NĐ 154/2026, Art.4)"),
+    "recording": _("Records sound or images without permission (NĐ 154/2026, Art.4)"),
+    "incitement": _("Incites or draws others in (NĐ 154/2026, Art.4)"),
+    "capacity": _("No legal capacity and no lawful representative (NĐ 154/2026, Art.4)"),
+    "representative": _("A representative without papers proving it (NĐ 154/2026, Art.4)"),
+    "scope": _("The content is outside citizen reception (NĐ 154/2026, Art.4)"),
+    "answered": _("The proposal or feedback was already answered and brings nothing new "
+                  "(NĐ 154/2026, Art.4)"),
+    "court": _("A court judgment or decision in force covers the matter "
+               "(NĐ 154/2026, Art.4)"),
+    "elsewhere": _("Another competent body is handling the matter (NĐ 154/2026, Art.4)"),
+}
+_GROUND_BY_TEXT = {text: key for key, text in REFUSAL_GROUNDS.items()}
+
+
+def refusal_label(text: str) -> str:
+    """The stored (Vietnamese) ground of a refusal in the reader's language."""
+    key = _GROUND_BY_TEXT.get(text)
+    return str(REFUSAL_LABELS[key]) if key in REFUSAL_LABELS else text
+
+
 class VisitForm(EgovForm, IdentityFields):
     summary = forms.CharField(label=_("Content (summary, or the statement written down)"),
                               required=False, max_length=40000,
@@ -132,7 +163,7 @@ class VisitForm(EgovForm, IdentityFields):
                                     max_length=100)
     refusal_ground = forms.ChoiceField(
         label=_("Ground for refusing (NĐ 154/2026, Điều 4)"), required=False,
-        choices=[("", _("— choose —"))] + [(k, v) for k, v in REFUSAL_GROUNDS.items()])
+        choices=[("", _("— choose —"))] + [(k, REFUSAL_LABELS[k]) for k in REFUSAL_GROUNDS])
     letter_scan = forms.FileField(
         label=_("Scan of the handwritten letter (kept with the identity)"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))

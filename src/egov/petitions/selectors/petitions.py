@@ -263,10 +263,21 @@ def petition_detail(*, actor, pk: int, purpose: str) -> PetitionDetail:
     )
 
 
+def _fixed_notes() -> dict:
+    """The intake services' fixed timeline notes, stored in Vietnamese (data), in the reader's
+    language; an officer's own note is shown as written."""
+    from ..services import intake
+
+    return {intake.NOTE_SUBMITTED: _("Sent through the portal, waiting to be registered"),
+            intake.NOTE_RECEIVED: _("The petition was received")}
+
+
 def _labelled(events) -> list:
     out = list(events)
+    fixed = _fixed_notes()
     for e in out:
         e.label = event_label(e.kind)
+        e.note_text = str(fixed[e.note]) if e.note in fixed else e.note  # the page's; API: note
     return out
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from egov.core.audit import audit_log
 from egov.core.errors import NotFound
 
-from ..models import PetitionSlip
+from ..models import PetitionSlip, SlipForm
 from . import access
 
 
@@ -60,6 +60,10 @@ def slip_pdf_response(*, actor, pk: int):
 def slips_for(actor, petition) -> list[dict]:
     """The petition's slips for its page: each with whether the actor may open its PDF."""
     see_identity = access.may_see_identity(actor, petition)
+    # The receipt (Mẫu 02/TCD) has no stored file: the page links it to the receipt view
+    # (redacted for those who may not read the identity), so it is never "withheld".
     return [{"slip": s, "downloadable": bool(s.file_id) and (not s.to_petitioner
-                                                            or see_identity)}
+                                                            or see_identity),
+             "receipt": s.form == SlipForm.RECEIPT and not s.file_id,
+             "withheld": bool(s.file_id) and s.to_petitioner and not see_identity}
             for s in petition.slips.order_by("created_at", "id")]

@@ -43,6 +43,24 @@ def list_filter(params) -> sel.ListFilter:
         agency_id=int(agency) if agency.isdigit() and len(agency) < 12 else None)
 
 
+def narrowed(flt: sel.ListFilter) -> list[str]:
+    """The filters the search form has no control for (the leader's chart links to the list
+    with them), named so the reader knows the list is narrowed."""
+    out = []
+    if flt.agency_id:
+        from egov.core.models import OrgUnit
+
+        name = OrgUnit.objects.filter(pk=flt.agency_id).values_list("name", flat=True).first()
+        out.append(_("unit: %(name)s") % {"name": name or flt.agency_id})
+    if flt.open_only:
+        out.append(_("not yet settled"))
+    if flt.unassigned:
+        out.append(_("no handling unit yet"))
+    if flt.due_soon:
+        out.append(_("due within %(days)d days") % {"days": sel.DUE_SOON_DAYS})
+    return out
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def petition_list(request):
@@ -57,6 +75,6 @@ def petition_list(request):
         "page": page, "petitions": page.items if page else [], "flt": flt,
         "filter_query": flt.query_string(), "cursor": cursor, "error": error,
         "states": PetitionState.choices, "kinds": PetitionKind.choices,
-        "channels": Channel.choices, "title": _("Petitions"),
+        "channels": Channel.choices, "title": _("Petitions"), "narrowed": narrowed(flt),
     }
     return render(request, "petitions/lists/list.html", context, status=status)

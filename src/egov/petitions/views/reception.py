@@ -17,7 +17,7 @@ from egov.core.errors import AppError, InvalidInput, NotFound
 from egov.core.forms import apply_app_error
 from egov.core.models import User
 
-from ..forms_intake import SessionForm, VisitForm, parse_others
+from ..forms_intake import SessionForm, VisitForm, parse_others, refusal_label
 from ..selectors import reception as sel
 from ..services import intake
 from ..services import reception as svc
@@ -130,8 +130,11 @@ def session_detail(request, pk: int):
             return redirect("petitions:reception_session", pk=session.pk)
     else:
         form = VisitForm(initial={"outcome": "petition"})
+    visits = sel.session_visits(session)
+    for v in visits:
+        v.refusal_label = refusal_label(v.refusal_ground) if v.refused else ""
     return render(request, "petitions/reception/session.html", {
-        "session": session, "visits": sel.session_visits(session), "form": form,
+        "session": session, "visits": visits, "form": form,
         "may_record": may_record and session.closed_at is None,
     }, status=status)
 

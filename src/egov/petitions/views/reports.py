@@ -56,12 +56,25 @@ def period_from(request) -> sel.Period:
 
 
 def _error_page(request, exc: AppError):
+    """A refused period: the form again with each message by its field (422), or 403."""
     if isinstance(exc, PermissionDenied):
         return render(request, "petitions/reports/error.html",
                       {"message": _("You may not see petition reports of this agency.")},
                       status=403)
-    return render(request, "petitions/reports/error.html", {"message": exc.message},
-                  status=exc.status)
+    g = request.GET
+    values = {"start": (g.get("start") or "")[:10], "end": (g.get("end") or "")[:10],
+              "agency": int(g["agency"]) if (g.get("agency") or "").isdigit()
+              and len(g["agency"]) <= 12 else None}
+    errors = {k: v for k, v in (exc.fields or {}).items() if k in values}
+    return render(request, "petitions/reports/error.html", {
+        "message": exc.message, "agencies": sel.report_agencies(request.user),
+        "period_values": values, "period_errors": errors,
+    }, status=exc.status)
+
+
+def _values(period: sel.Period) -> dict:
+    return {"agency": period.agency.pk, "start": period.start.isoformat(),
+            "end": period.end.isoformat()}
 
 
 def _query(period: sel.Period) -> str:
@@ -78,13 +91,15 @@ def report_page(request):
         return _error_page(request, exc)
     report = sel.periodic_report(period)
     columns = [(key, label) for key, label in sel.COLUMNS]
-    groups = [(key, label, [(row, [row.values[c] for c, _l in columns])
+    # Each number with its column's label (the cell's data-label: a card per row at 360 px).
+    groups = [(key, label, [(row, [(lbl, row.values[c]) for c, lbl in columns])
                             for row in report.groups.get(key, [])])
               for key, label in sel.GROUPS]
     return render(request, "petitions/reports/report.html", {
         "period": period, "report": report, "columns": columns, "groups": groups,
-        "totals": [report.totals[c] for c, _l in columns],
+        "totals": [(lbl, report.totals[c]) for c, lbl in columns],
         "agencies": sel.report_agencies(request.user), "query": _query(period),
+        "period_values": _values(period),
         "with_identity": sel.may_read_identities(request.user, period.agency),
     })
 
@@ -177,6 +192,7 @@ def leader_page(request):
     return render(request, "petitions/reports/leader.html", {
         "period": period, "loads": loads, "chart": chart(loads, period.agency),
         "agencies": sel.report_agencies(request.user), "query": _query(period),
+        "period_values": _values(period),
         "totals": {"open": sum(u.open for u in loads),
                    "overdue": sum(u.overdue for u in loads),
                    "due_soon": sum(u.due_soon for u in loads)},
