@@ -66,7 +66,8 @@ def test_periodic_report_figures(make_petition, pet):
     old.save()  # closed before the period: not in it
     make_petition(kind="feedback", received_at=now - dt.timedelta(days=60))  # carried over
     period = sel.period_for(actor=pet["head"], agency_id=pet["commune"].pk,
-                            start=now.date() - dt.timedelta(days=30), end=now.date())
+                            start=timezone.localdate(now) - dt.timedelta(days=30),
+                            end=timezone.localdate(now))  # the local day, as petitions count
     r = sel.periodic_report(period)
     t = r.totals
     assert (t["total"], t["received"], t["carried"]) == (4, 3, 1)
