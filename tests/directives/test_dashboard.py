@@ -87,6 +87,16 @@ def test_counts_equal_the_bucket_of_each_directive(drc, many, seed):
                    if buckets.directive_bucket(d, TODAY) == "open_late"),
                   key=lambda d: (d.judged_due_date, d.pk))
     assert [d.pk for d in dash.overdue] == [d.pk for d in late][:20]
+    # The trigger-kept counts equal the live GROUP BY, also after a directive is deleted and
+    # another one moves to a different lead unit.
+    base = Directive.objects.filter(buckets.countable_q(), agency=agency)
+    assert sel.counts_by_lead_unit(agency, TODAY) == sel.grouped_counts(base, "lead_unit_id",
+                                                                        TODAY)
+    many[-1].delete()
+    Directive.objects.filter(pk=many[1].pk).update(lead_unit=drc["commune"])
+    want = expected(agency.pk, TODAY)
+    dash = sel.leader_dashboard(actor=drc["leader"], agency=agency, today=TODAY)
+    assert Counter({(r.unit_id, b): n for r in dash.rows for b, n in r.counts.items() if n}) == want
 
 
 @pytest.mark.parametrize("seed", [4, 5])
