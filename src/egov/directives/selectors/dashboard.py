@@ -212,8 +212,9 @@ def bucket_counts(qs, today: dt.date) -> dict[str, int]:
 
 def overdue_page(qs, today: dt.date, *, after: str | None = None, limit: int = 20):
     """The overdue directives of `qs`, most overdue first (earliest status deadline), keyset."""
-    qs = (qs.filter(buckets.bucket_q(Bucket.OPEN_LATE, today))
-          .select_related("lead_unit", "lead_user"))
+    qs = (qs.filter(buckets.bucket_q(Bucket.OPEN_LATE, today)).select_related("lead_unit")
+          .only("id", "code", "title", "judged_due_date", "due_date", "state", "done_on",
+                "lead_unit__name", "lead_unit_id"))
     return keyset_page(qs, order=OVERDUE_ORDER, cursor=after, limit=limit)
 
 
@@ -232,12 +233,15 @@ def counts_by_lead_unit(agency: OrgUnit, today: dt.date) -> dict[int, dict[str, 
             open_n[unit_id] = n
         else:
             out.setdefault(unit_id, _empty())[kind] = n
-    in_time = (Directive.objects.filter(
-        agency=agency, state__in=buckets.NOT_DONE, parent__isnull=True,
-        recurrence=Recurrence.NONE)
-        .filter(Q(judged_due_date__isnull=True) | Q(judged_due_date__gte=today))
-        .order_by().values("lead_unit_id").annotate(n=Count("id")))
-    in_time_n = {r["lead_unit_id"]: r["n"] for r in in_time}
+    not_done = Directive.objects.filter(agency=agency, state__in=buckets.NOT_DONE,
+                                        parent__isnull=True, recurrence=Recurrence.NONE)
+    in_time_n: dict[int, int] = {}
+    # Two index ranges in one statement (UNION ALL), not an OR (which PostgreSQL reads as a
+    # filter over every entry of the agency).
+    later, no_due = (not_done.filter(flt).order_by().values("lead_unit_id").annotate(n=Count("id"))
+                     for flt in (Q(judged_due_date__gte=today), Q(judged_due_date__isnull=True)))
+    for r in later.union(no_due, all=True):
+        in_time_n[r["lead_unit_id"]] = in_time_n.get(r["lead_unit_id"], 0) + r["n"]
     for unit_id, n in open_n.items():
         row = out.setdefault(unit_id, _empty())
         row[Bucket.OPEN_ON_TIME] = in_time_n.get(unit_id, 0)
@@ -246,7 +250,8 @@ def counts_by_lead_unit(agency: OrgUnit, today: dt.date) -> dict[int, dict[str, 
 
 
 def leader_dashboard(*, actor, agency: OrgUnit, today: dt.date | None = None,
-                     after: str | None = None, limit: int = 20) -> LeaderDashboard:
+                     after: str | None = None, limit: int = 20,
+                     named: int | None = 100) -> LeaderDashboard:
     """Directives given by the agency, by lead unit and bucket, with totals and the overdue
     list. Queries: the grants (cached on the actor), the counts (two statements), the units'
     names, the overdue page — whatever the number of units or directives."""
@@ -255,13 +260,18 @@ def leader_dashboard(*, actor, agency: OrgUnit, today: dt.date | None = None,
     today = today or timezone.localdate()
     base = Directive.objects.filter(buckets.countable_q(), agency=agency)
     by_unit = counts_by_lead_unit(agency, today)
-    names = dict(OrgUnit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
     dash = LeaderDashboard(agency=agency, today=today)
     for unit_id, counts in by_unit.items():
-        dash.rows.append(UnitRow(unit_id=unit_id, name=names.get(unit_id, ""), counts=counts))
+        dash.rows.append(UnitRow(unit_id=unit_id, name="", counts=counts))
         for b, n in counts.items():
             dash.totals[b] += n
-    dash.rows.sort(key=lambda r: (-r.counts[Bucket.OPEN_LATE], -r.total, r.name, r.unit_id))
+    dash.rows.sort(key=lambda r: (-r.counts[Bucket.OPEN_LATE], -r.total, r.unit_id))
+    # Names of the rows shown only (`named`, None = all): a province has hundreds of units.
+    shown = dash.rows if named is None else dash.rows[:named]
+    names = dict(OrgUnit.objects.filter(pk__in=[r.unit_id for r in shown])
+                 .values_list("pk", "name"))
+    for r in shown:
+        r.name = names.get(r.unit_id, "")
     page = overdue_page(base, today, after=after, limit=limit)
     dash.overdue, dash.overdue_next = list(page.items), page.next
     return dash
