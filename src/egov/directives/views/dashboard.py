@@ -97,11 +97,14 @@ def leader_page(request):
     except AppError as exc:
         return error_page(request, exc)
     a = agency.pk
+    labels = dict(buckets_labels())
     table = [{"row": r, "cells": [(r.counts[b], list_url(role="given", agency=a, unit=r.unit_id,
-                                                         bucket=b)) for b in sel.BUCKETS],
+                                                         bucket=b), labels[b])
+                                  for b in sel.BUCKETS],
               "url": list_url(role="given", agency=a, unit=r.unit_id)}
              for r in dash.rows[:TABLE_ROWS]]
-    totals = [(dash.totals[b], list_url(role="given", agency=a, bucket=b)) for b in sel.BUCKETS]
+    totals = [(dash.totals[b], list_url(role="given", agency=a, bucket=b), labels[b])
+              for b in sel.BUCKETS]
     return render(request, "directives/dashboard/leader.html", {
         "dash": dash, "agency": agency, "agencies": sel.report_agencies(request.user),
         "buckets": buckets_labels(), "table": table, "totals": totals,
@@ -122,11 +125,12 @@ def unit_page(request):
     except AppError as exc:
         return error_page(request, exc)
     roles = []
+    labels = dict(buckets_labels())
     for role, label in (("lead", _("As lead (chủ trì)")), ("support", _("As support (phối hợp)"))):
         counts = dash.by_role[role]
         roles.append({"role": role, "label": label,
-                      "cells": [(counts[b], list_url(role=role, unit=unit.pk, bucket=b))
-                                for b in sel.BUCKETS],
+                      "cells": [(counts[b], list_url(role=role, unit=unit.pk, bucket=b),
+                                 labels[b]) for b in sel.BUCKETS],
                       "total": (sum(counts.values()), list_url(role=role, unit=unit.pk))})
     return render(request, "directives/dashboard/unit.html", {
         "dash": dash, "unit": unit, "units": sel.report_units(request.user),
