@@ -1,9 +1,8 @@
 """The dashboards under /directives/dashboard/: the leader's (directives the agency gave, by lead
 unit and bucket, a server-rendered SVG chart, the overdue list) and the unit's (directives the
 unit received, as lead and as support, by bucket). Every count is a link to the list behind it:
-`directives:list?role=&bucket=&unit=` (the list page of i12-pages) when that page exists, else
-this module's own minimal list (`directives:dashboard_list`), which shows exactly the rows
-`selectors.dashboard.count_qs` counts."""
+this module's list (`directives:dashboard_list?role=&bucket=&unit=&agency=`), which shows
+exactly the rows `selectors.dashboard.count_qs` counts (see `list_url`)."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -30,11 +29,10 @@ BAR_HEIGHT, GAP, LABEL_W, CHART_W = 22, 10, 200, 420
 
 
 def list_url(**params) -> str:
-    """The list behind a count (None values left out)."""
-    try:
-        base = reverse("directives:list")
-    except NoReverseMatch:
-        base = reverse("directives:dashboard_list")
+    """The list behind a count (None values left out). Always this module's list: the
+    directives list of i12-core/i12-pages counts other things (`role=given` there is "given
+    by me", sub-directives and every agency included), so its rows would not be the count's."""
+    base = reverse("directives:dashboard_list")
     return base + "?" + urlencode({k: v for k, v in params.items() if v is not None})
 
 
