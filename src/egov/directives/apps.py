@@ -29,6 +29,13 @@ class DirectivesConfig(AppConfig):
         # --- pages: lists, detail, dashboards, creation (i12-pages) ---
         # --- end pages ---
         # --- reports, snapshots (i12-reports) ---
+        from egov.core.nav import NavEntry, register_nav
+
+        register_audit_labels({"directive.report.send": _("Directive report sent upward")})
+        register_nav(NavEntry("directives_dashboard", _("Directives dashboard"),
+                              "directives:dashboard", action="directives.reports", order=262))
+        register_nav(NavEntry("directives_report", _("Directive reports"), "directives:report",
+                              action="directives.reports", order=263))
         # --- end reports ---
         # --- reminders, escalation digest (i12-remind) ---
         # --- end reminders ---

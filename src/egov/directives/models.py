@@ -146,6 +146,12 @@ class Directive(models.Model):
             models.Index(fields=["given_by", "given_on"], name="directive_given"),
             models.Index(fields=["due_date", "id"], condition=Q(state__in=["open", "submitted"]),
                          name="directive_open_due"),
+            # The dashboard's in-time counts and the overdue list of the directives not done
+            # (i12-reports; with DirectiveCount, see selectors/dashboard.py).
+            models.Index(fields=["agency", "judged_due_date", "id", "lead_unit"],
+                         condition=Q(state__in=["open", "submitted"], parent__isnull=True,
+                                     recurrence="none"),
+                         name="directive_open_judged"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["series", "period_start"],
@@ -398,3 +404,26 @@ class SyncChange(models.Model):
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+
+class DirectiveCount(models.Model):
+    """How many countable directives (`buckets.countable_q`) each agency gave each lead unit,
+    by kind: done on time, done late, not done ("open": open or awaiting acceptance — whether
+    in time or overdue depends on the day asked, so the dashboard splits it with the
+    `directive_open_judged` index). Kept by database triggers on directives_directive
+    (migration 0003_reports_counts), in the writing transaction whatever writes — a service,
+    a queryset update, an import; never written by Python (i12-reports)."""
+
+    agency = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="+")
+    lead_unit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False,
+                                  related_name="+")
+    kind = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "lead_unit", "kind"],
+                                               name="directivecount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.lead_unit_id} {self.kind}: {self.n}"

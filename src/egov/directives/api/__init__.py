@@ -8,6 +8,9 @@ router = Router(tags=["directives"])
 # --- directives: create, list, detail, actions (i12-core) ---
 # --- end directives ---
 # --- reports (i12-reports) ---
+from .reports import router as reports_router  # noqa: E402
+
+router.add_router("", reports_router)
 # --- end reports ---
 # --- import, bulk progress (i12-import) ---
 # --- end import ---
