@@ -48,6 +48,8 @@ class SyncTargetAdmin(ManageMixin, admin.ModelAdmin):
 
             return forms.ChoiceField(choices=[(n, n) for n in adapter_names()],
                                      label=_("adapter"), required=True)
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
