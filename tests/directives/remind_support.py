@@ -21,7 +21,7 @@ HOLIDAY = D(2027, 3, 10)  # a Wednesday made a day off (as a government swap wou
 def with_calendar_and_mail(drc) -> dict:
     """The extra day off, and an address for everybody in the fixtures."""
     CalendarDay.objects.create(date=HOLIDAY, kind="off", name="Nghỉ bù (thử nghiệm)")
-    for key, user in drc.items():
+    for user in drc.values():
         if isinstance(user, User):
             user.email = f"{user.username}@tinh.gov.vn"
             user.save(update_fields=["email"])

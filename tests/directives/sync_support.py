@@ -20,7 +20,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[dict] = []  # every request, duplicates included
         self.received: dict[str, dict] = {}  # each key once, in arrival order
-        self.mode = "ok"  # "503", "drop" (keep the change, hang up), "400"
+        self.mode = "ok"  # "503", "drop" (keep the change, hang up), "400", "302"
         self.fail_after: int | None = None  # switch to 503 once this many changes are kept
         self.hold_at: int | None = None  # the n-th request waits for `release`
         self.holding = threading.Event()
@@ -65,6 +65,12 @@ class Receiver:
                         return
                     if receiver.mode == "503":
                         status, answer = 503, {"error": "bảo trì"}
+                    elif receiver.mode == "302":
+                        self.send_response(302)
+                        self.send_header("Location", "/elsewhere")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                     elif receiver.mode == "400":
                         status, answer = 400, {"error": "Mã đơn vị không hợp lệ"}
                     elif key in receiver.received:

@@ -35,6 +35,20 @@ OFFICERS = 8
 ENV = {**WORKER_ENV, "EGOV_DIRECTIVES_DAILY_SECONDS": "0"}
 
 
+@pytest.fixture
+def roles(transactional_db):
+    """A transactional test empties the database after it, seeded roles included: re-seed
+    them (listed before `drc`, whose people take their roles)."""
+    from django.apps import apps
+
+    from egov.core.catalog import seed_roles
+    from egov.core.models import Role, RoleGrant
+    from egov.directives.catalog import seed_role_grants
+
+    seed_roles(Role, RoleGrant)
+    seed_role_grants(apps)
+
+
 def _all_sent(model) -> bool:
     return not model.objects.exclude(state="sent").exists()
 
@@ -73,7 +87,7 @@ def _arrived_in_order(receiver, keys: dict[int, list[str]]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sync_survives_a_killed_worker_every_change_once(drc, make_directive, receiver,
+def test_sync_survives_a_killed_worker_every_change_once(roles, drc, make_directive, receiver,
                                                          tmp_path):
     keys = _changes(drc, make_directive, receiver)
     receiver.hold_at = HOLD
@@ -111,7 +125,7 @@ def test_sync_survives_a_killed_worker_every_change_once(drc, make_directive, re
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_sync_survives_a_dropped_database_connection_exactly_once(drc, make_directive,
+def test_sync_survives_a_dropped_database_connection_exactly_once(roles, drc, make_directive,
                                                                   receiver, tmp_path):
     keys = _changes(drc, make_directive, receiver)
     receiver.hold_at = HOLD
@@ -176,7 +190,7 @@ def _exactly_once(smtp, addresses) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reminders_survive_a_killed_worker_nothing_twice(drc, make_user, smtp, tmp_path):
+def test_reminders_survive_a_killed_worker_nothing_twice(roles, drc, make_user, smtp, tmp_path):
     addresses = _reminded(drc, make_user)
     job = directives_remind.enqueue("2027-03-18")
     log = tmp_path / "worker.log"
@@ -206,7 +220,7 @@ def test_reminders_survive_a_killed_worker_nothing_twice(drc, make_user, smtp, t
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_reminders_survive_a_dropped_database_connection_nothing_twice(drc, make_user, smtp,
+def test_reminders_survive_a_dropped_database_connection_nothing_twice(roles, drc, make_user, smtp,
                                                                        tmp_path):
     addresses = _reminded(drc, make_user)
     directives_remind.enqueue("2027-03-18")

@@ -4,8 +4,6 @@ giver, and the nothing-twice guarantee of re-runs (egov.directives.services.remi
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.management import call_command
 from django.utils import timezone

@@ -185,9 +185,15 @@ def test_a_refused_change_is_recorded_failed_and_the_next_ones_go_on(drc, make_d
     row = SyncChange.objects.get(directive=d)
     assert row.state == "failed" and "HTTP 400" in row.last_error
     assert "Mã đơn vị không hợp lệ" in row.last_error
-    receiver.mode = "ok"
+    receiver.mode = "302"  # a redirect is not followed (a POST would become a GET)
     event(d, "progress", progress=20)
+    assert sync.push_due() == {"sent": 0, "retry": 0, "failed": 1}
+    assert "HTTP 302" in SyncChange.objects.get(directive=d, state="failed",
+                                                event__kind="progress").last_error
+    receiver.mode = "ok"
+    event(d, "progress", progress=30)
     assert sync.push_due()["sent"] == 1
+    assert len(receiver.received) == 1
 
 
 def test_a_409_naming_another_key_is_a_conflict_and_missing_token_waits(drc, make_directive,

@@ -7,8 +7,8 @@ change sent again after a crash is not counted twice.
 
 Answers: 2xx → received. 409 → the receiver has this key already → received (unless its
 answer names a different key: then a conflict, refused). 408, 425, 429, 5xx, a refused or
-dropped connection, a timeout → retry later. Any other 4xx → refused for good (recorded with
-the answer). The URL must be https, except on the loopback interface (tests, a local relay).
+dropped connection, a timeout → retry later. Any other 4xx, and redirects (not followed: fix the
+URL) → refused for good (recorded with the answer). The URL must be https, except on the loopback interface (tests, a local relay).
 """
 
 from __future__ import annotations
@@ -29,6 +29,17 @@ RETRY_CODES = {408, 425, 429}
 
 def _timeout() -> float:
     return float(getattr(settings, "EGOV_DIRECTIVES_SYNC_TIMEOUT", 10))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not followed: urllib would repeat a POST as a GET without the
+    body elsewhere, and a 2xx from there would count as received."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
 
 
 class HttpsJsonAdapter(SyncAdapter):
@@ -52,7 +63,7 @@ class HttpsJsonAdapter(SyncAdapter):
         body = json.dumps(change.payload, ensure_ascii=False, sort_keys=True).encode()
         request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=_timeout()) as response:
+            with _opener.open(request, timeout=_timeout()) as response:
                 response.read(65536)
         except urllib.error.HTTPError as exc:
             text = exc.read(2000).decode(errors="replace")
@@ -61,7 +72,7 @@ class HttpsJsonAdapter(SyncAdapter):
                 if _names_other_key(exc, text, change.idempotency_key):
                     raise PermanentSyncError(detail) from exc
                 return  # the receiver has this key: the change arrived before
-            if 400 <= exc.code < 500 and exc.code not in RETRY_CODES:
+            if 300 <= exc.code < 400 or (400 <= exc.code < 500 and exc.code not in RETRY_CODES):
                 raise PermanentSyncError(detail) from exc
             raise RetryableSyncError(detail) from exc
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
