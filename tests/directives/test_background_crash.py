@@ -24,7 +24,13 @@ from egov.core.models import Notification, OutboundMessage
 from egov.directives.models import DirectiveReminder, SyncChange
 from egov.directives.tasks_remind import directives_remind
 from tests import jobs_support as js
-from tests.directives.remind_support import D, event, give, with_calendar_and_mail
+from tests.directives.remind_support import (  # noqa: F401 - roles is a fixture
+    D,
+    event,
+    give,
+    roles,
+    with_calendar_and_mail,
+)
 from tests.directives.sync_support import TOKEN, TOKEN_ENV, make_target, receiver  # noqa: F401
 
 try:  # the shared crash helpers (moved from tests/onestop/ to tests/ on main after the branch)
@@ -37,20 +43,6 @@ HOLD = 5  # the change in flight when the worker is killed or cut off
 OFFICERS = 8
 # no reminders of the real day from the workers' periodic pass
 ENV = {**WORKER_ENV, "EGOV_DIRECTIVES_DAILY_SECONDS": "0"}
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """A transactional test empties the database after it, seeded roles included: re-seed
-    them (listed before `drc`, whose people take their roles)."""
-    from django.apps import apps
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.directives.catalog import seed_role_grants
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
 
 
 def _all_sent(model) -> bool:

@@ -2,6 +2,8 @@
 sub-deadlines, overdue days, escalation of an unanswered reminder to the unit head and then the
 giver, and the nothing-twice guarantee of re-runs (egov.directives.services.reminders)."""
 
+# ruff: noqa: F811 - the roles fixture is imported from the support module
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +15,15 @@ from egov.core.models import CalendarDay, Notification
 from egov.directives import tasks_remind
 from egov.directives.models import DirectiveReminder
 from egov.directives.services import reminders
-from tests.directives.remind_support import D, event, give, run_days, with_calendar_and_mail
+from tests.concurrency import run_threads
+from tests.directives.remind_support import (  # noqa: F401 - roles is a fixture
+    D,
+    event,
+    give,
+    roles,
+    run_days,
+    with_calendar_and_mail,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +170,25 @@ def test_the_periodic_pass_enqueues_the_day_once_on_working_days_after_the_hour(
     day.kind = "off"
     day.save()
     assert not tasks_remind.daily_sweep(now.replace(hour=11))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_at_once_record_and_notify_nothing_twice(roles, drc, make_user):
+    """Four runs of the same day at once (workers, cron and a hand run overlapping): each
+    reminder, notification and digest once."""
+    from egov.core.models import OutboundMessage
+
+    people = with_calendar_and_mail(drc)
+    users = [make_user(f"cv{i}", drc["justice_div"], email=f"cv{i}@tinh.gov.vn")
+             for i in range(5)]
+    for user in users:
+        give(people, due=D(2027, 3, 19), lead=user)
+        give(people, due=D(2027, 3, 22), lead=user)  # the same people, a second directive
+    errors = run_threads(lambda i: reminders.remind_day(D(2027, 3, 18)), 4)
+    assert not errors, errors
+    rows = DirectiveReminder.objects.all()
+    assert rows.count() == 10
+    assert sorted(rows.values_list("key", flat=True)) == ["before:1"] * 5 + ["before:3"] * 5
+    assert Notification.objects.count() == 10
+    digests = OutboundMessage.objects.filter(template_code="directives.digest")
+    assert sorted(digests.values_list("recipient", flat=True)) == sorted(u.email for u in users)
