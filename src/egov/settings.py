@@ -277,6 +277,21 @@ EGOV_NATIONAL_PORTAL = os.environ.get("EGOV_NATIONAL_PORTAL",
 EGOV_NATIONAL_PORTAL_URL = os.environ.get("EGOV_NATIONAL_PORTAL_URL", "")
 EGOV_NATIONAL_PORTAL_TOKEN = os.environ.get("EGOV_NATIONAL_PORTAL_TOKEN", "")
 EGOV_NATIONAL_PORTAL_TIMEOUT = env_int("EGOV_NATIONAL_PORTAL_TIMEOUT", 10)
+# Directives (egov.directives, docs/operations.md "Directives: reminders and upward sync"):
+# reminders N working days before a deadline (comma-separated), escalation of an unanswered
+# reminder to the unit head after so many working days (and to the giver after twice as many),
+# the local time from which the workers' periodic pass runs the day's reminders, and how often
+# it looks (seconds; 0 = never: cron runs `egov directives_daily`).
+EGOV_DIRECTIVES_REMIND_DAYS = os.environ.get("EGOV_DIRECTIVES_REMIND_DAYS", "7,3,1")
+EGOV_DIRECTIVES_ESCALATE_AFTER_DAYS = env_int("EGOV_DIRECTIVES_ESCALATE_AFTER_DAYS", 2)
+EGOV_DIRECTIVES_REMIND_AT = os.environ.get("EGOV_DIRECTIVES_REMIND_AT", "07:00")
+EGOV_DIRECTIVES_DAILY_SECONDS = float(os.environ.get("EGOV_DIRECTIVES_DAILY_SECONDS", "900"))
+# The upward sync of directives: request timeout (seconds) and the retry backoff (base × 2^n
+# with jitter, capped; a failing endpoint is waited out, never given up).
+EGOV_DIRECTIVES_SYNC_TIMEOUT = float(os.environ.get("EGOV_DIRECTIVES_SYNC_TIMEOUT", "10"))
+EGOV_DIRECTIVES_SYNC_BACKOFF_SECONDS = env_int("EGOV_DIRECTIVES_SYNC_BACKOFF_SECONDS", 30)
+EGOV_DIRECTIVES_SYNC_BACKOFF_MAX_SECONDS = env_int("EGOV_DIRECTIVES_SYNC_BACKOFF_MAX_SECONDS",
+                                                   3600)
 
 # --- Digital signatures -----------------------------------------------------------------------
 # RFC 3161 timestamp authority for PAdES B-T (none = B-B signatures); see egov.signing.timestamps.

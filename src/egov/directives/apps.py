@@ -38,8 +38,27 @@ class DirectivesConfig(AppConfig):
                               action="directives.reports", order=263))
         # --- end reports ---
         # --- reminders, escalation digest (i12-remind) ---
+        from django.conf import settings
+
+        from egov.core import jobs, outbox
+
+        from . import mail_templates, tasks_remind
+
+        outbox.register_templates(mail_templates.template_rows())
+        daily = float(getattr(settings, "EGOV_DIRECTIVES_DAILY_SECONDS", 900) or 0)
+        if daily > 0:
+            jobs.every("directives.daily", daily, tasks_remind.daily_sweep)
         # --- end reminders ---
         # --- upward sync (i12-sync) ---
+        from django.conf import settings
+
+        from egov.core import jobs
+
+        from . import admin_sync, hooks  # noqa: F401  (admin pages of the endpoints)
+        from .services import sync as sync_service
+
+        hooks.subscribe("directives.sync", sync_service.on_directive_changed)
+        jobs.every("directives.sync", settings.EGOV_SWEEP_SECONDS, sync_service.sync_sweep)
         # --- end sync ---
         # --- plan import, bulk progress, from documents (i12-import) ---
         # --- end import ---
