@@ -10,13 +10,14 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from egov.core import tokens
 from egov.directives.models import Directive, DirectiveEvent, ExtensionRequest
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # Vietnamese day, as the services count
 
 
 def auth(user) -> dict:
