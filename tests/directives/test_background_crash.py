@@ -24,6 +24,7 @@ from egov.core.models import Notification, OutboundMessage
 from egov.directives.models import DirectiveReminder, SyncChange
 from egov.directives.tasks_remind import directives_remind
 from tests import jobs_support as js
+from tests.crash_support import WORKER_ENV, HoldingSmtp, terminate_other_backends
 from tests.directives.remind_support import (  # noqa: F401 - roles is a fixture
     D,
     event,
@@ -32,8 +33,6 @@ from tests.directives.remind_support import (  # noqa: F401 - roles is a fixture
     with_calendar_and_mail,
 )
 from tests.directives.sync_support import TOKEN, TOKEN_ENV, make_target, receiver  # noqa: F401
-
-from tests.crash_support import WORKER_ENV, HoldingSmtp, terminate_other_backends
 
 N = 5  # directives, two changes each to push
 HOLD = 5  # the change in flight when the worker is killed or cut off

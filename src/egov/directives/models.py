@@ -64,8 +64,8 @@ class Bucket(models.TextChoices):
 
     DONE_ON_TIME = "done_on_time", _("Done on time")
     DONE_LATE = "done_late", _("Done late")
-    OPEN_ON_TIME = "open_on_time", _("In progress, in time")
-    OPEN_LATE = "open_late", _("In progress, overdue")
+    OPEN_ON_TIME = "open_on_time", pgettext_lazy("directive bucket", "Not done, in time")
+    OPEN_LATE = "open_late", pgettext_lazy("directive bucket", "Not done, overdue")
 
 
 class AssigneeRole(models.TextChoices):
