@@ -35,4 +35,15 @@ class DirectivesConfig(AppConfig):
         # --- upward sync (i12-sync) ---
         # --- end sync ---
         # --- plan import, bulk progress, from documents (i12-import) ---
+        from egov.core.nav import NavEntry, register_nav
+        from egov.documents.page_extensions import register_panel
+
+        from .views.from_documents import incoming_panel, outgoing_panel
+
+        register_panel("incoming", "directives", incoming_panel)
+        register_panel("outgoing", "directives", outgoing_panel)
+        register_nav(NavEntry(key="directives_bulk_progress", label=_("Progress of many tasks"),
+                              url_name="directives:bulk_progress", action="directives.handle",
+                              order=262))
+        register_audit_labels({"directive.plan_import": _("Plan tasks imported")})
         # --- end import ---

@@ -136,6 +136,7 @@ class _Units:
                  .only("id", "name", "electronic_id", "abbreviation", "path", "valid_to",
                        "parent_id", "agency_id")
                  if u.valid_to is None or u.valid_to >= today]
+        self.units = sorted(units, key=lambda u: u.path)
         self.by_eid = {u.electronic_id.upper(): u for u in units if u.electronic_id}
         self.by_name: dict[str, list[OrgUnit]] = {}
         for u in units:
@@ -154,6 +155,16 @@ class _Units:
                 "name": text}
         return None, _("No unit “%(name)s” in the agency (write its electronic id or its exact "
                        "name).") % {"name": text}
+
+
+def agency_units(agency: OrgUnit, limit: int = 2000) -> list[dict]:
+    """The live units of the agency's subtree for the entry table's choices: value (electronic
+    id, else the name, as the file would name it) and label."""
+    today = timezone.localdate()
+    rows = (OrgUnit.objects.filter(path__startswith=agency.path)
+            .exclude(valid_to__lt=today).order_by("path").values("name", "electronic_id")
+            [:limit])
+    return [{"value": r["electronic_id"] or r["name"], "label": r["name"]} for r in rows]
 
 
 def _support_names(text: str, units: _Units) -> list[str]:
@@ -429,15 +440,19 @@ def _update(actor, updated: list[RowResult], rows: list, events: list, now) -> l
             raise IntegrityError("changed meanwhile")
         before = {"title": d.title, "priority": d.priority, "lead_unit": d.lead_unit_id,
                   "due_date": d.due_date}
-        d.title, d.content, d.priority = r.title, r.note, r.priority
+        fields = {"title": r.title, "content": r.note, "priority": r.priority}
         if "lead" in r.changes:
-            d.lead_unit, d.lead_user = r.lead, None
+            fields.update(lead_unit=r.lead, lead_user=None)
         if "due_date" in r.changes:
-            d.due_date = d.original_due_date = r.due
-            d.judged_due_date = records.judged_deadline(r.due)
+            fields.update(due_date=r.due, original_due_date=r.due,
+                          judged_due_date=records.judged_deadline(r.due))
         if "lead" in r.changes or "due_date" in r.changes:
             lead_rows.append(d)
-        d.updated_at = now
+        fields["updated_at"] = now
+        for name, value in fields.items():
+            setattr(d, name, value)
+        # One UPDATE per changed task (bulk_update's CASE per row and field is slower).
+        Directive.objects.filter(pk=d.pk).update(**fields)
         out.append(d)
         if "support" in r.changes:
             wanted, current = {u.pk for u in r.support}, r.current_support
@@ -448,9 +463,6 @@ def _update(actor, updated: list[RowResult], rows: list, events: list, now) -> l
                                      state=d.state, details={"changes": r.changes,
                                                              "before": before,
                                                              "plan_key": r.plan_key}))
-    Directive.objects.bulk_update(out, ["title", "content", "priority", "lead_unit",
-                                        "lead_user", "due_date", "original_due_date",
-                                        "judged_due_date", "updated_at"], batch_size=1000)
     for directive_id, unit_id in drop_support:
         DirectiveAssignee.objects.filter(directive_id=directive_id, unit_id=unit_id,
                                          role=AssigneeRole.SUPPORT, user__isnull=True).delete()

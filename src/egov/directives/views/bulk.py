@@ -1,0 +1,1 @@
+"""Bulk progress page (filled in below)."""
