@@ -9,9 +9,11 @@ run gives a fresh issued plan (kế hoạch) of a province with 60 units and mea
 service the page and the command use (egov.directives.services.plan_import):
 
 - the file built (openpyxl, not part of the budget) and read alone (openpyxl read-only);
+- the URLconf is loaded first (a running server has it; the inbox items' addresses need it);
 - dry run of the new file (read, check, resolve units; writes nothing);
 - import of the new file (dry run again + 5,000 directives, 7,500 participants, 5,000 events,
-  5,000 codes from the numbering kernel, one audit row, in one transaction);
+  5,000 codes from the numbering kernel, 7,500 inbox items (hooks.subscribe_batch), the audit
+  rows, in one transaction);
 - dry run and import of the same file again (all unchanged);
 - import of the file with every title changed (5,000 updates);
 - the numbering kernel alone: 5,000 `sequence_next` calls in one transaction (it has no batch
@@ -113,6 +115,9 @@ def run_one(rows: int) -> bool:
     from egov.directives.services import plan_import as svc
     from egov.directives.services.plan_read import read_xlsx
 
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # load the URLconf once, as a running server has it
     root, units, leader = _structure()
     plan = _plan(root, leader)
     print(f"{connection.vendor}: {rows:,} rows, plan {plan.code}", flush=True)

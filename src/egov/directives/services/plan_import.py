@@ -423,8 +423,8 @@ def _write(actor, result: PlanResult) -> None:
     DirectiveAssignee.objects.bulk_create(rows, batch_size=2000)
     DirectiveEvent.objects.bulk_create(events, batch_size=2000)
     by_id = {d.pk: d for d in fresh + changed}
-    for event in events:  # subscribers (sync rows, inbox) in this transaction, as event_write
-        hooks.directive_changed(directive=by_id[event.directive_id], event=event)
+    # Subscribers (sync rows, inbox) in this transaction, as event_write; in one batch.
+    hooks.directives_changed_many((by_id[e.directive_id], e) for e in events)
 
 
 def _update(actor, updated: list[RowResult], rows: list, events: list, now) -> list[Directive]:
