@@ -110,14 +110,14 @@ def run_one(rows: int) -> bool:
     from django.db import connection, transaction
 
     call_command("migrate", verbosity=0)
+    from django.urls import get_resolver
+
     from egov.core import numbering
     from egov.directives.models import Directive
     from egov.directives.services import plan_import as svc
     from egov.directives.services.plan_read import read_xlsx
 
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # load the URLconf once, as a running server has it
+    assert get_resolver().url_patterns  # load the URLconf once, as a running server has it
     root, units, leader = _structure()
     plan = _plan(root, leader)
     print(f"{connection.vendor}: {rows:,} rows, plan {plan.code}", flush=True)
