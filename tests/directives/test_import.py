@@ -215,3 +215,27 @@ def test_template_is_a_workbook_the_import_reads(drc, plan):
     assert not errors and len(lines) == 2
     assert [lines[0].values[k] for k in ("plan_key", "lead")] == ["1", "Sở Tư pháp"]
     assert HEADER[0] == "Mã"
+
+
+def test_imported_tasks_reach_the_inbox_like_one_given_directive(drc, plan, make_directive):
+    from egov.core.models import WorkItem
+
+    one = make_directive(support=[drc["finance"]])
+    expected = sorted(WorkItem.objects.filter(subject_id=str(one.pk)).values_list(
+        "kind", "role", "assignee_unit_id", "module"))
+    svc.plan_import(actor=drc["leader"], document_id=plan.pk, data=xlsx(task_rows(3, drc)))
+    d1 = Directive.objects.get(plan_key="T1")  # lead justice, support finance, like `one`
+    got = sorted(WorkItem.objects.filter(subject_id=str(d1.pk)).values_list(
+        "kind", "role", "assignee_unit_id", "module"))
+    assert got == expected and len(got) == 2
+    lead_item = WorkItem.objects.get(subject_id=str(d1.pk), role="lead")
+    assert lead_item.due_at is not None and d1.code in lead_item.title
+    assert WorkItem.objects.filter(module="directives").count() == 2 + 5
+
+
+def test_codes_stay_gapless_around_an_import(drc, plan, make_directive):
+    before = make_directive()
+    svc.plan_import(actor=drc["leader"], document_id=plan.pk, data=xlsx(task_rows(4, drc)))
+    after = make_directive()
+    seqs = sorted(int(c[-5:]) for c in Directive.objects.values_list("code", flat=True))
+    assert seqs == list(range(int(before.code[-5:]), int(after.code[-5:]) + 1)) and len(seqs) == 6

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.core import numbering
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, NotFound
 from egov.core.errors import PermissionDenied as AppPermissionDenied
@@ -392,19 +393,34 @@ def plan_import(*, actor, document_id, lines: list[Line] | None = None,
 # --- writing ---------------------------------------------------------------------------------
 
 
+def _codes(agency: OrgUnit, day: dt.date, count: int) -> list[str]:
+    """`count` codes as records.allocate_code makes them, from one block of the numbering
+    kernel (gapless, in this transaction)."""
+    if count == 0:
+        return []
+    if count == 1:
+        return [records.allocate_code(agency, day)]
+    first = numbering.sequence_next_block(scope=f"directives.directive:{agency.pk}",
+                                          series="NV", year=day.year, count=count)
+    ident = (agency.electronic_id or agency.abbreviation or f"U{agency.pk}").replace(" ", "")
+    return [f"{ident}-NV{day:%y}-{seq:05d}" for seq in range(first, first + count)]
+
+
 def _write(actor, result: PlanResult) -> None:
     document, agency = result.document, result.agency
     given_on = _given_on(document)
     now = timezone.now()
     new = [r for r in result.rows if r.status == NEW]
     updated = [r for r in result.rows if r.status == UPDATED]
+    codes = _codes(agency, given_on, len(new))
     fresh = [Directive(
-        agency=agency, code=records.allocate_code(agency, given_on), title=r.title,
+        agency=agency, code=code, title=r.title,
         content=r.note, source_kind=SourceKind.PLAN, source_outgoing=document,
         source_text=(document.code or "")[:500], plan_key=r.plan_key, given_by=actor,
         given_on=given_on, lead_unit=r.lead, priority=r.priority, due_date=r.due,
         original_due_date=r.due, judged_due_date=records.judged_deadline(r.due),
-        created_at=now, updated_at=now, created_by=actor) for r in new]
+        created_at=now, updated_at=now, created_by=actor)
+        for r, code in zip(new, codes, strict=True)]
     Directive.objects.bulk_create(fresh, batch_size=1000)
     rows: list[DirectiveAssignee] = []
     for d, r in zip(fresh, new, strict=True):
