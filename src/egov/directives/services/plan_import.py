@@ -449,7 +449,6 @@ def _update(actor, updated: list[RowResult], rows: list, events: list, now) -> l
               .filter(pk__in=ids).order_by("pk")}
     drop_support: list[tuple[int, int]] = []
     lead_rows: list[Directive] = []
-    groups: dict[tuple, list[Directive]] = {}  # the same changed columns → one bulk_update
     out = []
     for r in updated:
         d = locked[r.existing.pk]
@@ -468,7 +467,6 @@ def _update(actor, updated: list[RowResult], rows: list, events: list, now) -> l
         fields["updated_at"] = now
         for name, value in fields.items():
             setattr(d, name, value)
-        groups.setdefault(tuple(fields), []).append(d)
         out.append(d)
         if "support" in r.changes:
             wanted, current = {u.pk for u in r.support}, r.current_support
@@ -479,9 +477,7 @@ def _update(actor, updated: list[RowResult], rows: list, events: list, now) -> l
                                      state=d.state, details={"changes": r.changes,
                                                              "before": before,
                                                              "plan_key": r.plan_key}))
-    for names, objs in groups.items():
-        # Small batches: each statement is a CASE over its rows, quadratic in the batch size.
-        Directive.objects.bulk_update(objs, list(names), batch_size=100)
+    _bulk_set(out)
     for directive_id, unit_id in drop_support:
         DirectiveAssignee.objects.filter(directive_id=directive_id, unit_id=unit_id,
                                          role=AssigneeRole.SUPPORT, user__isnull=True).delete()
@@ -489,6 +485,41 @@ def _update(actor, updated: list[RowResult], rows: list, events: list, now) -> l
         DirectiveAssignee.objects.filter(directive=d, role=AssigneeRole.LEAD).update(
             unit_id=d.lead_unit_id, user=None, due_date=d.due_date)
     return out
+
+
+_SET_COLUMNS = (("id", "bigint"), ("title", "varchar"), ("content", "text"),
+                ("priority", "varchar"), ("lead_unit_id", "bigint"), ("lead_user_id", "bigint"),
+                ("due_date", "date"), ("original_due_date", "date"), ("judged_due_date", "date"),
+                ("updated_at", "timestamptz"))
+
+
+def _bulk_set(objs: list[Directive], chunk: int = 500) -> None:
+    """Write the changed columns of many directives: one `WITH v(...) AS (VALUES …) UPDATE …
+    FROM v` per 500 rows (PostgreSQL and SQLite ≥ 3.33). Django's bulk_update builds a CASE per
+    row and column, which costs seconds of Python for thousands of rows."""
+    from django.db import connections
+
+    conn = connections[Directive.objects.db]
+    ops = conn.ops
+    pg = conn.vendor == "postgresql"
+    table = ops.quote_name(Directive._meta.db_table)
+    names = ", ".join(c for c, _t in _SET_COLUMNS)
+    sets = ", ".join(f"{c} = v.{c}" for c, _t in _SET_COLUMNS[1:])
+    for start in range(0, len(objs), chunk):
+        part = objs[start:start + chunk]
+        rows, params = [], []
+        for i, d in enumerate(part):
+            # PostgreSQL types the VALUES columns from the first row's casts.
+            rows.append("(" + ", ".join(f"%s::{t}" if pg and i == 0 else "%s"
+                                        for _c, t in _SET_COLUMNS) + ")")
+            params += [d.pk, d.title, d.content, d.priority, d.lead_unit_id, d.lead_user_id,
+                       ops.adapt_datefield_value(d.due_date),
+                       ops.adapt_datefield_value(d.original_due_date),
+                       ops.adapt_datefield_value(d.judged_due_date),
+                       ops.adapt_datetimefield_value(d.updated_at)]
+        with conn.cursor() as cursor:
+            cursor.execute(f"WITH v({names}) AS (VALUES {', '.join(rows)}) "
+                           f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id", params)
 
 
 def plan_tasks(*, document, limit: int = 500) -> list[Directive]:
