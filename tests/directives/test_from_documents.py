@@ -92,6 +92,9 @@ def test_outgoing_plan_page_links_to_its_tasks(client, drc):
     page = client.get(reverse("documents:outgoing_detail", args=[draft.pk])).content.decode()
     assert reverse("directives:plan", args=[draft.pk]) not in page
     assert client.get(reverse("directives:plan", args=[draft.pk])).status_code == 409
+    assert client.get(reverse("directives:plan_entry", args=[draft.pk])).status_code == 409
+    assert client.post(reverse("directives:plan_confirm", args=[draft.pk]),
+                       {"token": "x"}).status_code == 409
 
 
 def test_plan_pages_dry_run_then_confirm(client, drc):

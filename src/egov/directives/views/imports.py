@@ -5,6 +5,8 @@ JavaScript: "add a row" posts the table back. Thin: parse, call services.plan_im
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -27,21 +29,34 @@ ENTRY_ROWS, MAX_ENTRY_ROWS = 5, 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+class _Refused(Exception):
+    def __init__(self, response):
+        super().__init__("refused")
+        self.response = response
+
+
+def _answers_refusal(view):
+    """A plan that cannot give tasks (409: not issued) answers its page, not a 500."""
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _Refused as refused:
+            return refused.response
+    return wrapped
+
+
 def _plan(request, pk: int):
-    """(document, agency) or 404 / 403 — the same answers the services give."""
+    """(document, agency) or 404 / 403 / 409 — the same answers the services give."""
     try:
         return svc.plan_document(actor=request.user, document_id=pk)
     except NotFound:
         raise Http404 from None
     except PermissionDenied:
         raise DjangoPermissionDenied from None
-
-
-def _plan_or_state(request, pk: int):
-    try:
-        return _plan(request, pk), None
-    except AppError as err:  # 409: not issued
-        return None, err
+    except AppError as err:
+        raise _Refused(_render(request, "directives/plans/not_issued.html",
+                               {"message": err.message}, status=err.status)) from None
 
 
 def _render(request, template: str, context: dict, status: int = 200):
@@ -54,13 +69,10 @@ def _error_rows(errors) -> list[dict]:
 
 
 @login_required
+@_answers_refusal
 @require_http_methods(["GET", "HEAD"])
 def plan_page(request, pk: int):
-    found, err = _plan_or_state(request, pk)
-    if err is not None:
-        return _render(request, "directives/plans/not_issued.html", {"message": err.message},
-                       status=err.status)
-    document, agency = found
+    document, agency = _plan(request, pk)
     return _render(request, "directives/plans/plan.html", {
         "doc": document, "agency": agency, "tasks": svc.plan_tasks(document=document),
         "max_mb": MAX_BYTES // (1024 * 1024),
@@ -87,6 +99,7 @@ def _preview(request, document, result, *, token: str = "", name: str = "", stat
 
 
 @login_required
+@_answers_refusal
 @require_POST
 def plan_upload(request, pk: int):
     """The dry run of an uploaded file: what would change, nothing written. The file is kept
@@ -110,6 +123,7 @@ def plan_upload(request, pk: int):
 
 
 @login_required
+@_answers_refusal
 @require_POST
 def plan_confirm(request, pk: int):
     """The real import of the file the dry run showed (one transaction, all or nothing)."""
@@ -157,6 +171,7 @@ def _row_count(post) -> int:
 
 
 @login_required
+@_answers_refusal
 @require_http_methods(["GET", "HEAD", "POST"])
 def plan_entry(request, pk: int):
     """A table of rows, one task each; "Thêm dòng" posts back with one more row; "Kiểm tra"
