@@ -92,6 +92,39 @@ def sequence_next(*, scope: str, series: str, year: int | None = None) -> int:
     return seq.last_value
 
 
+def sequence_next_block(*, scope: str, series: str, year: int | None = None,
+                        count: int) -> int:
+    """Allocate `count` consecutive numbers of (scope, series, year) at once in the caller's
+    transaction; returns the first (the block is first … first + count - 1, gapless like
+    `sequence_next`). One statement instead of `count`: on PostgreSQL, thousands of updates of
+    the same row in one transaction each walk the row's growing chain of versions."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError("count must be a positive integer")
+    if count == 1:
+        return sequence_next(scope=scope, series=series, year=year)
+    if year is None:
+        year = current_year()
+    _check_key(scope, series, year)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("sequence_next_block() must run inside transaction.atomic()")
+    if connection.vendor not in ("postgresql", "sqlite"):
+        first = sequence_next(scope=scope, series=series, year=year)
+        for _i in range(count - 1):
+            sequence_next(scope=scope, series=series, year=year)
+        return first
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, series, year, last_value) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (scope, series, year) "
+            f"DO UPDATE SET last_value = {table}.last_value + %s RETURNING last_value",
+            [scope, series, year, count, count],
+        )
+        last = cursor.fetchone()[0]
+    return last - count + 1
+
+
 def format_number(n: int, width: int = 2) -> str:
     """The number as written on the document: 5 → "05", 123 → "123"."""
     # NĐ 30/2020, Phụ lục III: số của văn bản được ghi bằng chữ số Ả-rập; đối với những số

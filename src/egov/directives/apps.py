@@ -79,4 +79,18 @@ class DirectivesConfig(AppConfig):
         jobs.every("directives.sync", settings.EGOV_SWEEP_SECONDS, sync_service.sync_sweep)
         # --- end sync ---
         # --- plan import, bulk progress, from documents (i12-import) ---
+        from egov.core.nav import NavEntry, register_nav
+        from egov.documents.page_extensions import register_panel
+
+        from . import hooks as plan_hooks
+        from .services import plan_inbox
+        from .views.from_documents import incoming_panel, outgoing_panel
+
+        plan_hooks.subscribe_batch("directives.inbox", plan_inbox.on_changed_many)
+        register_panel("incoming", "directives", incoming_panel)
+        register_panel("outgoing", "directives", outgoing_panel)
+        register_nav(NavEntry(key="directives_bulk_progress", label=_("Progress of many tasks"),
+                              url_name="directives:bulk_progress", action="directives.handle",
+                              order=262))
+        register_audit_labels({"directive.plan_import": _("Plan tasks imported")})
         # --- end import ---

@@ -22,3 +22,26 @@ def subscribe(name: str, fn: Subscriber) -> None:
 def directive_changed(*, directive, event) -> None:
     for fn in list(_subscribers.values()):
         fn(directive=directive, event=event)
+
+
+# Changes written in bulk (a plan's tasks imported from a file): a subscriber may register a
+# batch variant, called once with every (directive, event) pair instead of once per pair.
+_batch_subscribers: dict[str, Callable[..., None]] = {}
+
+
+def subscribe_batch(name: str, fn: Callable[..., None]) -> None:
+    """Register `fn(pairs=[(directive, event), ...])` for the subscriber `name` (i12-import)."""
+    _batch_subscribers[name] = fn
+
+
+def directives_changed_many(pairs) -> None:
+    """Tell every subscriber about many changes at once: the batch variant when it has one,
+    else the per-change function for each pair, in order."""
+    pairs = list(pairs)
+    for name, fn in list(_subscribers.items()):
+        many = _batch_subscribers.get(name)
+        if many is not None:
+            many(pairs=pairs)
+        else:
+            for directive, event in pairs:
+                fn(directive=directive, event=event)

@@ -280,7 +280,10 @@ def _detail(request, document, *, bound: dict | None = None, status: int = 200):
     events = sel.with_display_dates(sel.incoming_trail(actor=request.user, document=document))
     preview = signing.dumps({"d": document.pk, "u": request.user.pk}, salt=PREVIEW_SALT)
     replies = sel_replies.replies_of(actor=request.user, document=document)
+    from ..page_extensions import panels_for  # other modules' panels (directives…)
+
     return _render(request, "documents/incoming/detail.html", {
+        "extra_panels": panels_for("incoming", actor=request.user, document=document),
         "replies": replies, "can_reply": sel_replies.may_reply(request.user, document),
         "doc": document, "withdrawn": withdrawn, "assignments": assignments,
         "assign_form": assign_form, "panels": panels, "events": events,

@@ -285,6 +285,9 @@ def outgoing_detail(request, pk: int):
     context.update(layout_context(document, latest, next_step=next_step,
                                   can_issue=context["can_issue"],
                                   is_signer=user.pk == document.signer_id))
+    from ..page_extensions import panels_for  # other modules' panels (directives…)
+
+    context["extra_panels"] = panels_for("outgoing", actor=user, document=document)
     return render(request, "documents/outgoing/detail.html", context)
 
 
