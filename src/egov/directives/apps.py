@@ -25,6 +25,24 @@ class DirectivesConfig(AppConfig):
         register_audit_labels({"directive.give": _("Directive given")})
         # --- end base ---
         # --- handling: progress, extensions, completion (i12-core) ---
+        from egov.core import jobs
+
+        from . import hooks
+        from .services import inbox, recurring
+
+        hooks.subscribe("directives.inbox", inbox.on_directive_changed)
+        jobs.every("directives.recurring", 3600, recurring.enqueue_recurring)
+        register_audit_labels({
+            "directive.progress": _("Directive progress reported"),
+            "directive.extension_request": _("Directive extension requested"),
+            "directive.extension_approved": _("Directive extension approved"),
+            "directive.extension_refused": _("Directive extension refused"),
+            "directive.complete": _("Directive reported done"),
+            "directive.accept": _("Directive result accepted"),
+            "directive.return": _("Directive result returned"),
+            "directive.cancel": _("Directive cancelled"),
+            "directive.period_open": _("Recurring directive period opened"),
+        })
         # --- end handling ---
         # --- pages: lists, detail, dashboards, creation (i12-pages) ---
         from egov.core.nav import NavEntry, register_nav
