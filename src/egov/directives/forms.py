@@ -17,6 +17,7 @@ BUCKET_LABELS = [
     (Bucket.OPEN_ON_TIME.value, pgettext_lazy("directive status", "Not done, in time")),
     (Bucket.DONE_LATE.value, pgettext_lazy("directive status", "Done late")),
     (Bucket.DONE_ON_TIME.value, pgettext_lazy("directive status", "Done on time")),
+    ("cancelled", _("Cancelled")),
 ]
 
 

@@ -73,14 +73,15 @@ def render_directive(request, d, *, bound: dict | None = None, status: int = 200
     for fl in files:
         if fl.report_id:
             report_files.setdefault(fl.report_id, []).append(fl)
+    by_id = {r.pk: r for r in rows}
     reports = list(d.reports.all())
     for r in reports:
         r.file_list = report_files.get(r.pk, [])
+        r.row = by_id.get(r.assignee_id)
     events = list(d.events.all())
     for e in events:
         e.label = EVENT_LABELS.get(e.kind, e.kind)
-    children = common.with_status(d.children.select_related("lead_unit", "lead_user")
-                                  .order_by("id"), today)
+    children = common.with_status(d.children.all(), today)
     context = {
         "d": d, "today": today, "source": _source(d),
         "lead_row": next((r for r in rows if r.role == AssigneeRole.LEAD), None),
