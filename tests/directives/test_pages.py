@@ -219,6 +219,7 @@ def test_give_errors_by_the_field_and_nothing_written(client, drc):
     assert r.status_code == 422
     assert 'id="id_title_error"' in html and 'id="id_lead_error"' in html
     assert f'id="id_support_due_u{f.pk}_error"' in html
+    assert "Chọn đơn vị hoặc người chủ trì." in html  # the page's words, not the API's
     assert not Directive.objects.exists()
     # a deadline before today and a lead from outside the list
     r = give(client, drc["leader"], {"title": "X", "lead": "u999999",

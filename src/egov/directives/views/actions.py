@@ -148,6 +148,8 @@ def apply_error(form, err: AppError) -> None:
     placed = False
     for name, msgs in (err.fields or {}).items():
         target = FIELD_ALIASES.get(name, name)
+        if target == "lead" and not (getattr(form, "cleaned_data", None) or {}).get("lead"):
+            msgs = [gettext("Choose who carries out the part.")]  # not the API's field names
         if target in form.fields:
             for msg in msgs:
                 form.add_error(target, msg)

@@ -64,7 +64,8 @@ def _source_document(actor, kind: str, pk=None, code: str = ""):
 
 
 def _choices(agency):
-    units = common.units_under(agency)
+    # The agency itself is who gives: its units and people carry the directive out.
+    units = [u for u in common.units_under(agency) if u.pk != agency.pk] or [agency]
     unit_choices = [(f"u{u.pk}", u.name) for u in units]
     return unit_choices + common.people_under(agency), unit_choices
 
@@ -84,6 +85,11 @@ def apply_error(form: GiveForm, err: AppError, chosen_support: list[str]) -> Non
             placed = True
             continue
         target = ALIASES.get(name, name)
+        if target == "lead" and not form.cleaned_data.get("lead"):
+            msgs = [_("Choose the lead unit or person.")]  # the API's words name its fields
+        if target == "due_date" and not form.cleaned_data.get("due_date") \
+                and not form.data.get("due_date"):
+            msgs = [_("Enter the deadline, or choose a recurrence.")]
         if target in form.fields:
             for m in msgs:
                 form.add_error(target, m)
