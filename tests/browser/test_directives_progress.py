@@ -171,3 +171,47 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
         leader_ctx.close()
     bad = {k: v for k, v in check.failures.items() if v}
     assert not bad, f"axe serious/critical violations: {bad}"
+
+
+def test_pages_in_both_languages_at_both_widths(browser, live_server, login, people, org):
+    """Every directive page, vi and en, 1280 and 360 px: axe-clean, no horizontal scroll."""
+    from egov.directives.services import extensions, progress
+    from egov.directives.services.records import directive_create
+
+    due = dt.date.today() + dt.timedelta(days=10)
+    d = directive_create(actor=people["leader"], title="Tổng hợp kiến nghị của cử tri gửi kỳ "
+                         "họp Hội đồng nhân dân tỉnh cuối năm", content="Nội dung chi tiết.",
+                         lead={"unit_id": org["justice"].pk}, due_date=due, priority="urgent",
+                         support=[{"unit_id": org["finance"].pk}],
+                         inform=[{"unit_id": org["office"].pk}], source_kind="meeting",
+                         source_text="Thông báo kết luận số 12/TB-UBND")
+    progress.progress_report(actor=people["head"], directive_id=d.pk, percent=30,
+                             text="Đã tổng hợp một phần.")
+    extensions.extension_request(actor=people["head"], directive_id=d.pk, reason="Chờ số liệu.",
+                                 proposed_date=due + dt.timedelta(days=7))
+    directive_create(actor=people["head"], parent=d, title="Phần việc của Sở",
+                     lead={"user_id": people["head"].pk}, due_date=due)
+    failures: dict[str, list[str]] = {}
+    for username in ("giamdoc", "chutich"):
+        for lang in ("vi", "en"):
+            for width in (1280, 360):
+                check = Checks(width, lang)
+                ctx, page = _user_page(browser, live_server, login, username, lang, width)
+                try:
+                    paths = {"detail": f"/directives/{d.pk}/"}
+                    if username == "giamdoc":
+                        paths["received-all"] = "/directives/?role=support"
+                    else:
+                        paths["given-all"] = "/directives/given/?bucket=open_on_time"
+                        paths["give-page"] = "/directives/new/"
+                    for name, path in paths.items():
+                        page.goto(live_server.url + path)
+                        if name == "detail":
+                            for summary in page.locator("#directive-actions summary").all():
+                                summary.click()
+                        check(page, f"{name}-{username}", shot=True)
+                finally:
+                    ctx.close()
+                failures.update(check.failures)
+    bad = {k: v for k, v in failures.items() if v}
+    assert not bad, f"axe serious/critical violations: {bad}"
