@@ -46,7 +46,7 @@ root_router = Router(tags=["directives"])  # "/directives" at the API root: see 
 ERRORS_409 = {**ERRORS, 409: ErrorOut}
 
 
-class ListParams(Schema):
+class DirectiveListParams(Schema):
     role: str | None = Field(None, max_length=16, description="given, lead, support, inform")
     bucket: str | None = Field(None, max_length=16,
                                description="open_on_time, open_late, done_on_time, done_late, "
@@ -92,7 +92,7 @@ def directive_create_slash(request, body: s.DirectiveIn):
     return _create(request, body)
 
 
-def _list(request, params: ListParams):
+def _list(request, params: DirectiveListParams):
     items, nxt = sel.directive_list(
         actor=request.auth, role=params.role or None, bucket=params.bucket or None,
         unit_id=params.unit, q=params.q, due_from=params.due_from, due_to=params.due_to,
@@ -100,14 +100,14 @@ def _list(request, params: ListParams):
     return {"items": [s.directive_out(d) for d in items], "next": nxt}
 
 
-@root_router.get("/directives", response={200: s.PageOut, **ERRORS}, summary="Directives (list)")
-def directive_list(request, params: Query[ListParams]):
+@root_router.get("/directives", response={200: s.DirectivePageOut, **ERRORS}, summary="Directives (list)")
+def directive_list(request, params: Query[DirectiveListParams]):
     return _list(request, params)
 
 
-@router.get("", response={200: s.PageOut, **ERRORS}, summary="Directives (list)",
+@router.get("", response={200: s.DirectivePageOut, **ERRORS}, summary="Directives (list)",
             include_in_schema=False)
-def directive_list_slash(request, params: Query[ListParams]):
+def directive_list_slash(request, params: Query[DirectiveListParams]):
     return _list(request, params)
 
 
@@ -136,28 +136,28 @@ def _fresh(pk: int):
     return Directive.objects.select_related("lead_unit").get(pk=pk)
 
 
-@router.post("/{int:pk}/progress", response={201: s.ActionOut, **ERRORS_409},
-             openapi_extra=s.body_schema(s.ProgressIn), summary="Report progress")
+@router.post("/{int:pk}/progress", response={201: s.DirectiveActionOut, **ERRORS_409},
+             openapi_extra=s.body_schema(s.DirectiveProgressIn), summary="Report progress")
 def directive_progress(request, pk: int):
     _seen(request, pk)
-    b = _body(request, s.ProgressIn)
+    b = _body(request, s.DirectiveProgressIn)
     r = progress.progress_report(actor=request.auth, directive_id=pk, percent=b.percent,
                                  text=b.text, assignee_id=b.assignee_id)
     return Status(201, {**s.directive_out(_fresh(pk)), "report": s.report_out(r)})
 
 
-@router.post("/{int:pk}/extension-requests", response={201: s.ActionOut, **ERRORS_409},
-             openapi_extra=s.body_schema(s.ExtensionIn), summary="Ask for an extension")
+@router.post("/{int:pk}/extension-requests", response={201: s.DirectiveActionOut, **ERRORS_409},
+             openapi_extra=s.body_schema(s.DirectiveExtensionIn), summary="Ask for an extension")
 def directive_extension_request(request, pk: int):
     _seen(request, pk)
-    b = _body(request, s.ExtensionIn)
+    b = _body(request, s.DirectiveExtensionIn)
     e = extensions.extension_request(actor=request.auth, directive_id=pk, reason=b.reason,
                                      proposed_date=b.proposed_date)
     return Status(201, {**s.directive_out(_fresh(pk)), "extension": s.extension_out(e)})
 
 
 @router.post("/{int:pk}/extension-requests/{int:rid}/decide",
-             response={200: s.ActionOut, **ERRORS_409}, openapi_extra=s.body_schema(s.DecideIn),
+             response={200: s.DirectiveActionOut, **ERRORS_409}, openapi_extra=s.body_schema(s.DirectiveDecideIn),
              summary="Approve or refuse an extension")
 def directive_extension_decide(request, pk: int, rid: int):
     _seen(request, pk)
@@ -165,45 +165,45 @@ def directive_extension_decide(request, pk: int, rid: int):
         from egov.core.errors import NotFound
 
         raise NotFound()
-    b = _body(request, s.DecideIn)
+    b = _body(request, s.DirectiveDecideIn)
     e = extensions.extension_decide(actor=request.auth, directive_id=pk, request_id=rid,
                                     approve=b.approve, note=b.note, decided_date=b.date)
     return {**s.directive_out(_fresh(pk)), "extension": s.extension_out(e)}
 
 
-@router.post("/{int:pk}/complete", response={200: s.ActionOut, **ERRORS_409},
-             openapi_extra=s.body_schema(s.CompleteIn), summary="Report the directive done")
+@router.post("/{int:pk}/complete", response={200: s.DirectiveActionOut, **ERRORS_409},
+             openapi_extra=s.body_schema(s.DirectiveCompleteIn), summary="Report the directive done")
 def directive_complete(request, pk: int):
     _seen(request, pk)
-    b = _body(request, s.CompleteIn)
+    b = _body(request, s.DirectiveCompleteIn)
     d = completion.completion_report(actor=request.auth, directive_id=pk,
                                      result_text=b.result_text,
                                      result_document_id=b.result_document_id)
     return s.directive_out(d)
 
 
-@router.post("/{int:pk}/accept", response={200: s.ActionOut, **ERRORS_409},
-             openapi_extra=s.body_schema(s.NoteIn), summary="Accept the result")
+@router.post("/{int:pk}/accept", response={200: s.DirectiveActionOut, **ERRORS_409},
+             openapi_extra=s.body_schema(s.DirectiveNoteIn), summary="Accept the result")
 def directive_accept(request, pk: int):
     _seen(request, pk)
-    b = _body(request, s.NoteIn)
+    b = _body(request, s.DirectiveNoteIn)
     return s.directive_out(completion.completion_accept(actor=request.auth, directive_id=pk,
                                                         note=b.note))
 
 
-@router.post("/{int:pk}/return", response={200: s.ActionOut, **ERRORS_409},
-             openapi_extra=s.body_schema(s.NoteIn), summary="Return the result")
+@router.post("/{int:pk}/return", response={200: s.DirectiveActionOut, **ERRORS_409},
+             openapi_extra=s.body_schema(s.DirectiveNoteIn), summary="Return the result")
 def directive_return(request, pk: int):
     _seen(request, pk)
-    b = _body(request, s.NoteIn)
+    b = _body(request, s.DirectiveNoteIn)
     return s.directive_out(completion.completion_return(actor=request.auth, directive_id=pk,
                                                         note=b.note))
 
 
-@router.post("/{int:pk}/cancel", response={200: s.ActionOut, **ERRORS_409},
-             openapi_extra=s.body_schema(s.CancelIn), summary="Cancel the directive")
+@router.post("/{int:pk}/cancel", response={200: s.DirectiveActionOut, **ERRORS_409},
+             openapi_extra=s.body_schema(s.DirectiveCancelIn), summary="Cancel the directive")
 def directive_cancel(request, pk: int):
     _seen(request, pk)
-    b = _body(request, s.CancelIn)
+    b = _body(request, s.DirectiveCancelIn)
     return s.directive_out(lifecycle.directive_cancel(actor=request.auth, directive_id=pk,
                                                       reason=b.reason))

@@ -19,7 +19,7 @@ BIGINT = 2**63 - 1
 # --- bodies ------------------------------------------------------------------------------------
 
 
-class PartyIn(InputSchema):
+class DirectivePartyIn(InputSchema):
     unit_id: int | None = Field(None, ge=1, le=BIGINT)
     user_id: int | None = Field(None, ge=1, le=BIGINT)
     due_date: dt.date | None = None
@@ -32,9 +32,9 @@ class DirectiveIn(InputSchema):
     source_kind: str | None = Field(None, max_length=32)
     source_document_id: int | None = Field(None, ge=1, le=BIGINT)
     source_text: str = Field("", max_length=2000)
-    lead: PartyIn | None = None
-    support: list[PartyIn] = Field([], max_length=500)
-    inform: list[PartyIn] = Field([], max_length=500)
+    lead: DirectivePartyIn | None = None
+    support: list[DirectivePartyIn] = Field([], max_length=500)
+    inform: list[DirectivePartyIn] = Field([], max_length=500)
     due_date: dt.date | None = None
     given_on: dt.date | None = None
     priority: str = Field("normal", max_length=32)
@@ -46,33 +46,33 @@ class DirectiveIn(InputSchema):
     weight: int = Field(1, ge=-1000, le=1000)
 
 
-class ProgressIn(InputSchema):
+class DirectiveProgressIn(InputSchema):
     percent: int | None = Field(None, ge=-1000, le=1000)
     text: str = Field("", max_length=100000)
     assignee_id: int | None = Field(None, ge=1, le=BIGINT)
 
 
-class ExtensionIn(InputSchema):
+class DirectiveExtensionIn(InputSchema):
     reason: str = Field("", max_length=20000)
     proposed_date: dt.date | None = None
 
 
-class DecideIn(InputSchema):
+class DirectiveDecideIn(InputSchema):
     approve: bool | None = None
     note: str = Field("", max_length=20000)
     date: dt.date | None = None
 
 
-class CompleteIn(InputSchema):
+class DirectiveCompleteIn(InputSchema):
     result_text: str = Field("", max_length=100000)
     result_document_id: int | None = Field(None, ge=1, le=BIGINT)
 
 
-class NoteIn(InputSchema):
+class DirectiveNoteIn(InputSchema):
     note: str = Field("", max_length=20000)
 
 
-class CancelIn(InputSchema):
+class DirectiveCancelIn(InputSchema):
     reason: str = Field("", max_length=20000)
 
 
@@ -110,12 +110,12 @@ class DirectiveOut(Schema):
     recurrence: str = "none"
 
 
-class PageOut(Schema):
+class DirectivePageOut(Schema):
     items: list[DirectiveOut]
     next: str | None = None
 
 
-class AssigneeOut(Schema):
+class DirectiveAssigneeOut(Schema):
     id: int
     role: str
     unit_id: int
@@ -127,7 +127,7 @@ class AssigneeOut(Schema):
     done_on: dt.date | None = None
 
 
-class ReportOut(Schema):
+class DirectiveProgressReportOut(Schema):
     id: int
     kind: str
     percent: int
@@ -138,7 +138,7 @@ class ReportOut(Schema):
     files: list[int] = []
 
 
-class ExtensionOut(Schema):
+class DirectiveExtensionOut(Schema):
     id: int
     state: str
     reason: str
@@ -153,7 +153,7 @@ class ExtensionOut(Schema):
     moved_judged: bool = False
 
 
-class EventOut(Schema):
+class DirectiveEventOut(Schema):
     at: dt.datetime
     kind: str
     state: str
@@ -172,16 +172,16 @@ class DirectiveDetailOut(DirectiveOut):
     weight: int = 1
     recurrence_day: int | None = None
     recurrence_until: dt.date | None = None
-    assignees: list[AssigneeOut] = []
-    reports: list[ReportOut] = []
-    extensions: list[ExtensionOut] = []
-    events: list[EventOut] = []
+    assignees: list[DirectiveAssigneeOut] = []
+    reports: list[DirectiveProgressReportOut] = []
+    extensions: list[DirectiveExtensionOut] = []
+    events: list[DirectiveEventOut] = []
     children: list[DirectiveOut] = []
 
 
-class ActionOut(DirectiveOut):
-    report: ReportOut | None = None
-    extension: ExtensionOut | None = None
+class DirectiveActionOut(DirectiveOut):
+    report: DirectiveProgressReportOut | None = None
+    extension: DirectiveExtensionOut | None = None
 
 
 def status_of(d, today: dt.date | None = None) -> str:
