@@ -76,6 +76,10 @@ def test_received_list_by_role(client, drc, make_directive):
     html = get(client, drc["justice_head"], "directives:received",
                role="inform").content.decode()
     assert inf.code in html and sup.code not in html
+    # "all I follow": the office's clerk (view_all) starts there and sees every one
+    html = get(client, drc["clerk"], "directives:received").content.decode()
+    assert lead.code in html and sup.code in html and inf.code in html
+    assert 'href="/directives/?role=all" aria-current="page"' in html
     # the outsider sees none of them
     html = get(client, drc["nobody"], "directives:received").content.decode()
     assert lead.code not in html and "Không có nhiệm vụ" in html

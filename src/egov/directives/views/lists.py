@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from egov.core import policy
 from egov.core.errors import InvalidInput
 
 from ..forms import ListFilterForm
+from ..selectors import access
 from ..selectors import directives as sel
 from . import common
 
@@ -23,6 +25,8 @@ ROLES = {
     "lead": gettext_lazy("Lead (chủ trì)"),
     "support": gettext_lazy("Support (phối hợp)"),
     "inform": gettext_lazy("For information (để biết)"),
+    # Every directive the user may see (văn phòng theo dõi: `directives.view_all`).
+    "all": gettext_lazy("All I follow"),
 }
 PAGE = 50
 
@@ -39,7 +43,7 @@ def _render_list(request, *, role: str, units, title, template_vars: dict):
         params = {k: v for k, v in {
             "bucket": c.get("bucket") or "", "unit": c.get("unit") or "", "q": c.get("q") or "",
             "due_from": c.get("due_from") or "", "due_to": c.get("due_to") or ""}.items() if v}
-        kwargs = {"actor": request.user, "role": role, "bucket": c.get("bucket") or None,
+        kwargs = {"actor": request.user, "role": None if role == "all" else role, "bucket": c.get("bucket") or None,
                   "unit_id": c.get("unit"), "q": " ".join((c.get("q") or "").split()),
                   "due_from": c.get("due_from"), "due_to": c.get("due_to"), "limit": PAGE}
         try:
@@ -79,9 +83,13 @@ def given_list(request):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def received_list(request):
-    role = request.GET.get("role") or "lead"
+    role = request.GET.get("role") or ""
     if role not in ROLES:
-        role = "lead"
+        # Those who carry directives out start on "chủ trì"; those who only follow them
+        # (văn phòng, leaders) on everything they see.
+        handles = request.user.is_superuser or any(
+            g.action == access.HANDLE for g in policy.grants_for(request.user))
+        role = "lead" if handles else "all"
     tabs = [{"role": r, "label": label, "current": r == role} for r, label in ROLES.items()]
     return _render_list(request, role=role, units=common.handled_units(request.user),
                         title=_("Directives of my unit"),
