@@ -200,7 +200,7 @@ def test_pages_in_both_languages_at_both_widths(browser, live_server, login, peo
                 try:
                     paths = {"detail": f"/directives/{d.pk}/"}
                     if username == "giamdoc":
-                        paths["received-all"] = "/directives/?role=support"
+                        paths["received-all"] = "/directives/unit/?role=support"
                     else:
                         paths["given-all"] = "/directives/given/?bucket=open_on_time"
                         paths["give-page"] = "/directives/new/"

@@ -79,7 +79,7 @@ def test_received_list_by_role(client, drc, make_directive):
     # "all I follow": the office's clerk (view_all) starts there and sees every one
     html = get(client, drc["clerk"], "directives:received").content.decode()
     assert lead.code in html and sup.code in html and inf.code in html
-    assert 'href="/directives/?role=all" aria-current="page"' in html
+    assert 'href="/directives/unit/?role=all" aria-current="page"' in html
     # the outsider sees none of them
     html = get(client, drc["nobody"], "directives:received").content.decode()
     assert lead.code not in html and "Không có nhiệm vụ" in html
@@ -121,6 +121,11 @@ def test_keyset_pages_and_bad_cursor(client, drc, make_directive):
 def test_menu_entries(client, drc):
     html = get(client, drc["leader"], "inbox").content.decode()
     assert reverse("directives:given") in html and reverse("directives:received") in html
+    # one active entry on the given list, none on the give page
+    html = get(client, drc["leader"], "directives:given").content.decode()
+    assert html.count('aria-current="page"') == 1
+    r = get(client, drc["leader"], "directives:home")
+    assert r.status_code == 302 and r["Location"] == reverse("directives:received")
     html = get(client, drc["justice_officer"], "inbox").content.decode()
     assert reverse("directives:received") in html and reverse("directives:given") not in html
     html = get(client, drc["nobody"], "inbox").content.decode()
