@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import serious_violations as _serious
 
@@ -84,7 +85,7 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
     from egov.directives.models import Directive, DirectiveFile
     from egov.directives.services.records import directive_create
 
-    due = dt.date.today() + dt.timedelta(days=10)
+    due = timezone.localdate() + dt.timedelta(days=10)
     d = directive_create(actor=people["leader"], title="Rà soát thủ tục hành chính lĩnh vực hộ tịch",
                          content="Báo cáo kết quả rà soát về UBND tỉnh.",
                          lead={"unit_id": org["justice"].pk}, due_date=due,
@@ -178,7 +179,7 @@ def test_pages_in_both_languages_at_both_widths(browser, live_server, login, peo
     from egov.directives.services import extensions, progress
     from egov.directives.services.records import directive_create
 
-    due = dt.date.today() + dt.timedelta(days=10)
+    due = timezone.localdate() + dt.timedelta(days=10)
     d = directive_create(actor=people["leader"], title="Tổng hợp kiến nghị của cử tri gửi kỳ "
                          "họp Hội đồng nhân dân tỉnh cuối năm", content="Nội dung chi tiết.",
                          lead={"unit_id": org["justice"].pk}, due_date=due, priority="urgent",

@@ -9,12 +9,13 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from egov.directives.models import Directive, DirectiveAssignee, DirectiveFile
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # the Vietnamese day, as the services count
 
 
 def get(client, user, name, *args, **params):

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from egov.directives.models import (
     Directive,
@@ -21,7 +22,7 @@ from egov.directives.models import (
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # the Vietnamese day, as the services count
 
 
 def do(client, user, d, action, data=None, files=None):
