@@ -10,13 +10,14 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from egov.core import tokens
 from egov.directives.models import Directive, DirectiveEvent, ExtensionRequest
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # Vietnamese day, as the services count
 
 
 def auth(user) -> dict:
@@ -189,3 +190,29 @@ def test_list_query_count_is_constant(client, drc, make_directive):
     with CaptureQueriesContext(connection) as ctx:
         client.get("/api/v1/directives", **auth(drc["leader"]))
     assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def test_give_to_a_person_with_bare_unit_ids_and_a_split(client, drc):
+    r = post(client, drc["leader"], "", {
+        "title": "Tổng hợp báo cáo", "lead": {"user_id": drc["justice_head"].pk},
+        "support": [drc["finance"].pk], "inform": [{"unit_id": drc["office"].pk}],
+        "due_date": (TODAY + dt.timedelta(days=9)).isoformat(), "priority": "urgent"})
+    assert r.status_code == 201, r.content
+    d = Directive.objects.get(pk=r.json()["id"])
+    assert d.lead_user == drc["justice_head"] and d.lead_unit == drc["justice"]
+    assert sorted(d.assignees.values_list("role", "unit_id")) == sorted([
+        ("lead", drc["justice"].pk), ("support", drc["finance"].pk),
+        ("inform", drc["office"].pk)])
+    # The lead unit's head splits a part to a division.
+    r = post(client, drc["justice_head"], "", {
+        "title": "Phần việc của phòng", "lead": {"unit_id": drc["justice_div"].pk},
+        "due_date": (TODAY + dt.timedelta(days=5)).isoformat(), "parent_id": d.pk, "weight": 2})
+    assert r.status_code == 201, r.content
+    assert r.json()["parent_id"] == d.pk
+    r = post(client, drc["finance_head"], "", {
+        "title": "Không được", "lead": {"unit_id": drc["finance_div"].pk},
+        "due_date": (TODAY + dt.timedelta(days=5)).isoformat(), "parent_id": d.pk})
+    assert r.status_code == 403
+    r = post(client, drc["leader"], "", {"title": "x", "lead": {"unit_id": drc["justice"].pk},
+                                          "support": [0, "abc"], "due_date": "2026-01-01"})
+    assert r.status_code == 422

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.models import AuditEvent
@@ -21,7 +22,7 @@ from egov.directives.services.lifecycle import directive_cancel
 from egov.directives.services.progress import progress_report
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # Vietnamese day, as the services count
 
 
 def snapshot(d):

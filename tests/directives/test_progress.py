@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from egov.core.models import AuditEvent
@@ -84,7 +85,7 @@ def test_wrong_state_is_409(drc, make_directive):
 
 
 def test_sub_directives_roll_up_weighted(drc, make_directive):
-    d = make_directive(due=dt.date.today() + dt.timedelta(days=60))
+    d = make_directive(due=timezone.localdate() + dt.timedelta(days=60))
     a = make_directive(actor=drc["justice_head"], parent=d, lead=drc["justice_div"],
                        due=d.due_date, weight=3)
     b = make_directive(actor=drc["justice_head"], parent=d, lead=drc["justice_officer"],
@@ -107,8 +108,8 @@ def test_sub_directives_roll_up_weighted(drc, make_directive):
 def test_supporting_row_has_its_own_sub_deadline(drc, make_directive):
     from egov.directives.services.records import directive_create
 
-    due = dt.date.today() + dt.timedelta(days=30)
-    sub = dt.date.today() + dt.timedelta(days=10)
+    due = timezone.localdate() + dt.timedelta(days=30)
+    sub = timezone.localdate() + dt.timedelta(days=10)
     d = directive_create(actor=drc["leader"], title="Kiểm tra", lead={"unit_id": drc["justice"].pk},
                          support=[{"unit_id": drc["finance"].pk, "due_date": sub.isoformat()}],
                          due_date=due)

@@ -66,6 +66,8 @@ def _create(request, body: s.DirectiveIn):
         parent = access.directive_get(actor=request.auth, pk=body.parent_id)
 
     def party(p):
+        if isinstance(p, int) and not isinstance(p, bool):
+            return {"unit_id": p}
         return {k: v for k, v in p.items() if v is not None} if isinstance(p, dict) else p
 
     kwargs = {k: data[k] for k in (

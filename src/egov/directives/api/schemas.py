@@ -5,6 +5,7 @@ is always one of the four buckets, or "cancelled"."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -25,6 +26,10 @@ class DirectivePartyIn(InputSchema):
     due_date: dt.date | None = None
 
 
+# A participant may also be given as a bare unit id: "support": [12, 15].
+UnitId = Annotated[int, Field(ge=1, le=BIGINT)]
+
+
 class DirectiveIn(InputSchema):
     title: str = Field("", max_length=2000)
     content: str = Field("", max_length=100000)
@@ -33,8 +38,8 @@ class DirectiveIn(InputSchema):
     source_document_id: int | None = Field(None, ge=1, le=BIGINT)
     source_text: str = Field("", max_length=2000)
     lead: DirectivePartyIn | None = None
-    support: list[DirectivePartyIn] = Field([], max_length=500)
-    inform: list[DirectivePartyIn] = Field([], max_length=500)
+    support: list[DirectivePartyIn | UnitId] = Field([], max_length=500)
+    inform: list[DirectivePartyIn | UnitId] = Field([], max_length=500)
     due_date: dt.date | None = None
     given_on: dt.date | None = None
     priority: str = Field("normal", max_length=32)

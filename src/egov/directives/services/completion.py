@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..selectors import access
 from . import records
-from .progress import MAX_DEPTH, MAX_TEXT, check_files, lock_chain, rollup
+from .progress import MAX_TEXT, check_files, lock_chain, lock_descendants, rollup
 
 NOT_DONE = (DirectiveState.OPEN, DirectiveState.SUBMITTED)
 
@@ -89,27 +89,19 @@ def completion_report(*, actor, directive_id, result_text="", files=(),
     return d
 
 
-def _close_children(parent: Directive, *, actor, depth: int = 0) -> list[int]:
-    """Close the open sub-directives of an accepted directive (locked, top-down)."""
-    closed: list[int] = []
-    if depth >= MAX_DEPTH:
-        return closed
-    ids = list(Directive.objects.filter(parent=parent, state__in=NOT_DONE)
-               .order_by("id").values_list("id", flat=True))
-    for pk in ids:
-        child = records.lock(pk)
-        if child.state not in NOT_DONE:
-            continue
-        child.done_on = child.submitted_on or parent.done_on
+def _close_children(parts: list[Directive], parent: Directive, *, actor) -> list[int]:
+    """Close the open sub-directives of an accepted directive (already locked, top-down)."""
+    done_on = {parent.pk: parent.done_on}
+    for child in parts:
+        child.done_on = child.submitted_on or done_on.get(child.parent_id) or parent.done_on
+        done_on[child.pk] = child.done_on
         child.state, child.progress = DirectiveState.DONE, 100
         records.touch(child, "state", "done_on", "progress")
         DirectiveAssignee.objects.filter(directive=child, done_on__isnull=True).update(
             done_on=child.done_on)
         records.event_write(directive=child, kind="accepted", actor=actor,
-                            details={"done_on": child.done_on, "with_parent": parent.pk})
-        closed.append(child.pk)
-        closed += _close_children(child, actor=actor, depth=depth + 1)
-    return closed
+                            details={"done_on": child.done_on, "with_parent": child.parent_id})
+    return [c.pk for c in parts]
 
 
 def completion_accept(*, actor, directive_id, note="") -> Directive:
@@ -124,6 +116,7 @@ def completion_accept(*, actor, directive_id, note="") -> Directive:
         d = lock_chain(d)
         if d.state != DirectiveState.SUBMITTED:
             raise records.not_allowed(d, _("Accepting"))
+        parts = lock_descendants(d, NOT_DONE)
         d.state, d.done_on = DirectiveState.DONE, d.submitted_on or timezone.localdate()
         d.progress = 100
         records.touch(d, "state", "done_on", "progress")
@@ -133,7 +126,7 @@ def completion_accept(*, actor, directive_id, note="") -> Directive:
         DirectiveAssignee.objects.filter(directive=d, role=AssigneeRole.LEAD).update(progress=100)
         records.event_write(directive=d, kind="accepted", actor=actor, note=note,
                             details={"done_on": d.done_on})
-        closed = _close_children(d, actor=actor)
+        closed = _close_children(parts, d, actor=actor)
         rollup(d, actor=actor)
         audit_log(actor=actor, action="directive.accept", obj=d,
                   details={"done_on": d.done_on, "closed_parts": closed})

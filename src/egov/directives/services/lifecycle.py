@@ -16,7 +16,7 @@ from egov.core.errors import PermissionDenied
 from ..models import Directive, DirectiveState, ExtensionRequest, ExtensionState
 from ..selectors import access
 from . import records
-from .progress import MAX_DEPTH, lock_chain, rollup
+from .progress import lock_chain, lock_descendants, rollup
 
 NOT_DONE = (DirectiveState.OPEN, DirectiveState.SUBMITTED)
 
@@ -28,22 +28,6 @@ def _cancel_one(d: Directive, *, actor, reason: str, details: dict) -> None:
         state=ExtensionState.REFUSED, decided_by=actor, decided_at=timezone.now(),
         decision_note=reason)
     records.event_write(directive=d, kind="cancelled", actor=actor, note=reason, details=details)
-
-
-def _cancel_children(parent: Directive, *, actor, reason: str, depth: int = 0) -> list[int]:
-    out: list[int] = []
-    if depth >= MAX_DEPTH:
-        return out
-    ids = list(Directive.objects.filter(parent=parent, state__in=NOT_DONE)
-               .order_by("id").values_list("id", flat=True))
-    for pk in ids:
-        child = records.lock(pk)
-        if child.state not in NOT_DONE:
-            continue
-        _cancel_one(child, actor=actor, reason=reason, details={"with_parent": parent.pk})
-        out.append(child.pk)
-        out += _cancel_children(child, actor=actor, reason=reason, depth=depth + 1)
-    return out
 
 
 def directive_cancel(*, actor, directive_id, reason) -> Directive:
@@ -61,9 +45,13 @@ def directive_cancel(*, actor, directive_id, reason) -> Directive:
         d = lock_chain(d)
         if d.state not in NOT_DONE:
             raise records.not_allowed(d, _("Cancelling"))
+        parts = lock_descendants(d, NOT_DONE)  # before any write (see progress.py)
         previous = d.state
         _cancel_one(d, actor=actor, reason=reason, details={"state_before": previous})
-        cancelled = _cancel_children(d, actor=actor, reason=reason)
+        for part in parts:
+            _cancel_one(part, actor=actor, reason=reason,
+                        details={"with_parent": part.parent_id})
+        cancelled = [p.pk for p in parts]
         rollup(d, actor=actor)  # the parent's figure no longer counts this part
         audit_log(actor=actor, action="directive.cancel", obj=d,
                   details={"state_before": previous, "cancelled_parts": cancelled})

@@ -94,6 +94,24 @@ def lock_chain(directive: Directive) -> Directive:
     return records.lock(directive.pk)
 
 
+def lock_descendants(directive: Directive, states) -> list[Directive]:
+    """Lock the directive's sub-directives (at every depth) in one of `states`, parents before
+    children, BEFORE anything is written: the caller then writes events whose subscribers take
+    the audit chain's lock, and no row lock may be taken after that one."""
+    out: list[Directive] = []
+    level = [directive.pk]
+    for _depth in range(MAX_DEPTH):
+        ids = list(Directive.objects.filter(parent_id__in=level, state__in=states)
+                   .order_by("id").values_list("id", flat=True))
+        if not ids:
+            break
+        rows = [records.lock(pk) for pk in ids]
+        rows = [r for r in rows if r.state in states]
+        out += rows
+        level = [r.pk for r in rows]
+    return out
+
+
 def weighted_progress(parent_id: int) -> int | None:
     """The parent's figure from its (not cancelled) children, weighted by `weight`; None when
     it has none."""
@@ -153,7 +171,7 @@ def progress_report(*, actor, directive_id, percent, text="", files=(), assignee
     fc.fail(errors)
     with transaction.atomic():
         d = lock_chain(d)
-        if d.state != DirectiveState.OPEN:
+        if d.state != DirectiveState.OPEN or d.is_template:
             raise records.not_allowed(d, _("Reporting progress"))
         now = timezone.now()
         report = ProgressReport.objects.create(directive=d, assignee=row, percent=pct, text=text,
