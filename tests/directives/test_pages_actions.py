@@ -118,6 +118,9 @@ def test_extension_request_and_decision(client, drc, make_directive):
     # the lead may not decide; the leader must choose
     assert do(client, drc["justice_head"], d, "decide", {"decision": "approve"}).status_code == 302
     assert ExtensionRequest.objects.get().state == "pending"
+    client.force_login(drc["leader"])
+    html = client.get(reverse("directives:detail", args=[d.pk])).content.decode()
+    assert "Chờ số liệu" in html[html.index('id="action-decide"'):]  # what is decided, shown
     r = do(client, drc["leader"], d, "decide", {"decision": ""})
     assert r.status_code == 422 and 'id="id_decide-decision_error"' in r.content.decode()
     r = do(client, drc["leader"], d, "decide", {"decision": "approve", "note": "Đồng ý"})

@@ -131,7 +131,15 @@ def available(*, actor, directive, bound: dict | None = None) -> list[dict]:
         if not _offered(spec.key, actor, directive):
             continue
         form = bound.get(spec.key) or make_form(spec, directive)
-        out.append(_entry(spec, form, spec.key, opened=spec.key in bound))
+        entry = _entry(spec, form, spec.key, opened=spec.key in bound)
+        if spec.key == "decide":  # what is being decided, beside the decision
+            pending = pending_extension(directive)
+            entry["help"] = gettext("Asked by %(who)s: until %(date)s (now %(due)s). Reason: "
+                                    "%(reason)s") % {
+                "who": pending.requested_by.get_full_name() or pending.requested_by.username,
+                "date": pending.proposed_date.strftime("%d/%m/%Y"),
+                "due": pending.due_date_before.strftime("%d/%m/%Y"), "reason": pending.reason}
+        out.append(entry)
     return out
 
 
