@@ -45,6 +45,16 @@ class DirectivesConfig(AppConfig):
         })
         # --- end handling ---
         # --- pages: lists, detail, dashboards, creation (i12-pages) ---
+        from egov.core.nav import NavEntry, register_nav
+
+        from .views import common as page_common
+
+        register_nav(NavEntry("directives_received", _("Directives of my unit"),
+                              "directives:received", order=250,
+                              visible=page_common.may_receive))
+        register_nav(NavEntry("directives_given", _("Directives I gave"), "directives:given",
+                              action="directives.give", order=251,
+                              visible=page_common.may_give_somewhere))
         # --- end pages ---
         # --- reports, snapshots (i12-reports) ---
         from egov.core.nav import NavEntry, register_nav

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path  # noqa: F401
 
 from .views import dashboard as dashboard_views
 from .views import reports as report_views
@@ -8,6 +8,7 @@ app_name = "directives"
 
 urlpatterns: list = [
     # --- pages (i12-pages) ---
+    path("", include("egov.directives.views.urls_pages")),
     # --- end pages ---
     # --- reports (i12-reports) ---
     path("dashboard/", dashboard_views.leader_page, name="dashboard"),
