@@ -1,8 +1,8 @@
 from django.urls import include, path  # noqa: F401
 
+from .views import bulk, from_documents, imports  # i12-import
 from .views import dashboard as dashboard_views
 from .views import reports as report_views
-from .views import bulk, from_documents, imports  # i12-import
 
 app_name = "directives"
 
