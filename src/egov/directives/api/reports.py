@@ -21,14 +21,14 @@ from ..selectors import reports as sel
 router = Router(tags=["directives reports"])
 
 
-class ReportParams(Schema):
+class DirectiveReportParams(Schema):
     from_: str | None = Field(None, alias="from", max_length=40)
     to: str | None = Field(None, max_length=40)
     unit: str | None = Field(None, max_length=40)
     agency: str | None = Field(None, max_length=40)
 
 
-class OverdueOut(Schema):
+class DirectiveOverdueOut(Schema):
     id: int
     code: str
     title: str
@@ -41,23 +41,23 @@ class OverdueOut(Schema):
     progress: int
 
 
-class NamedOut(Schema):
+class DirectiveNamedOut(Schema):
     id: int
     name: str
 
 
-class ReportOut(Schema):
+class DirectiveReportOut(Schema):
     from_: dt.date = Field(..., alias="from")
     to: dt.date
     as_of: dt.date
-    unit: NamedOut | None
-    agency: NamedOut | None
+    unit: DirectiveNamedOut | None
+    agency: DirectiveNamedOut | None
     done_on_time: int
     done_late: int
     open_on_time: int
     open_late: int
     total: int
-    overdue: list[OverdueOut]
+    overdue: list[DirectiveOverdueOut]
     overdue_truncated: bool
 
 
@@ -94,9 +94,9 @@ def parse_params(raw: dict) -> dict:
     return out
 
 
-@router.get("/report", response={200: ReportOut, **ERRORS}, by_alias=True,
+@router.get("/report", response={200: DirectiveReportOut, **ERRORS}, by_alias=True,
             summary="Periodic report: the four buckets and the overdue list")
-def report(request, params: Query[ReportParams]):
+def report(request, params: Query[DirectiveReportParams]):
     args = parse_params({"from": params.from_, "to": params.to, "unit": params.unit,
                          "agency": params.agency})
     period = sel.period_for(actor=request.auth, **args)
