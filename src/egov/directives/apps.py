@@ -60,8 +60,18 @@ class DirectivesConfig(AppConfig):
         from egov.core.nav import NavEntry, register_nav
 
         register_audit_labels({"directive.report.send": _("Directive report sent upward")})
+        from .selectors import dashboard as dashboard_sel
+
+        # The leader's dashboard for those who may report on an agency; a unit head's menu
+        # opens the unit's dashboard instead (every menu entry must open: test_menu_entries).
         register_nav(NavEntry("directives_dashboard", _("Directives dashboard"),
-                              "directives:dashboard", action="directives.reports", order=262))
+                              "directives:dashboard", action="directives.reports", order=262,
+                              visible=lambda u: bool(dashboard_sel.report_agencies(u))))
+        register_nav(NavEntry("directives_unit_dashboard", _("Directives dashboard"),
+                              "directives:unit_dashboard", action="directives.reports",
+                              order=262,
+                              visible=lambda u: not dashboard_sel.report_agencies(u)
+                              and bool(dashboard_sel.report_units(u))))
         register_nav(NavEntry("directives_report", _("Directive reports"), "directives:report",
                               action="directives.reports", order=263))
         # --- end reports ---

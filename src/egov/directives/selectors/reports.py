@@ -89,6 +89,11 @@ def period_for(*, actor, start: dt.date | None, end: dt.date | None,
         if not dashboard.may_report_unit(actor, unit):
             raise PermissionDenied()
         return Period(start=start, end=end, unit=unit)
+    if agency_id is None and not dashboard.report_agencies(actor):
+        # A unit head reports on their own unit (no agency-wide right): default to it.
+        units = dashboard.report_units(actor)
+        if units:
+            return Period(start=start, end=end, unit=units[0])
     return Period(start=start, end=end, agency=dashboard.agency_for(actor, agency_id))
 
 
