@@ -42,7 +42,7 @@ def test_extension_point_is_generic_and_replaceable(drc):
 def test_incoming_page_shows_the_choice_only_to_givers(client, drc):
     doc = incoming_doc(drc)
     url = reverse("documents:incoming_detail", args=[doc.pk])
-    give = reverse("directives:give_from_incoming", args=[doc.pk])
+    give = f"{reverse('directives:give')}?incoming={doc.pk}"
     client.force_login(drc["leader"])
     page = client.get(url)
     assert page.status_code == 200 and give in page.content.decode()
@@ -58,18 +58,31 @@ def test_give_form_is_prefilled_and_keeps_the_link(client, drc):
                               assigned_by=drc["leader"],
                               instruction="Giao Sở Tư pháp chủ trì, báo cáo trước 30/01.")
     client.force_login(drc["leader"])
-    url = reverse("directives:give_from_incoming", args=[doc.pk])
-    page = client.get(url).content.decode()
-    assert doc.subject in page and "Giao Sở Tư pháp chủ trì" in page
+    # the former address still leads to the one give page
+    old = client.get(reverse("directives:give_from_incoming", args=[doc.pk]))
+    url = f"{reverse('directives:give')}?incoming={doc.pk}"
+    assert old.status_code == 302 and old["Location"] == url
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form["title"].value() == doc.subject
+    assert form["guidance"].value() == "Giao Sở Tư pháp chủ trì, báo cáo trước 30/01."
+    assert form["source_kind"].value() == "incoming"
+    assert form["source_document_id"].value() == doc.pk
+    assert page.context["agency"].pk == doc.agency_id
+    assert reverse("documents:incoming_detail", args=[doc.pk]) in page.content.decode()
     due = (dt.date.today() + dt.timedelta(days=20)).isoformat()
-    bad = client.post(url, {"title": "", "lead_unit": drc["justice"].pk, "due_date": due,
-                            "priority": "normal"})
+    post = {"title": doc.subject, "guidance": "Giao Sở Tư pháp chủ trì",
+            "lead": f"u{drc['justice'].pk}", "support": [f"u{drc['finance'].pk}"],
+            "due_date": due, "priority": "high", "recurrence": "none",
+            "source_kind": "incoming", "source_document_id": doc.pk, "source_code": doc.code,
+            "agency": doc.agency_id}
+    bad = client.post(url, {**post, "title": ""})
     assert bad.status_code == 422 and not Directive.objects.exists()
-    ok = client.post(url, {"title": doc.subject, "guidance": "Giao Sở Tư pháp chủ trì",
-                           "lead_unit": drc["justice"].pk, "support_units": [drc["finance"].pk],
-                           "due_date": due, "priority": "high"})
+    ok = client.post(url, post)
     assert ok.status_code == 302
     d = Directive.objects.get()
+    assert d.agency_id == doc.agency_id
     assert d.source_kind == SourceKind.INCOMING and d.source_incoming_id == doc.pk
     assert d.guidance == "Giao Sở Tư pháp chủ trì" and d.title == doc.subject
     page = client.get(reverse("documents:incoming_detail", args=[doc.pk])).content.decode()
@@ -143,3 +156,28 @@ def test_plan_entry_table_add_row_check_save(client, drc):
     assert ok.status_code == 302
     d = Directive.objects.get()
     assert d.plan_key == "1" and d.source_outgoing == plan and d.source_kind == SourceKind.PLAN
+
+
+def test_one_who_gives_in_two_agencies_chooses_the_agency(client, drc):
+    from egov.core.models import Position, Role
+
+    leader = drc["leader"]  # also leads the commune (two posts)
+    Position.objects.create(user=leader, org_unit=drc["commune"], title="Bí thư"
+                            ).roles.set(Role.objects.filter(code="leader"))
+    client.force_login(leader)
+    url = reverse("directives:give")
+    first = client.get(url)
+    agencies = [a.pk for a in first.context["agencies"]]
+    assert set(agencies) == {drc["province"].pk, drc["commune"].pk}
+    assert 'name="agency"' in first.content.decode()
+    other = next(pk for pk in agencies if pk != first.context["agency"].pk)
+    assert client.get(url, {"agency": other}).context["agency"].pk == other
+    # an agency the person may not give in (or garbage) is never taken
+    for raw in (str(drc["justice"].pk), "x", "9" * 30):
+        assert client.get(url, {"agency": raw}).context["agency"].pk == agencies[0]
+    due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    ok = client.post(url, {"title": "Kiểm tra trường học", "lead": f"u{drc['justice'].pk}",
+                           "due_date": due, "priority": "normal", "recurrence": "none",
+                           "source_kind": "none", "agency": drc["province"].pk})
+    assert ok.status_code == 302
+    assert Directive.objects.get().agency_id == drc["province"].pk

@@ -3,30 +3,22 @@ instruction on an incoming document, and an issued plan's tasks from its outgoin
 
 The documents module does not import directives (layers): it offers a tiny extension point,
 `egov.documents.page_extensions`, and apps.py (block i12-import) registers the two panels below.
-The give page is prefilled from the document: source incoming, title = trích yếu (subject),
-guidance = the leader's instruction; the directive keeps the link (`source_incoming`), and the
-document page lists the directives given from it.
+"Giao nhiệm vụ" opens the one give page (views/give.py, ``?incoming=<id>``), prefilled from the
+document: source incoming, title = trích yếu (subject), guidance = the leader's instruction;
+the directive keeps the link (`source_incoming`), and the document page lists the directives
+given from it.
 """
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from egov.core.errors import AppError, NotFound, PermissionDenied
-from egov.core.forms import EgovForm, apply_app_error
-
-from ..models import Directive, Priority, SourceKind
+from ..models import Directive, SourceKind
 from ..selectors import access
-from ..services import plan_import, records
 
 MAX_LISTED = 20
 
@@ -59,7 +51,7 @@ def incoming_panel(actor, document):
                   empty=_("No directive has been given from this document yet."))
     if can_give:
         panel.actions.append(Link(_("Giao nhiệm vụ"),
-                                  reverse("directives:give_from_incoming", args=[document.pk]),
+                                  give_url(document.pk),
                                   _("a task tracked to completion, from this instruction")))
     panel.items = [Link(f"{d.code} — {d.title[:100]}", directive_url(d.pk),
                         _("due %(date)s") % {"date": d.due_date.strftime("%d/%m/%Y")}
@@ -89,87 +81,15 @@ def outgoing_panel(actor, document):
     return panel
 
 
-# --- giving a directive from an incoming document ------------------------------------------
-
-
-class GiveFromDocumentForm(EgovForm):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=500,
-                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
-    guidance = forms.CharField(label=gettext_lazy("Leader's guidance"), required=False,
-                               max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    content = forms.CharField(label=gettext_lazy("Details"), required=False, max_length=20000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    lead_unit = forms.TypedChoiceField(label=gettext_lazy("Lead unit"), coerce=int)
-    support_units = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Supporting units"), coerce=int, required=False,
-        widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(label=gettext_lazy("Deadline"),
-                               widget=forms.DateInput(attrs={"type": "date"},
-                                                      format="%Y-%m-%d"))
-    priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Priority.choices,
-                                 initial=Priority.NORMAL)
-
-    def __init__(self, *args, units=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [(u.pk, u.name) for u in units]
-        self.fields["lead_unit"].choices = [("", "—")] + choices
-        self.fields["support_units"].choices = choices
-
-    def clean(self):
-        data = super().clean()
-        lead = data.get("lead_unit")
-        if lead and lead in (data.get("support_units") or []):
-            self.add_error("support_units", _("The lead unit is not also a supporting unit."))
-        return data
-
-
-def _instruction(document, actor) -> str:
-    """The leader's instruction on the document: the actor's latest, else the latest given."""
-    rows = [a for a in document.assignments.all() if a.instruction]
-    mine = [a for a in rows if a.assigned_by_id == actor.pk]
-    chosen = (mine or rows)[-1:] if rows else []
-    return chosen[0].instruction if chosen else ""
+# --- the former "give from an incoming document" address ---------------------------------------
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(["GET", "HEAD"])
 def give_from_incoming(request, pk: int):
-    from egov.documents.selectors.incoming import incoming_get
+    """Kept for bookmarks: the give page itself is prefilled from the document."""
+    return HttpResponseRedirect(give_url(pk))
 
-    try:
-        document = incoming_get(actor=request.user, id=pk)
-    except NotFound:
-        raise Http404 from None
-    if not access.may_give(request.user, document.agency):
-        raise DjangoPermissionDenied
-    agency = records.giver_agency(request.user, document.agency_id)
-    units = [u for u in plan_import._Units(agency).units if u.pk != agency.pk]
-    initial = {"title": document.subject, "guidance": _instruction(document, request.user),
-               "priority": Priority.URGENT if document.urgency != "normal"
-               else Priority.NORMAL, "due_date": document.handling_due_date or document.due_date}
-    status = 200
-    if request.method == "POST":
-        form = GiveFromDocumentForm(request.POST, units=units)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                d = records.directive_create(
-                    actor=request.user, title=data["title"], content=data["content"],
-                    guidance=data["guidance"], lead={"unit_id": data["lead_unit"]},
-                    support=[{"unit_id": u} for u in data["support_units"]],
-                    due_date=data["due_date"], priority=data["priority"],
-                    source_kind=SourceKind.INCOMING, source_document_id=document.pk,
-                    agency_id=agency.pk)
-            except PermissionDenied:
-                raise DjangoPermissionDenied from None
-            except AppError as err:
-                apply_app_error(form, err)
-            else:
-                messages.success(request, _("Directive %(code)s given.") % {"code": d.code})
-                return HttpResponseRedirect(reverse("documents:incoming_detail",
-                                                    args=[document.pk]))
-        status = 422
-    else:
-        form = GiveFromDocumentForm(initial=initial, units=units)
-    return render(request, "directives/from_incoming.html",
-                  {"doc": document, "form": form, "agency": agency}, status=status)
+
+def give_url(incoming_id: int) -> str:
+    return f"{reverse('directives:give')}?incoming={int(incoming_id)}"

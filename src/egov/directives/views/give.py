@@ -4,7 +4,13 @@ JavaScript), supporting units each with an optional own deadline, units informed
 or a recurrence, priority, the source (an incoming or outgoing document, found by its number
 and notation or opened from the document's page with ?incoming=<id> / ?outgoing=<id>, or a
 meeting conclusion) and attachments. The service checks everything; its messages go by the
-fields and nothing is written on an error."""
+fields and nothing is written on an error.
+
+Opened from an incoming document ("Giao nhiệm vụ" beside the leader's instruction, a panel the
+documents module shows: views/from_documents.py) the page is prefilled from it: title = trích
+yếu, guidance = the leader's instruction, priority from the document's urgency, deadline = the
+handling deadline, and the directive is given in the document's agency. One who may give in
+several agencies chooses the agency (``?agency=<id>``)."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -63,6 +70,37 @@ def _source_document(actor, kind: str, pk=None, code: str = ""):
     return None
 
 
+def _instruction(document, actor) -> str:
+    """The leader's instruction on the document: the actor's latest, else the latest given."""
+    rows = [a for a in document.assignments.all() if a.instruction]
+    mine = [a for a in rows if a.assigned_by_id == actor.pk]
+    chosen = (mine or rows)[-1:] if rows else []
+    return chosen[0].instruction if chosen else ""
+
+
+def _prefill(actor, kind: str, document) -> dict:
+    """The form's initial values from the source document."""
+    initial = {"source_kind": kind, "source_document_id": document.pk,
+               "source_code": document.code, "title": document.subject[:500]}
+    if kind == SourceKind.INCOMING:
+        initial.update({
+            "guidance": _instruction(document, actor)[:5000],
+            "priority": Priority.NORMAL if document.urgency == "normal" else Priority.URGENT,
+            "due_date": document.handling_due_date or document.due_date})
+    return initial
+
+
+def _agency(agencies: list, raw, source_doc=None):
+    """The agency chosen (``agency``), else the source document's, else the first."""
+    by_pk = {a.pk: a for a in agencies}
+    raw = str(raw or "")
+    if raw.isdigit() and len(raw) < 12 and int(raw) in by_pk:
+        return by_pk[int(raw)]
+    if source_doc is not None and getattr(source_doc, "agency_id", None) in by_pk:
+        return by_pk[source_doc.agency_id]
+    return agencies[0]
+
+
 def _choices(agency):
     # The agency itself is who gives: its units and people carry the directive out.
     units = [u for u in common.units_under(agency) if u.pk != agency.pk] or [agency]
@@ -104,9 +142,18 @@ def give_page(request):
     agencies = common.give_agencies(request.user)
     if not agencies:
         raise DjangoPermissionDenied(_("You may not give directives."))
-    agency = agencies[0]
+    status, source_doc, initial = 200, None, {}
+    if request.method != "POST":
+        for kind in (SourceKind.INCOMING, SourceKind.OUTGOING):
+            raw = request.GET.get(kind.value) or ""
+            if raw.isdigit() and len(raw) < 12:
+                source_doc = _source_document(request.user, kind, int(raw))
+                if source_doc is not None:
+                    initial = _prefill(request.user, kind, source_doc)
+                break
+    agency = _agency(agencies, request.POST.get("agency") if request.method == "POST"
+                     else request.GET.get("agency"), source_doc)
     leads, units = _choices(agency)
-    status, source_doc = 200, None
     if request.method == "POST":
         form = GiveForm(request.POST, request.FILES, leads=leads, units=units)
         if form.is_valid():
@@ -139,22 +186,19 @@ def give_page(request):
                     return redirect("directives:detail", pk=d.pk)
         status = 422
     else:
-        initial = {"priority": Priority.NORMAL, "recurrence": Recurrence.NONE,
-                   "source_kind": SourceKind.NONE}
-        for kind in (SourceKind.INCOMING, SourceKind.OUTGOING):
-            raw = request.GET.get(kind.value) or ""
-            if raw.isdigit() and len(raw) < 12:
-                source_doc = _source_document(request.user, kind, int(raw))
-                if source_doc is not None:
-                    initial.update({"source_kind": kind.value, "source_document_id": source_doc.pk,
-                                    "source_code": source_doc.code,
-                                    "title": source_doc.subject[:500]})
-                break
-        form = GiveForm(initial=initial, leads=leads, units=units)
+        form = GiveForm(initial={"priority": Priority.NORMAL, "recurrence": Recurrence.NONE,
+                                 "source_kind": SourceKind.NONE, **initial},
+                        leads=leads, units=units)
     dues = form.support_dues() if form.is_bound else {}
     support_rows = [{"value": v, "label": label, "checked": v in (form["support"].value() or []),
                      "due": dues.get(v, ""), "errors": form.support_due_errors.get(v, [])}
                     for v, label in form.fields["support"].choices]
+    source_url = ""
+    if source_doc is not None:
+        name = ("documents:incoming_detail" if source_doc._meta.model_name == "incomingdocument"
+                else "documents:outgoing_detail")
+        source_url = reverse(name, args=[source_doc.pk])
     return render(request, "directives/give.html",
-                  {"form": form, "agency": agency, "support_rows": support_rows,
-                   "source_doc": source_doc}, status=status)
+                  {"form": form, "agency": agency, "agencies": agencies,
+                   "support_rows": support_rows, "source_doc": source_doc,
+                   "source_url": source_url}, status=status)
