@@ -133,6 +133,24 @@ def test_menu_entries(client, drc):
     assert reverse("directives:received") not in html
 
 
+def test_menu_works_out_the_dashboard_once_per_page(client, drc, make_user, monkeypatch):
+    """Both dashboard entries ask which dashboard the person opens: worked out once."""
+    from egov.directives.selectors import dashboard as dashboard_sel
+
+    calls = []
+    real = dashboard_sel.report_agencies
+    monkeypatch.setattr(dashboard_sel, "report_agencies",
+                        lambda user: calls.append(user.pk) or real(user))
+    division_head = make_user("truongphong", drc["justice_div"], "unit_head")
+    for user, url in ((drc["leader"], "directives:dashboard"),
+                      (drc["justice_head"], "directives:dashboard"),  # heads an agency
+                      (division_head, "directives:unit_dashboard")):
+        calls.clear()
+        html = get(client, user, "inbox").content.decode()
+        assert calls == [user.pk], user
+        assert html.count(f'href="{reverse(url)}"') == 1, user
+
+
 # --- the directive page -------------------------------------------------------------------------
 
 

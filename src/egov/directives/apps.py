@@ -64,14 +64,22 @@ class DirectivesConfig(AppConfig):
 
         # The leader's dashboard for those who may report on an agency; a unit head's menu
         # opens the unit's dashboard instead (every menu entry must open: test_menu_entries).
+        def dashboard_menu(user) -> str:
+            """Which dashboard the menu opens: "agency", "unit" or "" — worked out once per
+            request (the user object lives for the request) for both entries."""
+            kind = getattr(user, "_directives_dashboard_menu", None)
+            if kind is None:
+                kind = ("agency" if dashboard_sel.report_agencies(user)
+                        else "unit" if dashboard_sel.report_units(user) else "")
+                user._directives_dashboard_menu = kind
+            return kind
+
         register_nav(NavEntry("directives_dashboard", _("Directives dashboard"),
                               "directives:dashboard", action="directives.reports", order=262,
-                              visible=lambda u: bool(dashboard_sel.report_agencies(u))))
+                              visible=lambda u: dashboard_menu(u) == "agency"))
         register_nav(NavEntry("directives_unit_dashboard", _("Directives dashboard"),
                               "directives:unit_dashboard", action="directives.reports",
-                              order=262,
-                              visible=lambda u: not dashboard_sel.report_agencies(u)
-                              and bool(dashboard_sel.report_units(u))))
+                              order=262, visible=lambda u: dashboard_menu(u) == "unit"))
         register_nav(NavEntry("directives_report", _("Directive reports"), "directives:report",
                               action="directives.reports", order=263))
         # --- end reports ---
