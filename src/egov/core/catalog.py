@@ -33,3 +33,17 @@ def seed_roles(Role, RoleGrant) -> None:
         )
         for action, scope in grants:
             RoleGrant.objects.get_or_create(role=role, action=action, defaults={"scope": scope})
+
+
+def seed_module_grants(apps, role_grants: dict[str, list[tuple[str, str]]]) -> None:
+    """A module's starting grants for the kernel's roles (its migration, and the browser tests
+    after a flush): ``{role code: [(action, scope)]}``. A missing role is passed over; a grant
+    already there is kept as the administrators left it."""
+    Role = apps.get_model("core", "Role")
+    RoleGrant = apps.get_model("core", "RoleGrant")
+    for role_code, grants in role_grants.items():
+        role = Role.objects.filter(code=role_code).first()
+        if role is None:
+            continue
+        for action, scope in grants:
+            RoleGrant.objects.get_or_create(role=role, action=action, defaults={"scope": scope})

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.catalog import seed_module_grants
+
 ACTIONS = {
     "onestop.receive": _("Receive dossiers and return results at the one-stop desk"),
     "onestop.process": _("Process one-stop dossiers"),
@@ -25,11 +27,4 @@ ROLE_GRANTS = {
 
 def seed_role_grants(apps) -> None:
     """The roles' starting grants (migration 0002; the procedure seed is the catalogue part's)."""
-    Role = apps.get_model("core", "Role")
-    RoleGrant = apps.get_model("core", "RoleGrant")
-    for role_code, grants in ROLE_GRANTS.items():
-        role = Role.objects.filter(code=role_code).first()
-        if role is None:
-            continue
-        for action, scope in grants:
-            RoleGrant.objects.get_or_create(role=role, action=action, defaults={"scope": scope})
+    seed_module_grants(apps, ROLE_GRANTS)

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.catalog import seed_module_grants
+
 ACTIONS = {
     "petitions.receive": _("Receive petitions and citizens (reception, one-stop desk)"),
     "petitions.process": _("Handle the petitions assigned to one's unit"),
@@ -31,11 +33,4 @@ ROLE_GRANTS = {
 
 
 def seed_role_grants(apps) -> None:
-    Role = apps.get_model("core", "Role")
-    RoleGrant = apps.get_model("core", "RoleGrant")
-    for role_code, grants in ROLE_GRANTS.items():
-        role = Role.objects.filter(code=role_code).first()
-        if role is None:
-            continue
-        for action, scope in grants:
-            RoleGrant.objects.get_or_create(role=role, action=action, defaults={"scope": scope})
+    seed_module_grants(apps, ROLE_GRANTS)
