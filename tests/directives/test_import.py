@@ -65,6 +65,13 @@ def test_import_writes_directives_participants_events_and_one_audit(drc, plan):
     codes = sorted(int(d.code[-5:]) for d in ds)
     assert codes == list(range(codes[0], codes[0] + 3))  # gapless
     assert AuditEvent.objects.filter(action="directive.plan_import").count() == 1
+    # the inbox items, written in bulk, each with its own audit event
+    from egov.core.models import WorkItem
+
+    items = set(WorkItem.objects.filter(module="directives").values_list("pk", flat=True))
+    assert len(items) == DirectiveAssignee.objects.count() == 5  # one per participant
+    assert {int(pk) for pk in AuditEvent.objects.filter(action="workitem.create")
+            .values_list("object_id", flat=True)} == items
 
 
 def test_bad_rows_are_all_listed_by_row_and_column_and_nothing_written(drc, plan):

@@ -586,6 +586,61 @@ def delegation_create(
 # --- work items ---------------------------------------------------------------------------------
 
 
+def _workitem_build(*, actor, module: str, kind: str, title, url: str, role: str,
+                    subject: models.Model | None = None, subject_type=None, subject_id=None,
+                    assignee_user=None, assignee_unit=None, assignee_user_id=None,
+                    assignee_unit_id=None, due_at: dt.datetime | None = None,
+                    urgency: str = "") -> WorkItem:
+    """The checked, unsaved item (AppError "invalid" with the fields otherwise). The assignee
+    and the subject may be given as objects or, for bulk writes, as ids."""
+    from .msgtext import stored
+
+    errors: dict[str, list[str]] = {}
+    module = _text(module, "module", errors, max_length=32)
+    kind = _text(kind, "kind", errors, max_length=64)
+    title, title_msg = stored(title)
+    if title_msg is not None:
+        title = title[:500]
+    title = _text(title, "title", errors, max_length=500)
+    url = _text(url, "url", errors, required=False, max_length=500)
+    urgency = _text(urgency, "urgency", errors, required=False, max_length=32)
+    if role not in WorkRole.values:
+        _add(errors, "role", _("Choose one of: %(values)s.") % {"values": ", ".join(WorkRole.values)})
+    if assignee_user is not None:
+        if not isinstance(assignee_user, User) or assignee_user.pk is None:
+            _add(errors, "assignee_user", _("Choose an existing user."))
+        assignee_user_id = assignee_user.pk
+    if assignee_unit is not None:
+        if not isinstance(assignee_unit, OrgUnit) or assignee_unit.pk is None:
+            _add(errors, "assignee_unit", _("Choose an existing unit."))
+        assignee_unit_id = assignee_unit.pk
+    if assignee_user_id is None and assignee_unit_id is None:
+        _add(errors, "assignee", _("Assign the work to a person or a unit."))
+    if due_at is not None and (not isinstance(due_at, dt.datetime) or timezone.is_naive(due_at)):
+        _add(errors, "due_at", _("Enter a date and time with its time zone."))
+    if subject is not None:
+        if not isinstance(subject, models.Model) or subject.pk is None:
+            _add(errors, "subject", _("The subject must be a saved record."))
+        else:
+            subject_type = ContentType.objects.get_for_model(subject)
+            subject_id = subject.pk
+    if errors:
+        _fail(errors)
+    return WorkItem(
+        module=module, kind=kind, title=title, title_msg=title_msg, url=url,
+        assignee_user_id=assignee_user_id, assignee_unit_id=assignee_unit_id, role=role,
+        due_at=due_at, urgency=urgency,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        subject_type=subject_type, subject_id="" if subject_id is None else str(subject_id),
+    )
+
+
+def _workitem_audit(item: WorkItem) -> dict:
+    return {"module": item.module, "kind": item.kind, "title": item.title, "role": item.role,
+            "assignee_user": item.assignee_user_id, "assignee_unit": item.assignee_unit_id,
+            "due_at": item.due_at}
+
+
 def workitem_create(
     *,
     actor,
@@ -604,48 +659,45 @@ def workitem_create(
 
     `title` may be a `msgtext.Msg`: its key is kept (`title_msg`) so every reader sees it in the
     language of the page; `title` stores the Vietnamese text, cut to 500 characters."""
-    from .msgtext import stored
-
-    errors: dict[str, list[str]] = {}
-    module = _text(module, "module", errors, max_length=32)
-    kind = _text(kind, "kind", errors, max_length=64)
-    title, title_msg = stored(title)
-    if title_msg is not None:
-        title = title[:500]
-    title = _text(title, "title", errors, max_length=500)
-    url = _text(url, "url", errors, required=False, max_length=500)
-    urgency = _text(urgency, "urgency", errors, required=False, max_length=32)
-    if role not in WorkRole.values:
-        _add(errors, "role", _("Choose one of: %(values)s.") % {"values": ", ".join(WorkRole.values)})
-    if assignee_user is None and assignee_unit is None:
-        _add(errors, "assignee", _("Assign the work to a person or a unit."))
-    if assignee_user is not None and (not isinstance(assignee_user, User)
-                                      or assignee_user.pk is None):
-        _add(errors, "assignee_user", _("Choose an existing user."))
-    if assignee_unit is not None and (not isinstance(assignee_unit, OrgUnit)
-                                      or assignee_unit.pk is None):
-        _add(errors, "assignee_unit", _("Choose an existing unit."))
-    if due_at is not None and (not isinstance(due_at, dt.datetime) or timezone.is_naive(due_at)):
-        _add(errors, "due_at", _("Enter a date and time with its time zone."))
-    if subject is not None and (not isinstance(subject, models.Model) or subject.pk is None):
-        _add(errors, "subject", _("The subject must be a saved record."))
-    if errors:
-        _fail(errors)
-    item = WorkItem(
-        module=module, kind=kind, title=title, title_msg=title_msg, url=url, assignee_user=assignee_user,
-        assignee_unit=assignee_unit, role=role, due_at=due_at, urgency=urgency,
-        created_by=actor if getattr(actor, "pk", None) else None,
-    )
-    if subject is not None:
-        item.subject_type = ContentType.objects.get_for_model(subject)
-        item.subject_id = str(subject.pk)
+    item = _workitem_build(actor=actor, module=module, kind=kind, title=title, url=url,
+                           subject=subject, assignee_user=assignee_user,
+                           assignee_unit=assignee_unit, role=role, due_at=due_at,
+                           urgency=urgency)
     with transaction.atomic():
         item.save()
         audit_log(actor=actor, action="workitem.create", obj=item,
-                  details={"module": module, "kind": kind, "title": title, "role": role,
-                           "assignee_user": item.assignee_user_id,
-                           "assignee_unit": item.assignee_unit_id, "due_at": due_at})
+                  details=_workitem_audit(item))
     return item
+
+
+def workitem_create_many(*, actor, items: list[dict], batch_size: int = 2000) -> list[WorkItem]:
+    """Many work items at once — a plan's thousands of tasks — each checked as by
+    `workitem_create` (one bad item: AppError naming it as ``items[i].<field>``, nothing
+    written), inserted in bulk, each with its own audit event (`audit_log_many`: one lock).
+    An item is a dict of `workitem_create`'s arguments; for speed the assignee and the subject
+    may be ids: ``assignee_user_id``, ``assignee_unit_id``, ``subject_type`` (a ContentType)
+    and ``subject_id``."""
+    from .audit import Entry, audit_log_many
+
+    built, errors = [], {}
+    for index, spec in enumerate(items):
+        try:
+            built.append(_workitem_build(actor=actor, **spec))
+        except AppError as err:
+            for name, msgs in (err.fields or {}).items():
+                errors[f"items[{index}].{name}"] = msgs
+    if errors:
+        _fail(errors)
+    if not built:
+        return []
+    with transaction.atomic():
+        WorkItem.objects.bulk_create(built, batch_size=batch_size)
+        if any(item.pk is None for item in built):  # a backend that returns no ids
+            raise RuntimeError("bulk_create returned no primary keys")
+        audit_log_many(actor=actor, entries=[
+            Entry("workitem.create", "core.workitem", str(item.pk), _workitem_audit(item))
+            for item in built], batch_size=batch_size)
+    return built
 
 
 def _may_handle(actor, item: WorkItem) -> bool:
