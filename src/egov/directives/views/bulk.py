@@ -49,7 +49,7 @@ def bulk_progress(request):
     after = _cursor(cursor_text)
     rows, next_cursor = svc.open_for_bulk(actor=user, unit_id=unit_id, after=after, limit=PAGE)
     entered: dict[int, dict] = {}
-    row_errors: dict[int, list[str]] = {}
+    row_errors: dict[int, dict[str, list[str]]] = {}  # by row: percent, text or row
     general: list[str] = []
     status = 200
     if request.method == "POST":
@@ -70,11 +70,15 @@ def bulk_progress(request):
                 reports = svc.progress_bulk(actor=user, rows=payload)
             except InvalidInput as err:
                 status = 422
-                general.append(err.message)
+                # the rows' own messages follow in the summary, each linked to its input
+                general.append(_("Nothing was saved: correct the rows marked.") if any(
+                    _ROW.match(f) for f in err.fields) else err.message)
                 for field, msgs in err.fields.items():
                     m = _ROW.match(field)
                     if m and int(m.group(1)) < len(order):
-                        row_errors.setdefault(order[int(m.group(1))], []).extend(msgs)
+                        where = m.group(2) if m.group(2) in ("percent", "text") else "row"
+                        row_errors.setdefault(order[int(m.group(1))], {}) \
+                            .setdefault(where, []).extend(msgs)
                     else:
                         general.extend(msgs)
             else:
@@ -86,9 +90,13 @@ def bulk_progress(request):
                 return redirect(target + ("?" + query if query else ""))
     table = [{"d": d, "percent": entered.get(d.pk, {}).get("percent", ""),
               "text": entered.get(d.pk, {}).get("text", ""),
-              "errors": row_errors.get(d.pk, [])} for d in rows]
+              "errors": row_errors.get(d.pk, {})} for d in rows]
+    # The summary names each wrong row and leads to its input.
+    linked = [{"code": r["d"].code, "message": m,
+               "anchor": f"{'t' if where == 'text' else 'p'}-{r['d'].pk}"}
+              for r in table for where, msgs in r["errors"].items() for m in msgs]
     return render(request, "directives/bulk_progress.html", {
-        "table": table, "general": general, "unit": unit_id or "", "cursor": cursor_text,
+        "table": table, "general": general, "linked": linked, "unit": unit_id or "", "cursor": cursor_text,
         "next_cursor": f"{next_cursor[0].isoformat()}_{next_cursor[1]}" if next_cursor else "",
         "today": dt.date.today(),
     }, status=status)

@@ -47,10 +47,10 @@ def incoming_panel(actor, document):
                  .order_by("id").only("id", "code", "title", "due_date")[:MAX_LISTED])
     if not can_give and not given:
         return None
-    panel = Panel(key="directives", title=_("Directives (nhiệm vụ) from this document"),
+    panel = Panel(key="directives", title=_("Directives given from this document"),
                   empty=_("No directive has been given from this document yet."))
     if can_give:
-        panel.actions.append(Link(_("Giao nhiệm vụ"),
+        panel.actions.append(Link(_("Give a directive"),  # "Giao nhiệm vụ"
                                   give_url(document.pk),
                                   _("a task tracked to completion, from this instruction")))
     panel.items = [Link(f"{d.code} — {d.title[:100]}", directive_url(d.pk),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.core import pending_uploads
@@ -63,8 +64,12 @@ def _render(request, template: str, context: dict, status: int = 200):
     return render(request, template, context, status=status)
 
 
-def _error_rows(errors) -> list[dict]:
-    return [{"row": e.line, "column": LABELS.get(e.field, e.field), "message": e.message}
+def _error_rows(errors, labels=None) -> list[dict]:
+    """The errors for the summary; columns named as the file's headings (Vietnamese, as in the
+    file) unless ``labels`` (the entry table's, in the page's language) is given."""
+    labels = LABELS if labels is None else labels
+    return [{"row": e.line, "column": labels.get(e.field, e.field), "field": e.field,
+             "message": e.message}
             for e in errors]
 
 
@@ -73,10 +78,15 @@ def _error_rows(errors) -> list[dict]:
 @require_http_methods(["GET", "HEAD"])
 def plan_page(request, pk: int):
     document, agency = _plan(request, pk)
+    return _plan_page(request, document, agency)
+
+
+def _plan_page(request, document, agency, *, file_error: str = ""):
+    """The plan's page; with ``file_error`` (no file, too large) the message by the file field."""
     return _render(request, "directives/plans/plan.html", {
         "doc": document, "agency": agency, "tasks": svc.plan_tasks(document=document),
-        "max_mb": MAX_BYTES // (1024 * 1024),
-    })
+        "max_mb": MAX_BYTES // (1024 * 1024), "file_error": file_error,
+    }, status=422 if file_error else 200)
 
 
 @login_required
@@ -104,14 +114,13 @@ def _preview(request, document, result, *, token: str = "", name: str = "", stat
 def plan_upload(request, pk: int):
     """The dry run of an uploaded file: what would change, nothing written. The file is kept
     (core.pending_uploads, signed token bound to the user) for the confirmation."""
-    document, _agency = _plan(request, pk)
+    document, agency = _plan(request, pk)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, _("Choose an XLSX file."))
-        return redirect("directives:plan", pk=document.pk)
+        return _plan_page(request, document, agency, file_error=_("Choose an XLSX file."))
     if upload.size > MAX_BYTES:
-        messages.error(request, _("The file is larger than 10 MB."))
-        return redirect("directives:plan", pk=document.pk)
+        return _plan_page(request, document, agency,
+                          file_error=_("The file is larger than 10 MB."))
     data = upload.read()
     result = svc.plan_check(actor=request.user, document_id=document.pk, data=data)
     token = ""
@@ -151,6 +160,34 @@ def plan_confirm(request, pk: int):
 
 
 # --- entering the tasks by hand ----------------------------------------------------------------
+
+# The entry table's columns: (field, label, widget). The label heads the column on a wide screen
+# and stands above the input in a row's card on a narrow one.
+ENTRY_COLUMNS = [
+    ("plan_key", pgettext_lazy("plan", "Key"), "key"),
+    ("title", pgettext_lazy("plan", "Task"), "textarea"),
+    ("lead", gettext_lazy("Lead unit"), "unit"),
+    ("support", gettext_lazy("Supporting units"), "unit"),
+    ("due_date", gettext_lazy("Deadline"), "date"),
+    ("priority", gettext_lazy("Priority"), "priority"),
+    ("note", gettext_lazy("Notes"), "text"),
+]
+
+
+def _status_label(status: str) -> str:
+    return {"new": _("new"), "updated": _("updated"), "unchanged": _("unchanged")}.get(status, "")
+
+
+def _with_cells(rows: list[dict]) -> list[dict]:
+    """Each row's cells, in column order, with the value and the error by the input."""
+    for r in rows:
+        errors = r.get("errors", {})
+        r["cells"] = [{"field": f, "label": label, "widget": widget, "value": r[f],
+                       "id": f"r{r['n']}-{f}", "error": errors.get(f, "")}
+                      for f, label, widget in ENTRY_COLUMNS]
+        r["row_error"] = " ".join(m for f, m in errors.items() if f not in r)
+        r["status_label"] = "" if errors else _status_label(r.get("status", ""))
+    return rows
 
 
 def _entry_rows(post, n: int) -> list[dict]:
@@ -220,8 +257,11 @@ def plan_entry(request, pk: int):
             r["status"] = checked.status if checked else ""
             r["errors"] = {e.field: e.message for e in checked.errors} if checked else {}
     return _render(request, "directives/plans/entry.html", {
-        "doc": document, "agency": agency, "rows": rows, "n": n, "units": units,
+        "doc": document, "agency": agency, "rows": _with_cells(rows), "n": n, "units": units,
+        "columns": [(f, label) for f, label, _widget in ENTRY_COLUMNS],
         "priorities": [(c.value, c.label) for c in Priority],
-        "result": result, "errors": _error_rows(result.errors) if result else [],
+        "result": result,
+        "errors": _error_rows(result.errors, {f: label for f, label, _w in ENTRY_COLUMNS})
+        if result else [],
         "action": reverse("directives:plan_entry", args=[document.pk]),
     }, status=status)
