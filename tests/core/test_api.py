@@ -369,6 +369,23 @@ def test_inbox_query_budget(client, anna, org, inbox_world, bearer, justice_divi
         assert session.get(API + "/inbox").status_code == 200
 
 
+def test_inbox_page_is_one_statement_on_postgresql(anna, org, inbox_world,
+                                                   django_assert_num_queries):
+    """PostgreSQL: the units of the posts and delegations, every branch and the rows in one
+    statement (bench --only inbox); SQLite: the units, then one statement."""
+    from django.db import connection
+
+    from egov.core.selectors import inbox_page
+
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        page = inbox_page(actor=anna, limit=3)
+    assert len(page.items) == 3 and page.next
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        rest = inbox_page(actor=anna, cursor=page.next, limit=50)
+        assert all(i.assignee_unit_id is None or i.assignee_unit.name for i in rest.items)
+    assert not {i.pk for i in page.items} & {i.pk for i in rest.items}
+
+
 def test_unit_work_needs_the_permission(client, anna, make_user, org, bearer):
     _item("x", unit=org["justice"])
     _item("y", unit=org["justice"], user=anna)
