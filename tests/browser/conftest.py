@@ -97,3 +97,24 @@ def serious_violations(page) -> list[str]:
     for v in bad:
         print(page.url, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
     return [f"{v['id']} ({v['impact']})" for v in bad]
+
+
+def page_width(page) -> int:
+    """The page's scroll width: wider than the viewport means a horizontal scroll."""
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def switch_language(page, lang: str) -> None:
+    """Switch the page to ``lang`` ("vi"/"en") with the header's language buttons."""
+    if page.locator("html").get_attribute("lang") != lang:
+        with page.expect_navigation():
+            page.click(f"button[name=language][value={lang}]")
+        page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == lang
+
+
+def submit(page, selector: str) -> None:
+    """Click ``selector`` and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state()

@@ -15,43 +15,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import serious_violations as _serious
+from tests.browser.conftest import submit, switch_language
+from tests.browser.directives_support import drc  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-
-
-@pytest.fixture
-def drc(roles, org, make_user):
-    """The flush emptied the catalogues: document types, the documents' and the directives'
-    grants are seeded again; then the people plan_support's helpers expect."""
-    from django.apps import apps
-
-    from egov.directives.catalog import seed_role_grants
-    from tests.documents.test_outgoing_support import seed_catalogues
-
-    seed_catalogues()
-    seed_role_grants(apps)
-    return {**org,
-            "leader": make_user("chutichtinh", org["province"], "leader", title="Chủ tịch",
-                                full_name="Nguyễn Văn Chủ Tịch"),
-            "clerk": make_user("vanthutinh", org["office"], "clerk", title="Văn thư"),
-            "head": make_user("giamdocstp", org["justice"], "unit_head", title="Giám đốc Sở",
-                              full_name="Trần Thị Giám Đốc")}
-
-
-def _language(page, lang: str) -> None:
-    if page.locator("html").get_attribute("lang") != lang:
-        with page.expect_navigation():
-            page.click(f"button[name=language][value={lang}]")
-        page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == lang
-
-
-def _submit(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
-    page.wait_for_load_state()
 
 
 class Checks:
@@ -79,11 +48,12 @@ def _user_page(browser, login, username, lang, width):
     ctx.set_default_timeout(15_000)
     page = ctx.new_page()
     login(page, username)
-    _language(page, lang)
+    switch_language(page, lang)
     return ctx, page
 
 
-def test_bulk_progress_and_giving_from_an_incoming_document(browser, live_server, login, drc):
+def test_bulk_progress_and_giving_from_an_incoming_document(browser, live_server, login,
+                                                          drc):  # noqa: F811
     from egov.directives.models import Directive, ProgressReport
     from egov.directives.services.records import directive_create
     from egov.documents.models import Assignment
@@ -109,14 +79,14 @@ def test_bulk_progress_and_giving_from_an_incoming_document(browser, live_server
         page.goto(f"{url}/directives/progress/bulk/")
         assert page.locator("tbody tr").count() == 3
         check(page, "bulk", 360)
-        _submit(page, ".dr-bulk button[type=submit]")  # nothing entered
+        submit(page, ".dr-bulk button[type=submit]")  # nothing entered
         expect(page.locator("#bulk-errors")).to_contain_text(
             "Enter the progress of at least one directive.")
         a, b, c = (d.pk for d in three)
         page.fill(f"#p-{a}", "30")
         page.fill(f"#t-{a}", "Đã họp với các phòng.")
         page.fill(f"#p-{b}", "300")
-        _submit(page, ".dr-bulk button[type=submit]")
+        submit(page, ".dr-bulk button[type=submit]")
         # the error by the wrong row's input, linked from the summary; nothing saved
         assert page.locator(f"#p-{b}_error").is_visible()
         assert page.locator(f"#p-{b}").get_attribute("aria-invalid") == "true"
@@ -126,7 +96,7 @@ def test_bulk_progress_and_giving_from_an_incoming_document(browser, live_server
         assert not ProgressReport.objects.exists()
         check(page, "bulk-errors", 360)
         page.fill(f"#p-{b}", "60")
-        _submit(page, ".dr-bulk button[type=submit]")
+        submit(page, ".dr-bulk button[type=submit]")
         expect(page.locator(".message--success")).to_contain_text(
             "Progress saved for 2 directives.")
         assert [Directive.objects.get(pk=pk).progress for pk in (a, b, c)] == [30, 60, 0]
@@ -142,7 +112,7 @@ def test_bulk_progress_and_giving_from_an_incoming_document(browser, live_server
         panel = page.locator("#extra-directives")
         expect(panel.locator("h2")).to_have_text("Nhiệm vụ giao từ văn bản này")
         check(page, "incoming-panel", 1280)
-        _submit(page, "#extra-directives a.button")
+        submit(page, "#extra-directives a.button")
         assert page.url == f"{url}/directives/new/?incoming={doc.pk}"
         # prefilled from the document
         assert page.input_value("#id_title") == doc.subject
@@ -155,7 +125,7 @@ def test_bulk_progress_and_giving_from_an_incoming_document(browser, live_server
         assert page.locator("#chosen-source").inner_text().count(doc.subject) == 1
         check(page, "give-from-incoming", 1280)
         page.check(f"#id_lead input[value=u{drc['justice'].pk}]")
-        _submit(page, "#do-give")
+        submit(page, "#do-give")
         d = Directive.objects.get(source_incoming=doc)
         assert page.url == f"{url}/directives/{d.pk}/"
         expect(page.locator(".message--success")).to_contain_text(d.code)

@@ -13,41 +13,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import serious_violations as _serious
+from tests.browser.conftest import submit, switch_language
+from tests.browser.directives_support import drc  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/egov-shots")
-
-
-@pytest.fixture
-def drc(roles, org, make_user):
-    """The flush emptied the catalogues: document types, the documents' and the directives'
-    grants are seeded again; then the people plan_support's helpers expect."""
-    from django.apps import apps
-
-    from egov.directives.catalog import seed_role_grants
-    from tests.documents.test_outgoing_support import seed_catalogues
-
-    seed_catalogues()
-    seed_role_grants(apps)
-    return {**org,
-            "leader": make_user("chutichtinh", org["province"], "leader", title="Chủ tịch",
-                                full_name="Nguyễn Văn Chủ Tịch"),
-            "clerk": make_user("vanthutinh", org["office"], "clerk", title="Văn thư")}
-
-
-def _language(page, lang: str) -> None:
-    if page.locator("html").get_attribute("lang") != lang:
-        with page.expect_navigation():
-            page.click(f"button[name=language][value={lang}]")
-        page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == lang
-
-
-def _submit(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
-    page.wait_for_load_state()
 
 
 class Checks:
@@ -68,7 +39,8 @@ class Checks:
             page.screenshot(path=str(SHOTS / f"plan-{name}-{lang}-{width}.png"), full_page=True)
 
 
-def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc, tmp_path):
+def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc,  # noqa: F811
+                                                tmp_path):
     from egov.directives.models import Directive
     from tests.directives.plan_support import issued_plan, task_rows, xlsx
 
@@ -81,11 +53,11 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
     check = Checks(page)
     try:
         login(page, "chutichtinh")
-        _language(page, "vi")
+        switch_language(page, "vi")
         # The issued plan's page offers its tasks.
         page.goto(f"{url}/documents/outgoing/{plan.pk}/")
         expect(page.locator("#extra-plan-tasks h2")).to_have_text("Nhiệm vụ của kế hoạch")
-        _submit(page, f"#extra-plan-tasks a[href='/directives/plans/{plan.pk}/']")
+        submit(page, f"#extra-plan-tasks a[href='/directives/plans/{plan.pk}/']")
         assert page.url == f"{url}/directives/plans/{plan.pk}/"
         assert page.locator("#plan-no-tasks").is_visible()
         check("page")
@@ -94,7 +66,7 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
         assert Path(download.value.path()).read_bytes()[:2] == b"PK"
 
         # No file chosen: the message by the file input, not a redirect.
-        _submit(page, "form[enctype] button[type=submit]")
+        submit(page, "form[enctype] button[type=submit]")
         assert page.locator("#id_file_error").inner_text() == "Chọn tệp XLSX."
         assert page.locator("#id_file").get_attribute("aria-invalid") == "true"
 
@@ -103,7 +75,7 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
         bad.write_bytes(xlsx([["T1", "", "khong-co", "", "32/13/2027", "", ""]]
                              + task_rows(2, drc)))
         page.set_input_files("#id_file", str(bad))
-        _submit(page, "form[enctype] button[type=submit]")
+        submit(page, "form[enctype] button[type=submit]")
         errors = page.locator("#plan-errors").inner_text()
         assert "Dòng 2, Nội dung" in errors and "Dòng 3, Mã" in errors
         assert page.locator("tr[data-status=error]").count() == 2
@@ -117,11 +89,11 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
         good.write_bytes(xlsx(task_rows(3, drc)))
         page.goto(f"{url}/directives/plans/{plan.pk}/")
         page.set_input_files("#id_file", str(good))
-        _submit(page, "form[enctype] button[type=submit]")
+        submit(page, "form[enctype] button[type=submit]")
         assert page.locator("tr[data-status=new]").count() == 3
         assert not Directive.objects.exists()
         check("check-new")
-        _submit(page, "form[action$='/import/'] button[type=submit]")
+        submit(page, "form[action$='/import/'] button[type=submit]")
         expect(page.locator(".message--success")).to_contain_text("3 mới")
         assert page.locator("tr[data-key]").count() == 3
         assert Directive.objects.filter(source_outgoing=plan).count() == 3
@@ -131,19 +103,19 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
         rows[0][1] = "Nhiệm vụ số 1 của kế hoạch, sửa lại"
         good.write_bytes(xlsx(rows))
         page.set_input_files("#id_file", str(good))
-        _submit(page, "form[enctype] button[type=submit]")
+        submit(page, "form[enctype] button[type=submit]")
         assert [page.locator(f"tr[data-status={s}]").count()
                 for s in ("new", "updated", "unchanged")] == [1, 1, 2]
         assert page.locator("tr[data-status=updated]").inner_text().count("Nội dung") == 1
         check("check-changes")
-        _submit(page, "form[action$='/import/'] button[type=submit]")
+        submit(page, "form[action$='/import/'] button[type=submit]")
         assert Directive.objects.filter(source_outgoing=plan).count() == 4
         assert Directive.objects.get(source_outgoing=plan, plan_key="T1").title.endswith(
             "sửa lại")
 
         # In English, the tasks typed in the entry table.
-        _language(page, "en")
-        _submit(page, f"a[href='/directives/plans/{plan.pk}/entry/']")
+        switch_language(page, "en")
+        submit(page, f"a[href='/directives/plans/{plan.pk}/entry/']")
         assert page.locator("tbody tr").count() == 5
         assert [t.strip() for t in page.locator("thead th").all_text_contents()][1:3] == \
             ["Key", "Task"]
@@ -153,7 +125,7 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
         page.fill("#r1-lead", "Sở Tư pháp")
         page.fill("#r1-due_date", "2027-03-31")
         page.fill("#r2-title", "Nhiệm vụ chưa có mã")
-        _submit(page, "button[value=check]")
+        submit(page, "button[value=check]")
         # the errors by their inputs (English column names), and linked from the summary
         assert page.locator("#r2-plan_key_error").is_visible()
         assert page.locator("#r2-plan_key").get_attribute("aria-invalid") == "true"
@@ -166,7 +138,7 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
         assert not Directive.objects.filter(plan_key="E1").exists()
         check("entry-errors")
         # one more row; what was typed stays
-        _submit(page, "button[value=add]")
+        submit(page, "button[value=add]")
         assert page.locator("tbody tr").count() == 6
         assert page.input_value("#r1-title") == "Rà soát quy chế phối hợp"
         for n, key in ((2, "E2"), (6, "E3")):
@@ -176,10 +148,10 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
             page.fill(f"#r{n}-due_date", "2027-04-30")
         page.fill("#r6-support", "Sở Tài chính")
         page.select_option("#r6-priority", "high")
-        _submit(page, "button[value=check]")
+        submit(page, "button[value=check]")
         assert page.locator("[data-row-status=new]").count() == 3
         assert not Directive.objects.filter(plan_key__startswith="E").exists()
-        _submit(page, "button[value=save]")
+        submit(page, "button[value=save]")
         assert page.url == f"{url}/directives/plans/{plan.pk}/"
         expect(page.locator(".message--success")).to_contain_text("3 new")
         assert page.locator("tr[data-key]").count() == 7

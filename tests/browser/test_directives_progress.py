@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from tests.browser.conftest import page_width, submit, switch_language
 from tests.browser.conftest import serious_violations as _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,31 +39,13 @@ def people(roles, org, make_user):
     }
 
 
-def _width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
-def _language(page, lang: str) -> None:
-    if page.locator("html").get_attribute("lang") != lang:
-        with page.expect_navigation():
-            page.click(f"button[name=language][value={lang}]")
-        page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == lang
-
-
-def _submit(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
-    page.wait_for_load_state()
-
-
 class Checks:
     def __init__(self, width: int, lang: str):
         self.width, self.lang, self.failures = width, lang, {}
 
     def __call__(self, page, name: str, shot: bool = False) -> None:
         self.failures[f"{name}-{self.lang}@{self.width}"] = _serious(page)
-        assert _width(page) <= self.width, f"{name}: {_width(page)}px at {self.width}px"
+        assert page_width(page) <= self.width, f"{name}: {page_width(page)}px at {self.width}px"
         if shot:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"directives-{name}-{self.lang}-{self.width}.png"),
@@ -75,7 +58,7 @@ def _user_page(browser, live_server, login, username, lang, width):
     ctx.set_default_timeout(15_000)
     page = ctx.new_page()
     login(page, username)
-    _language(page, lang)
+    switch_language(page, lang)
     return ctx, page
 
 
@@ -106,7 +89,7 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
         # progress with a file; first an error by the field
         head.click("#action-progress > summary")
         head.fill("#id_progress-percent", "150")
-        _submit(head, "#do-progress")
+        submit(head, "#do-progress")
         assert head.locator("#id_progress-percent_error").is_visible()
         check(head, "progress-error", shot=True)
         head.fill("#id_progress-percent", "50")
@@ -114,7 +97,7 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
         head.set_input_files("#id_progress-files", files=[{
             "name": "bao-cao-tien-do.txt", "mimeType": "text/plain",
             "buffer": "Báo cáo tiến độ rà soát".encode()}])
-        _submit(head, "#do-progress")
+        submit(head, "#do-progress")
         assert head.locator("#directive-progress").inner_text() == "50%"
         assert head.locator("#directive-reports a", has_text="bao-cao-tien-do.txt").is_visible()
         assert DirectiveFile.objects.filter(directive=d, report__isnull=False).count() == 1
@@ -124,7 +107,7 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
         new_due = due + dt.timedelta(days=15)
         head.fill("#id_extension-reason", "Chờ ý kiến của Sở Tài chính.")
         head.fill("#id_extension-proposed_date", new_due.isoformat())
-        _submit(head, "#do-extension")
+        submit(head, "#do-extension")
         assert head.locator("#directive-extensions tr[data-state=pending]").is_visible()
         check(head, "extension-asked", shot=True)
 
@@ -133,7 +116,7 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
         leader.click("#action-decide > summary")
         leader.check("#id_decide-decision_0")
         leader.fill("#id_decide-note", "Đồng ý gia hạn.")
-        _submit(leader, "#do-decide")
+        submit(leader, "#do-decide")
         assert leader.locator("#directive-extensions tr[data-state=approved]").is_visible()
         assert new_due.strftime("%d/%m/%Y") in leader.locator("#directive-deadline").inner_text()
         check(leader, "extension-approved", shot=True)
@@ -142,14 +125,14 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
         head.goto(url)
         head.click("#action-complete > summary")
         head.fill("#id_complete-result_text", "Đã rà soát toàn bộ 20 thủ tục; kiến nghị kèm theo.")
-        _submit(head, "#do-complete")
+        submit(head, "#do-complete")
         assert head.locator("[data-awaiting]").is_visible()
         check(head, "completed")
 
         # The leader accepts: done on time.
         leader.goto(url)
         leader.click("#action-accept > summary")
-        _submit(leader, "#do-accept")
+        submit(leader, "#do-accept")
         assert leader.locator("#directive-status [data-status=done_on_time]").is_visible()
         assert not leader.locator("#directive-actions").count()
         check(leader, "accepted", shot=True)
@@ -163,7 +146,7 @@ def test_progress_extension_completion_acceptance(browser, live_server, login, p
         check(leader, "given", shot=True)
         leader.goto(f"{live_server.url}/directives/new/")
         check(leader, "give", shot=True)
-        _submit(leader, "#do-give")
+        submit(leader, "#do-give")
         assert leader.locator("#id_title_error").is_visible()
         assert leader.locator("#id_lead_error").is_visible()
         check(leader, "give-errors", shot=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import page_width
 from tests.browser.conftest import serious_violations as _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,10 +20,6 @@ def catalogue(transactional_db):
     seed_catalogue()
 
 
-def _width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def test_search_and_detail(page, live_server, catalogue):
     failures: dict[str, list[str]] = {}
     for width in (1280, 360):
@@ -31,7 +28,7 @@ def test_search_and_detail(page, live_server, catalogue):
         assert page.locator("html").get_attribute("lang") == "vi"
         assert page.locator("h1").inner_text() == "Thủ tục hành chính"
         failures[f"list@{width}"] = _serious(page)
-        assert _width(page) <= width, f"{_width(page)}px wide at {width}px"
+        assert page_width(page) <= width, f"{page_width(page)}px wide at {width}px"
 
         page.fill("#id_q", "khai sinh")
         page.click("[data-testid=catalogue-search] button[type=submit]")
@@ -52,9 +49,9 @@ def test_search_and_detail(page, live_server, catalogue):
         assert link.inner_text() == "Nộp trực tuyến"
         assert link.get_attribute("href") == "/public/apply/1.001193/"
         failures[f"detail@{width}"] = _serious(page)
-        assert _width(page) <= width, f"{_width(page)}px wide at {width}px"
+        assert page_width(page) <= width, f"{page_width(page)}px wide at {width}px"
 
         page.goto(live_server.url + "/public/procedures/2.001458/")  # a long legal basis
         failures[f"land@{width}"] = _serious(page)
-        assert _width(page) <= width, f"{_width(page)}px wide at {width}px"
+        assert page_width(page) <= width, f"{page_width(page)}px wide at {width}px"
     assert not any(failures.values()), failures

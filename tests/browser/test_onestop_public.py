@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import page_width
 from tests.browser.conftest import serious_violations as _serious
 from tests.onestop.portal_fixtures import (  # noqa: F401 (fixtures)
     APPLICANT,
@@ -33,10 +34,6 @@ def _fresh(transactional_db, settings):
     views_lookup.forget()
 
 
-def _width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def test_lookup_and_qr_page_vi_en(page, live_server, make_dossier):
     d = make_dossier("processing")
     failures: dict[str, list[str]] = {}
@@ -49,7 +46,7 @@ def test_lookup_and_qr_page_vi_en(page, live_server, make_dossier):
                 page.wait_for_load_state()
             assert page.locator("html").get_attribute("lang") == lang
             failures[f"form-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width
+            assert page_width(page) <= width
             page.fill("#id_code", d.code)
             page.fill("#id_check", "0000")
             page.click("[data-testid=lookup-form] button[type=submit]")
@@ -64,13 +61,13 @@ def test_lookup_and_qr_page_vi_en(page, live_server, make_dossier):
             assert state == ("Đang xử lý" if lang == "vi" else "Being processed")
             assert APPLICANT["full_name"] not in page.content()
             failures[f"timeline-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width, f"{_width(page)}px at {width}px"
+            assert page_width(page) <= width, f"{page_width(page)}px at {width}px"
 
             page.goto(f"{live_server.url}/public/d/{d.public_token}/")
             assert d.code in page.locator("[data-testid=timeline]").inner_text()
             assert page.locator("[data-testid=steps] li").count() == 3
             failures[f"qr-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width
+            assert page_width(page) <= width
     bad = {k: v for k, v in failures.items() if v}
     assert not bad, f"axe serious/critical violations: {bad}"
 
@@ -80,7 +77,7 @@ def test_rating_on_the_qr_page(page, live_server, make_dossier):
     page.set_viewport_size({"width": 360, "height": 900})
     page.goto(f"{live_server.url}/public/d/{d.public_token}/")
     assert not _serious(page)
-    assert _width(page) <= 360
+    assert page_width(page) <= 360
     page.check("input[name=satisfied][value=yes]")
     page.select_option("#id_score", "5")
     page.click("[data-testid=rate] button[type=submit]")
@@ -95,7 +92,7 @@ def test_online_application_end_to_end(page, live_server, procedure, smtp_server
     page.set_viewport_size({"width": 360, "height": 900})
     page.goto(live_server.url + "/public/apply/9.001193/")
     failures["form@360"] = _serious(page)
-    assert _width(page) <= 360
+    assert page_width(page) <= 360
     page.set_viewport_size({"width": 1280, "height": 900})
     failures["form@1280"] = _serious(page)
     page.fill("#id_full_name", APPLICANT["full_name"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import page_width, switch_language
 from tests.browser.conftest import serious_violations as _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,18 +40,6 @@ def officer(roles, org, make_user, settings):
                      title="Công chức tiếp công dân")
 
 
-def _width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
-def _language(page, lang: str) -> None:
-    if page.locator("html").get_attribute("lang") != lang:
-        with page.expect_navigation():
-            page.click(f"button[name=language][value={lang}]")
-        page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == lang
-
-
 def test_portal_form_vi_en(page, live_server, officer):
     from egov.petitions.models import Petition
 
@@ -60,9 +49,9 @@ def test_portal_form_vi_en(page, live_server, officer):
         for width in (1280, 360):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(live_server.url + "/public/petitions/new/")
-            _language(page, lang)
+            switch_language(page, lang)
             failures[f"form-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width, f"{_width(page)}px at {width}px"
+            assert page_width(page) <= width, f"{page_width(page)}px at {width}px"
             # errors by the field
             page.fill("#id_personal_id", "123")
             with page.expect_navigation():
@@ -71,7 +60,7 @@ def test_portal_form_vi_en(page, live_server, officer):
             for field in ("full_name", "personal_id", "content"):
                 assert page.locator(f"#id_{field}_error").is_visible(), field
             failures[f"errors-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width
+            assert page_width(page) <= width
             for key, value in PERSON.items():
                 page.fill(f"#id_{key}", value)
             page.select_option("#id_kind", "proposal")
@@ -87,7 +76,7 @@ def test_portal_form_vi_en(page, live_server, officer):
             assert p.lookup_check == check and p.state == "draft"
             assert PERSON["full_name"] not in page.content()
             failures[f"sent-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width
+            assert page_width(page) <= width
             receipt = page.request.get(live_server.url + page.locator(
                 "[data-testid=receipt-link]").get_attribute("href"))
             assert receipt.status == 200 and receipt.body()[:5] == b"%PDF-"
@@ -96,7 +85,7 @@ def test_portal_form_vi_en(page, live_server, officer):
             assert state == ("Đã gửi, chờ vào sổ" if lang == "vi"
                              else "Sent, waiting to be registered")
             failures[f"lookup-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width
+            assert page_width(page) <= width
     assert Petition.objects.count() == sent
     bad = {k: v for k, v in failures.items() if v}
     assert not bad, f"axe serious/critical violations: {bad}"
@@ -111,9 +100,9 @@ def test_desk_intake_page_vi_en(page, live_server, login, officer):
         for width in (1280, 360):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(live_server.url + "/petitions/intake/")
-            _language(page, lang)
+            switch_language(page, lang)
             failures[f"desk-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width, f"{_width(page)}px at {width}px"
+            assert page_width(page) <= width, f"{page_width(page)}px at {width}px"
             page.fill("#id_personal_id", "12")
             with page.expect_navigation():
                 page.click("[data-testid=desk-intake-form] button[type=submit]")
@@ -121,7 +110,7 @@ def test_desk_intake_page_vi_en(page, live_server, login, officer):
             assert page.locator("#id_personal_id_error").is_visible()
             assert page.locator("#id_content_error").is_visible()
             failures[f"desk-errors-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width
+            assert page_width(page) <= width
             for key, value in PERSON.items():
                 page.fill(f"#id_{key}", value)
             page.fill("#id_content", "Tôi tố cáo cán bộ địa chính nhận tiền của dân.")
@@ -134,7 +123,7 @@ def test_desk_intake_page_vi_en(page, live_server, login, officer):
             assert page.locator("[data-testid=receipt-link]").is_visible()
             assert page.locator("#petition-identity").is_visible()  # the receiver reads it
             failures[f"petition-{lang}@{width}"] = _serious(page)
-            assert _width(page) <= width
+            assert page_width(page) <= width
     assert Petition.objects.filter(state="received").count() == 4
     bad = {k: v for k, v in failures.items() if v}
     assert not bad, f"axe serious/critical violations: {bad}"

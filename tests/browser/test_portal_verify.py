@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.browser.conftest import page_width
 from tests.browser.conftest import serious_violations as _serious
 from tests.documents.conftest import docs_org  # noqa: F401 (fixture)
 from tests.signing._verify_fixtures import blank_pdf, make_pki, replace_page_content, sign
@@ -66,10 +67,6 @@ def _upload(page, name: str, data: bytes, mime: str = "application/pdf") -> None
     page.wait_for_load_state()
 
 
-def _width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def test_anonymous_upload_shows_the_verdict(page, live_server, anchor, pki):
     failures: dict[str, list[str]] = {}
     for width in (1280, 360):
@@ -78,7 +75,7 @@ def test_anonymous_upload_shows_the_verdict(page, live_server, anchor, pki):
         assert page.locator("html").get_attribute("lang") == "vi"
         assert page.locator("#id_file").is_visible()
         failures[f"form@{width}"] = _serious(page)
-        assert _width(page) <= width
+        assert page_width(page) <= width
 
         _upload(page, "quyet-dinh-ky-so.pdf", _signed(pki, timestamp=True))
         verdict = page.locator("[data-verdict]")
@@ -86,18 +83,18 @@ def test_anonymous_upload_shows_the_verdict(page, live_server, anchor, pki):
         assert verdict.is_visible()
         assert "Nguyễn Văn An" in page.locator(".signature-report").inner_text()
         failures[f"valid@{width}"] = _serious(page)
-        assert _width(page) <= width, f"{_width(page)}px wide at {width}px"
+        assert page_width(page) <= width, f"{page_width(page)}px wide at {width}px"
 
         _upload(page, "bi-sua.pdf", _tampered(pki))
         assert page.locator("[data-verdict]").get_attribute("data-verdict") == "invalid"
         failures[f"invalid@{width}"] = _serious(page)
-        assert _width(page) <= width
+        assert page_width(page) <= width
 
         _upload(page, "ghi-chu.txt", b"not a pdf", mime="text/plain")
         assert page.locator("#id_file_error").is_visible()
         assert page.locator("[data-verdict]").count() == 0
         failures[f"error@{width}"] = _serious(page)
-        assert _width(page) <= width
+        assert page_width(page) <= width
 
     bad = {k: v for k, v in failures.items() if v}
     assert not bad, f"axe serious/critical violations: {bad}"
@@ -166,7 +163,7 @@ def test_qr_target_shows_the_issued_document_and_its_report(page, live_server, i
         assert "Trần Văn Lãnh" in signatures.nth(0).inner_text()
         assert "UBND tỉnh Minh Phong" in signatures.nth(1).inner_text()
         failures[f"code@{width}"] = _serious(page)
-        assert _width(page) <= width, f"{_width(page)}px wide at {width}px"
+        assert page_width(page) <= width, f"{page_width(page)}px wide at {width}px"
 
     # compare one's copy: the issued file itself, then another file
     from egov.core.files import file_open

@@ -3,6 +3,8 @@ types (NĐ 30/2020 Điều 7, Phụ lục III §I) and default handling times pe
 
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.catalog import seed_module_grants
+
 ACTIONS = {
     "documents.register": _("Register incoming documents"),
     "documents.view_all": _("See every document of the agency"),
@@ -117,8 +119,6 @@ def fix_urgent_deadlines(apps) -> int:
 def seed(apps) -> None:
     DocumentType = apps.get_model("documents", "DocumentType")
     UrgencyDeadline = apps.get_model("documents", "UrgencyDeadline")
-    Role = apps.get_model("core", "Role")
-    RoleGrant = apps.get_model("core", "RoleGrant")
     for code, name, abbr, normative, copy, order in DOCUMENT_TYPES:
         DocumentType.objects.get_or_create(code=code, defaults={
             "name": name, "abbreviation": abbr, "is_legal_normative": normative,
@@ -127,9 +127,4 @@ def seed(apps) -> None:
     for urgency, (days, basis) in URGENCY_DEADLINES.items():
         UrgencyDeadline.objects.get_or_create(agency=None, urgency=urgency, defaults={
             "working_days": days, "legal_basis": basis})
-    for role_code, grants in ROLE_GRANTS.items():
-        role = Role.objects.filter(code=role_code).first()
-        if role is None:
-            continue
-        for action, scope in grants:
-            RoleGrant.objects.get_or_create(role=role, action=action, defaults={"scope": scope})
+    seed_module_grants(apps, ROLE_GRANTS)
