@@ -370,6 +370,31 @@ def test_flush_empties_the_trail_and_triggers_stay_on(transactional_db):
     # The teardown flush of this test must succeed with an event in the table.
 
 
+def test_test_flush_empties_every_table_and_leaves_the_checks_on(transactional_db, org):
+    """The suite's flush between tests (PostgreSQL: DELETE with triggers off for the
+    transaction, core/management/commands/flush.py): every table empty, the content types
+    made again, and afterwards foreign keys and triggers check as before."""
+    from django.apps import apps as django_apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from egov.core.models import WorkItem
+
+    _append(2)
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False,
+                 inhibit_post_migrate=False)
+    left = [m._meta.label for m in django_apps.get_models()
+            if m._meta.managed and not m._meta.proxy and m is not ContentType
+            and m._meta.label != "auth.Permission" and m._default_manager.exists()]
+    assert left == []
+    assert ContentType.objects.filter(app_label="core", model="orgunit").exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WorkItem.objects.create(module="core", kind="x", title="Mồ côi", role="lead",
+                                assignee_user_id=987654)
+    event = audit_log(actor=None, action="after.flush")
+    with pytest.raises(IntegrityError, match="append-only"):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
 def test_live_server_tests_can_flush(live_server):
     audit_log(actor=None, action="live.server")
     assert AuditEvent.objects.count() == 1
