@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "egov.onestop",
     "egov.petitions",
     "egov.directives",
+    "egov.civil",
     "egov.portal",
 ]
 

@@ -1,0 +1,345 @@
+"""Registering births, deaths and marriages (Luật Hộ tịch 60/2014/QH13; Luật Hôn nhân và gia
+đình 52/2014/QH13): the checks of the law, each refusal with its code and the article it cites
+(422), then the person records, the book's next entry number (numbering kernel, gapless per
+book under concurrency) and an audit event — all in one transaction, or nothing.
+
+A party is given either as an existing record the registrar may read (``{"id": …}``) or as the
+fields of a new record (``{"full_name", "sex", "birth_date", "personal_id", …}``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.core import numbering, policy
+from egov.core.audit import audit_log
+from egov.core.errors import InvalidInput, PermissionDenied
+from egov.core.models import OrgUnit
+
+from .. import rules
+from ..catalog import EVENT_KINDS
+from ..models import CivilEvent, EventKind, EventParty, PartyRole, Person, RegistryBook, Sex
+
+REGISTER = "civil.register"
+READ = "civil.read"
+NAME_MAX = 200
+TEXT_MAX = 300
+
+
+def _fail(code: str, message: str, field: str = "") -> None:
+    raise InvalidInput(message, code=code, fields={field: [message]} if field else None)
+
+
+def _date(value, field: str, errors: dict, *, required: bool = True) -> dt.date | None:
+    if value in (None, ""):
+        if required:
+            errors.setdefault(field, []).append(_("Enter a date."))
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors.setdefault(field, []).append(_("Enter a valid date (YYYY-MM-DD)."))
+        return None
+
+
+def _text(data: Mapping, name: str, field: str, errors: dict, *, required: bool = False,
+          max_length: int = TEXT_MAX) -> str:
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append(_("Enter text."))
+        return ""
+    value = " ".join(value.split())
+    if required and not value:
+        errors.setdefault(field, []).append(_("This field is required."))
+    if len(value) > max_length:
+        errors.setdefault(field, []).append(
+            _("At most %(n)d characters.") % {"n": max_length})
+    return value
+
+
+def registrar_commune(actor, commune_id) -> OrgUnit:
+    """The commune in whose books the actor registers (`civil.register` there)."""
+    commune = None
+    if isinstance(commune_id, int) and not isinstance(commune_id, bool):
+        commune = OrgUnit.objects.filter(pk=commune_id).first()
+    elif commune_id is None:
+        ids = policy.agencies_for(actor, REGISTER)
+        commune = OrgUnit.objects.filter(pk=ids[0]).first() if len(ids) == 1 else None
+        if commune is None:
+            _fail("commune_required", _("Choose the commune whose books you register in."),
+                  "commune_id")
+    if commune is None or not policy.can(actor, REGISTER, commune):
+        raise PermissionDenied(_("You may not register civil-status events in this commune."))
+    return commune
+
+
+def may_read(actor, person: Person) -> bool:
+    return policy.can(actor, READ, person.commune)
+
+
+def _existing(actor, spec: Mapping, field: str, errors: dict) -> Person | None:
+    pk = spec.get("id")
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        errors.setdefault(f"{field}.id", []).append(_("Give the id of a person record."))
+        return None
+    person = Person.objects.select_related("commune", "father", "mother").filter(pk=pk).first()
+    if person is None or not may_read(actor, person):
+        errors.setdefault(f"{field}.id", []).append(_("No such person in your registry."))
+        return None
+    return person
+
+
+def _new(spec: Mapping, field: str, errors: dict, commune: OrgUnit, *,
+         sex: str | None = None, today: dt.date) -> Person | None:
+    before = sum(len(v) for v in errors.values())
+    name = _text(spec, "full_name", f"{field}.full_name", errors, required=True,
+                 max_length=NAME_MAX)
+    given_sex = spec.get("sex", sex)
+    if given_sex not in Sex.values:
+        errors.setdefault(f"{field}.sex", []).append(
+            _("Choose one of: %(values)s.") % {"values": ", ".join(Sex.values)})
+    born = _date(spec.get("birth_date"), f"{field}.birth_date", errors, required=False)
+    if born is not None and born > today:
+        errors.setdefault(f"{field}.birth_date", []).append(
+            _("The date of birth cannot be in the future."))
+    pid = spec.get("personal_id")
+    if pid in ("", None):
+        pid = None
+    elif not isinstance(pid, str) or rules.personal_id_refusal(pid) is not None:
+        errors.setdefault(f"{field}.personal_id", []).append(
+            rules.personal_id_refusal("").message)
+        pid = None
+    elif Person.objects.filter(personal_id=pid).exists():
+        errors.setdefault(f"{field}.personal_id", []).append(
+            _("Another person record has this personal ID."))
+    extra = {key: _text(spec, key, f"{field}.{key}", errors)
+             for key in ("birth_place", "hometown", "residence")}
+    extra.update({key: _text(spec, key, f"{field}.{key}", errors, max_length=80)
+                  for key in ("ethnicity", "nationality")})
+    if sum(len(v) for v in errors.values()) > before:
+        return None
+    extra = {k: v for k, v in extra.items() if v}
+    return Person(full_name=name, sex=given_sex, birth_date=born, personal_id=pid,
+                  commune=commune, **extra)
+
+
+def _party(actor, spec, field: str, errors: dict, commune: OrgUnit, *, today: dt.date,
+           sex: str | None = None, required: bool = True) -> Person | None:
+    if spec is None:
+        if required:
+            errors.setdefault(field, []).append(_("This field is required."))
+        return None
+    if not isinstance(spec, Mapping):
+        errors.setdefault(field, []).append(_("Give the person's record id or fields."))
+        return None
+    if "id" in spec:
+        return _existing(actor, spec, field, errors)
+    return _new(spec, field, errors, commune, sex=sex, today=today)
+
+
+def _check_errors(errors: dict) -> None:
+    if errors:
+        raise InvalidInput(_("Check the marked fields."), fields=errors)
+
+
+def _alive(person: Person, field: str, on: dt.date | None = None) -> None:
+    """Luật Hộ tịch 60/2014, Điều 34.2 and 60: a registered death locks the record."""
+    if person.pk is not None and person.death_date is not None \
+            and (on is None or person.death_date < on):
+        _fail("person_deceased", _("%(name)s is recorded as deceased: no new event can be "
+                                   "registered for this person (Luật Hộ tịch 2014, Điều 34.2, "
+                                   "60).") % {"name": person.full_name}, field)
+
+
+def _book(commune: OrgUnit, kind: str, year: int) -> RegistryBook:
+    """The open book of (commune, kind, year), made on first use (race-safe)."""
+    name = EVENT_KINDS[kind][0]
+    book = (RegistryBook.objects.select_for_update()
+            .filter(commune=commune, kind=kind, year=year, closed_at__isnull=True)
+            .order_by("-number").first())
+    if book is not None:
+        return book
+    if RegistryBook.objects.filter(commune=commune, kind=kind, year=year).exists():
+        _fail("book_closed", _("The %(book)s of %(year)d is closed.") % {"book": name,
+                                                                         "year": year})
+    try:
+        with transaction.atomic():
+            return RegistryBook.objects.create(commune=commune, kind=kind, year=year, number=1,
+                                               name=name)
+    except IntegrityError:
+        return RegistryBook.objects.select_for_update().get(commune=commune, kind=kind,
+                                                           year=year, number=1)
+
+
+def _write(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, event_date,
+           late: bool, parties: list[tuple[str, Person]], details: dict) -> CivilEvent:
+    book = _book(commune, kind, registered_on.year)
+    # Luật Hộ tịch 2014, Điều 58: one book per kind of event; Số / Quyển số on the certificate.
+    number = numbering.sequence_next(scope=book.sequence_scope, series="entry",
+                                     year=book.year)
+    event = CivilEvent.objects.create(kind=kind, commune=commune, book=book,
+                                      entry_number=number, registered_on=registered_on,
+                                      event_date=event_date, late=late, registrar=actor,
+                                      details=details)
+    EventParty.objects.bulk_create([EventParty(event=event, person=p, role=role)
+                                    for role, p in parties])
+    audit_log(actor=actor, action="civil.register", obj=event,
+              details={"kind": kind, "book": book.pk, "entry": number,
+                       "persons": [p.pk for _role, p in parties]})
+    return event
+
+
+def _registered_on(value, errors: dict, today: dt.date) -> dt.date:
+    day = _date(value, "registered_on", errors, required=False) or today
+    if day > today:
+        errors.setdefault("registered_on", []).append(
+            _("The registration date cannot be in the future."))
+    return day
+
+
+# --- births -----------------------------------------------------------------------------------
+
+
+def register_birth(*, actor, child: Mapping, mother=None, father=None, commune_id=None,
+                   registered_on=None, details: Mapping | None = None) -> CivilEvent:
+    """Khai sinh (Luật Hộ tịch 2014, Điều 13–16): a new record for the child, linked to its
+    parents (existing records or new ones); late when registered more than 60 days after the
+    birth (Điều 15.1)."""
+    commune = registrar_commune(actor, commune_id)
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    day = _registered_on(registered_on, errors, today)
+    if not isinstance(child, Mapping) or "id" in child:
+        _fail("child_new", _("A birth registration makes the child's record: give its fields, "
+                             "not an id."), "child")
+    kid = _new(child, "child", errors, commune, today=today)
+    if kid is not None and kid.birth_date is None:
+        errors.setdefault("child.birth_date", []).append(_("Enter a date."))
+    mum = _party(actor, mother, "mother", errors, commune, today=today, sex=Sex.FEMALE,
+                 required=False)
+    dad = _party(actor, father, "father", errors, commune, today=today, sex=Sex.MALE,
+                 required=False)
+    _check_errors(errors)
+    if kid.birth_date > day:
+        _fail("birth_after_registration", _("The birth cannot be after the registration "
+                                            "date."), "child.birth_date")
+    for role, parent in (("mother", mum), ("father", dad)):
+        if parent is not None and parent.sex != (Sex.FEMALE if role == "mother" else Sex.MALE):
+            _fail("parent_sex", _("The mother is a woman and the father a man in the birth "
+                                  "register (Luật Hộ tịch 2014, Điều 14)."), role)
+        if parent is not None and parent.birth_date and parent.birth_date >= kid.birth_date:
+            _fail("parent_younger", _("A parent is born before the child."),
+                  f"{role}.birth_date")
+    late = (kid.birth_date + dt.timedelta(days=rules.BIRTH_DUTY_DAYS)) < day
+    with transaction.atomic():
+        for p in (mum, dad):
+            if p is not None and p.pk is None:
+                p.save()
+        kid.mother, kid.father = mum, dad
+        kid.save()
+        parties = [(PartyRole.CHILD, kid)] + [(r, p) for r, p in ((PartyRole.MOTHER, mum),
+                                                                   (PartyRole.FATHER, dad)) if p]
+        return _write(actor=actor, kind=EventKind.BIRTH, commune=commune, registered_on=day,
+                      event_date=kid.birth_date, late=late, parties=parties,
+                      details=dict(details or {}))
+
+
+# --- deaths -----------------------------------------------------------------------------------
+
+
+def register_death(*, actor, person: Mapping, death_date, commune_id=None, registered_on=None,
+                   details: Mapping | None = None) -> CivilEvent:
+    """Khai tử (Luật Hộ tịch 2014, Điều 32–34): the record is locked against new events
+    (Điều 34.2, 60); late when registered more than 15 days after the death (Điều 33.1)."""
+    commune = registrar_commune(actor, commune_id)
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    day = _registered_on(registered_on, errors, today)
+    died = _date(death_date, "death_date", errors)
+    who = _party(actor, person, "person", errors, commune, today=today)
+    _check_errors(errors)
+    _alive(who, "person")
+    if died > day:
+        _fail("death_after_registration", _("The death cannot be after the registration "
+                                            "date."), "death_date")
+    if who.birth_date and died < who.birth_date:
+        _fail("death_before_birth", _("The death cannot be before the birth."), "death_date")
+    late = (died + dt.timedelta(days=rules.DEATH_DUTY_DAYS)) < day
+    with transaction.atomic():
+        if who.pk is not None:
+            who = Person.objects.select_for_update().get(pk=who.pk)
+            _alive(who, "person")  # a death registered meanwhile
+        who.death_date = died
+        who.save()
+        return _write(actor=actor, kind=EventKind.DEATH, commune=commune, registered_on=day,
+                      event_date=died, late=late, parties=[(PartyRole.DECEASED, who)],
+                      details=dict(details or {}))
+
+
+# --- marriages --------------------------------------------------------------------------------
+
+
+def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None,
+                      registered_on=None, both_present: bool = True,
+                      details: Mapping | None = None) -> CivilEvent:
+    """Kết hôn (Luật Hộ tịch 2014, Điều 17–18; Luật Hôn nhân và gia đình 2014, Điều 5, 8)."""
+    commune = registrar_commune(actor, commune_id)
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    day = _registered_on(registered_on, errors, today)
+    man = _party(actor, husband, "husband", errors, commune, today=today, sex=Sex.MALE)
+    woman = _party(actor, wife, "wife", errors, commune, today=today, sex=Sex.FEMALE)
+    _check_errors(errors)
+    if both_present is not True:
+        # Luật Hộ tịch 2014, Điều 18.2: both parties present at the registration.
+        _fail("parties_absent", _("Both parties must be present to register a marriage (Luật "
+                                  "Hộ tịch 2014, Điều 18.2)."), "both_present")
+    if man.pk is not None and man.pk == woman.pk:
+        _fail("same_person", _("The husband and the wife are two persons."), "wife")
+    for field, party, sex in (("husband", man, Sex.MALE), ("wife", woman, Sex.FEMALE)):
+        if party.sex != sex:
+            _fail("same_sex", _("The law recognises the marriage of a man and a woman (Luật Hôn "
+                                "nhân và gia đình 2014, Điều 8.2)."), f"{field}.sex")
+        _alive(party, field)
+        refusal = rules.marriage_age_refusal(sex, party.birth_date, day)
+        if refusal is not None:
+            _fail(refusal.code, refusal.message, f"{field}.birth_date")
+        if party.pk is not None and party.spouse_id is not None:
+            _fail("already_married", _("%(name)s is married according to the registry: marrying "
+                                       "a married person is prohibited (Luật Hôn nhân và gia "
+                                       "đình 2014, Điều 5.2.c).") % {"name": party.full_name},
+                  field)
+    refusal = rules.relation_refusal(man, woman)
+    if refusal is not None:
+        _fail(refusal.code, refusal.message, "wife")
+    with transaction.atomic():
+        for field, party in (("husband", man), ("wife", woman)):
+            if party.pk is not None:
+                fresh = Person.objects.select_for_update().get(pk=party.pk)
+                if fresh.spouse_id is not None:  # married meanwhile
+                    _fail("already_married", _("%(name)s is married according to the "
+                                               "registry.") % {"name": fresh.full_name}, field)
+        for party in (man, woman):
+            if party.pk is None:
+                party.save()
+        Person.objects.filter(pk=man.pk).update(spouse=woman)
+        Person.objects.filter(pk=woman.pk).update(spouse=man)
+        man.spouse, woman.spouse = woman, man
+        return _write(actor=actor, kind=EventKind.MARRIAGE, commune=commune, registered_on=day,
+                      event_date=day, late=False,
+                      parties=[(PartyRole.HUSBAND, man), (PartyRole.WIFE, woman)],
+                      details=dict(details or {}))
