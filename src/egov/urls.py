@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from egov.civil.api import router as civil_router
 from egov.core.api import api
 from egov.directives.api import router as directives_router
 from egov.documents.api import router as documents_router
@@ -15,6 +16,7 @@ from egov.signing.api_certificates import router as signing_certificates_router
 from egov.signing.api_sessions import router as signing_sessions_router
 
 # Module routers are added here (the project level), so the shared kernel depends on no module.
+api.add_router("/civil/", civil_router)
 api.add_router("/directives/", directives_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/onestop/", onestop_router)

@@ -1,0 +1,165 @@
+"""The civil-status API (issue 13 contract), mounted at /api/v1/civil:
+
+    POST /api/v1/civil/births      {"child": {…}, "mother"?: {…}, "father"?: {…},
+                                    "registered_on"?, "commune_id"?}     → 201 the event
+    POST /api/v1/civil/marriages   {"husband": {…}, "wife": {…}, "registered_on"?,
+                                    "both_present"?, "commune_id"?}      → 201 the event
+    POST /api/v1/civil/deaths      {"person": {…}, "death_date", "registered_on"?,
+                                    "commune_id"?}                       → 201 the event
+    GET  /api/v1/civil/persons?q=&cursor=&limit=                         → {"items", "next"}
+
+A person is ``{"id": …}`` (a record the registrar may read) or the fields of a new record.
+The event answers {"id", "kind", "book", "book_number", "entry_number", "registered_on",
+"late", "personal_id", "persons": [...]}. Refusals of the law: 422 with the code (under_age,
+already_married, prohibited_relation, same_sex, parties_absent, person_deceased, …) and the
+article cited in the message; 403 outside one's commune; nothing written on an error.
+The persons list shows only the communes the user may read, and each answer that names people
+is an audit event (`civil.person.read`, the ids only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema, Status
+
+from egov.core.api import ERRORS
+
+from .services import persons, records
+
+router = Router(tags=["civil"])
+BIGINT = 2**63 - 1
+
+
+class CivilPersonIn(Schema):
+    id: int | None = Field(None, ge=1, le=BIGINT, description="An existing record")
+    full_name: str | None = Field(None, max_length=200)
+    sex: Literal["male", "female"] | None = None
+    birth_date: dt.date | None = None
+    personal_id: str | None = Field(None, max_length=12, description="Exactly 12 digits")
+    birth_place: str | None = Field(None, max_length=300)
+    hometown: str | None = Field(None, max_length=300)
+    residence: str | None = Field(None, max_length=300)
+    ethnicity: str | None = Field(None, max_length=80)
+    nationality: str | None = Field(None, max_length=80)
+
+
+class CivilBirthIn(Schema):
+    child: CivilPersonIn
+    mother: CivilPersonIn | None = None
+    father: CivilPersonIn | None = None
+    registered_on: dt.date | None = None
+    commune_id: int | None = Field(None, ge=1, le=BIGINT)
+
+
+class CivilMarriageIn(Schema):
+    husband: CivilPersonIn
+    wife: CivilPersonIn
+    registered_on: dt.date | None = None
+    both_present: bool = True
+    commune_id: int | None = Field(None, ge=1, le=BIGINT)
+
+
+class CivilDeathIn(Schema):
+    person: CivilPersonIn
+    death_date: dt.date
+    registered_on: dt.date | None = None
+    commune_id: int | None = Field(None, ge=1, le=BIGINT)
+
+
+class CivilPartyOut(Schema):
+    id: int
+    role: str
+    full_name: str
+    personal_id: str | None
+
+
+class CivilEventOut(Schema):
+    id: int
+    kind: str
+    book: str
+    book_id: int
+    book_number: int
+    entry_number: int
+    registered_on: dt.date
+    event_date: dt.date | None
+    late: bool
+    commune_id: int
+    personal_id: str | None = Field(description="The child's (birth) or the deceased's (death)")
+    persons: list[CivilPartyOut]
+
+
+class CivilPersonOut(Schema):
+    id: int
+    full_name: str
+    sex: str
+    birth_date: dt.date | None
+    personal_id: str | None
+    commune_id: int
+    deceased: bool
+
+
+class CivilPersonPageOut(Schema):
+    items: list[CivilPersonOut]
+    next: str | None
+
+
+class CivilPersonParams(Schema):
+    q: str = Field("", max_length=200, description="Name (with or without diacritics) or ID")
+    cursor: str | None = Field(None, max_length=40, pattern=r"^[0-9]{1,18}$")
+    limit: int = Field(50, ge=1, le=100)
+
+
+def _spec(person: CivilPersonIn | None) -> dict | None:
+    return None if person is None else person.model_dump(exclude_none=True)
+
+
+def event_out(event) -> dict:
+    parties = list(event.parties.select_related("person").order_by("pk"))
+    main = next((p.person for p in parties if p.role in ("child", "deceased")), None)
+    return {"id": event.pk, "kind": event.kind, "book": str(event.book),
+            "book_id": event.book_id, "book_number": event.book.number,
+            "entry_number": event.entry_number, "registered_on": event.registered_on,
+            "event_date": event.event_date, "late": event.late, "commune_id": event.commune_id,
+            "personal_id": main.personal_id if main else None,
+            "persons": [{"id": p.person_id, "role": p.role, "full_name": p.person.full_name,
+                         "personal_id": p.person.personal_id} for p in parties]}
+
+
+@router.post("/births", response={201: CivilEventOut, **ERRORS}, summary="Register a birth")
+def birth_create(request, body: CivilBirthIn):
+    event = records.register_birth(actor=request.auth, child=_spec(body.child),
+                                   mother=_spec(body.mother), father=_spec(body.father),
+                                   registered_on=body.registered_on,
+                                   commune_id=body.commune_id)
+    return Status(201, event_out(event))
+
+
+@router.post("/marriages", response={201: CivilEventOut, **ERRORS},
+             summary="Register a marriage")
+def marriage_create(request, body: CivilMarriageIn):
+    event = records.register_marriage(actor=request.auth, husband=_spec(body.husband),
+                                      wife=_spec(body.wife), registered_on=body.registered_on,
+                                      both_present=body.both_present,
+                                      commune_id=body.commune_id)
+    return Status(201, event_out(event))
+
+
+@router.post("/deaths", response={201: CivilEventOut, **ERRORS}, summary="Register a death")
+def death_create(request, body: CivilDeathIn):
+    event = records.register_death(actor=request.auth, person=_spec(body.person),
+                                   death_date=body.death_date,
+                                   registered_on=body.registered_on, commune_id=body.commune_id)
+    return Status(201, event_out(event))
+
+
+@router.get("/persons", response={200: CivilPersonPageOut, **ERRORS},
+            summary="Persons (search by name or personal ID)")
+def person_list(request, params: Query[CivilPersonParams]):
+    items, nxt = persons.person_search(actor=request.auth, q=params.q, after=params.cursor,
+                                       limit=params.limit)
+    return {"items": [{"id": p.pk, "full_name": p.full_name, "sex": p.sex,
+                       "birth_date": p.birth_date, "personal_id": p.personal_id,
+                       "commune_id": p.commune_id, "deceased": p.death_date is not None}
+                      for p in items], "next": nxt}
