@@ -154,35 +154,10 @@ def audit_log(*, actor, action: str, obj=None, details: dict | None = None,
     from this call on: make it the transaction's last write, and keep the transaction short
     (locking other rows after it invites deadlocks with callers that lock them first).
     """
-    if not action or len(action) > 100:
-        raise ValueError("audit action must be 1–100 characters")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or ("" if obj.pk is None else str(obj.pk))
-    if len(object_type) > 100 or len(object_id) > 64:
-        raise ValueError("audit object_type/object_id too long")
-    clean = normalise_details(details)
-    actor_id, actor_name = _actor_fields(actor)
-    key = chain_key()  # before the lock: the first call in a process may read the key file
-
-    with transaction.atomic():
-        head = _lock_head()
-        # The time is taken under the lock, so `at` never decreases along the chain.
-        at = timezone.now()
-        seq = head.last_seq + 1
-        digest = compute_hash(
-            seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
-            object_type=object_type, object_id=object_id, details=clean,
-            prev_hash=head.last_hash, key=key,
-        )
-        event = AuditEvent.objects.create(
-            seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
-            object_type=object_type, object_id=object_id, details=clean,
-            prev_hash=head.last_hash, hash=digest,
-        )
-        AuditHead.objects.filter(pk=HEAD_ID).update(last_seq=seq, last_hash=digest)
-        audit_checkpoints.schedule_after_commit()
-    return event
+    return _append(actor, [Entry(action, object_type, object_id, details)])[0]
 
 
 @dataclass(frozen=True)
@@ -199,10 +174,12 @@ def audit_log_many(*, actor, entries: list[Entry], batch_size: int = 2000) -> in
     (a bulk write — an import's thousands of inbox items — keeps an event per record without a
     round trip per event). The chain is the same as from as many `audit_log` calls: each
     event's hash covers the previous one's. Returns how many were appended."""
-    if not entries:
-        return 0
-    actor_id, actor_name = _actor_fields(actor)
-    key = chain_key()
+    return len(_append(actor, entries, batch_size)) if entries else 0
+
+
+def _append(actor, entries: list[Entry], batch_size: int = 2000) -> list[AuditEvent]:
+    """The one place events join the chain (audit_log, audit_log_many): checked, hashed in
+    order after the locked head, inserted, the head moved, a checkpoint scheduled."""
     prepared = []
     for entry in entries:
         if not entry.action or len(entry.action) > 100:
@@ -210,8 +187,11 @@ def audit_log_many(*, actor, entries: list[Entry], batch_size: int = 2000) -> in
         if len(entry.object_type) > 100 or len(entry.object_id) > 64:
             raise ValueError("audit object_type/object_id too long")
         prepared.append((entry, normalise_details(entry.details)))
+    actor_id, actor_name = _actor_fields(actor)
+    key = chain_key()  # before the lock: the first call in a process may read the key file
     with transaction.atomic():
         head = _lock_head()
+        # The time is taken under the lock, so `at` never decreases along the chain.
         at = timezone.now()
         seq, prev = head.last_seq, head.last_hash
         events = []
@@ -230,7 +210,7 @@ def audit_log_many(*, actor, entries: list[Entry], batch_size: int = 2000) -> in
         AuditEvent.objects.bulk_create(events, batch_size=batch_size)
         AuditHead.objects.filter(pk=HEAD_ID).update(last_seq=seq, last_hash=prev)
         audit_checkpoints.schedule_after_commit()
-    return len(events)
+    return events
 
 
 # --- Verification -------------------------------------------------------------------------------
