@@ -25,6 +25,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 
 from egov.core.api import ERRORS
+from egov.core.api_openapi import CURSOR_PATTERN
 
 from .services import persons, records
 
@@ -107,7 +108,7 @@ class CivilPersonPageOut(Schema):
 
 class CivilPersonParams(Schema):
     q: str = Field("", max_length=200, description="Name (with or without diacritics) or ID")
-    cursor: str | None = Field(None, max_length=40, pattern=r"^[0-9]{1,18}$")
+    cursor: str | None = Field(None, max_length=1000, pattern=CURSOR_PATTERN)
     limit: int = Field(50, ge=1, le=100)
 
 
@@ -157,9 +158,9 @@ def death_create(request, body: CivilDeathIn):
 @router.get("/persons", response={200: CivilPersonPageOut, **ERRORS},
             summary="Persons (search by name or personal ID)")
 def person_list(request, params: Query[CivilPersonParams]):
-    items, nxt = persons.person_search(actor=request.auth, q=params.q, after=params.cursor,
-                                       limit=params.limit)
+    page = persons.person_search(actor=request.auth, q=params.q, cursor=params.cursor,
+                                 limit=params.limit)
     return {"items": [{"id": p.pk, "full_name": p.full_name, "sex": p.sex,
                        "birth_date": p.birth_date, "personal_id": p.personal_id,
                        "commune_id": p.commune_id, "deceased": p.death_date is not None}
-                      for p in items], "next": nxt}
+                      for p in page.items], "next": page.next}

@@ -12,10 +12,6 @@ from django.utils.translation import gettext as _
 
 # Luật Hôn nhân và gia đình 52/2014/QH13, Điều 8.1.a: nam từ đủ 20 tuổi, nữ từ đủ 18 tuổi.
 MARRIAGE_AGE = {"male": 20, "female": 18}
-# Luật Hộ tịch 60/2014/QH13, Điều 15.1 and 33.1: the duty to register a birth within 60 days,
-# a death within 15 days of it.
-BIRTH_DUTY_DAYS = 60
-DEATH_DUTY_DAYS = 15
 
 _TWELVE_DIGITS = re.compile(r"^[0-9]{12}$")
 # TT 59/2021/TT-BCA: the 63 pre-2025 provinces' codes (services.md §3.7), for a soft warning.

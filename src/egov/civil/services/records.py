@@ -244,7 +244,8 @@ def register_birth(*, actor, child: Mapping, mother=None, father=None, commune_i
         if parent is not None and parent.birth_date and parent.birth_date >= kid.birth_date:
             _fail("parent_younger", _("A parent is born before the child."),
                   f"{role}.birth_date")
-    late = (kid.birth_date + dt.timedelta(days=rules.BIRTH_DUTY_DAYS)) < day
+    # Luật Hộ tịch 2014, Điều 15.1: within 60 days (the catalogue's duty period).
+    late = (kid.birth_date + dt.timedelta(days=EVENT_KINDS[EventKind.BIRTH][1])) < day
     with transaction.atomic():
         for p in (mum, dad):
             if p is not None and p.pk is None:
@@ -278,7 +279,8 @@ def register_death(*, actor, person: Mapping, death_date, commune_id=None, regis
                                             "date."), "death_date")
     if who.birth_date and died < who.birth_date:
         _fail("death_before_birth", _("The death cannot be before the birth."), "death_date")
-    late = (died + dt.timedelta(days=rules.DEATH_DUTY_DAYS)) < day
+    # Luật Hộ tịch 2014, Điều 33.1: within 15 days (the catalogue's duty period).
+    late = (died + dt.timedelta(days=EVENT_KINDS[EventKind.DEATH][1])) < day
     with transaction.atomic():
         if who.pk is not None:
             who = Person.objects.select_for_update().get(pk=who.pk)
