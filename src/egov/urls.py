@@ -38,6 +38,7 @@ urlpatterns = [
     path("onestop/", include("egov.onestop.urls")),
     path("petitions/", include("egov.petitions.urls")),
     path("directives/", include("egov.directives.urls")),
+    path("civil/", include("egov.civil.urls")),
     path("verify/", include("egov.portal.urls")),
     path("public/", include("egov.portal.urls_public")),
     path("", include("egov.core.urls")),

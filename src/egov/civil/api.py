@@ -164,3 +164,17 @@ def person_list(request, params: Query[CivilPersonParams]):
                        "birth_date": p.birth_date, "personal_id": p.personal_id,
                        "commune_id": p.commune_id, "deceased": p.death_date is not None}
                       for p in page.items], "next": page.next}
+
+
+# The areas' routers (issue 13), each in its own file.
+from . import (  # noqa: E402
+    api_certificates,
+    api_duplicates,
+    api_events,
+    api_intake,
+    api_stats,
+    api_sync,
+)
+
+for _area in (api_events, api_certificates, api_duplicates, api_stats, api_sync, api_intake):
+    router.add_router("", _area.router)

@@ -1,0 +1,3 @@
+"""Civil-status pages: pages (issue 13), included by civil/urls.py."""
+
+urlpatterns: list = []
