@@ -21,7 +21,7 @@ from egov.core.audit import audit_log
 from egov.core.errors import InvalidInput, PermissionDenied
 from egov.core.models import OrgUnit
 
-from .. import rules
+from .. import hooks, rules
 from ..catalog import EVENT_KINDS
 from ..models import CivilEvent, EventKind, EventParty, PartyRole, Person, RegistryBook, Sex
 
@@ -200,6 +200,7 @@ def _write(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, event_
     audit_log(actor=actor, action="civil.register", obj=event,
               details={"kind": kind, "book": book.pk, "entry": number,
                        "persons": [p.pk for _role, p in parties]})
+    hooks.event_registered(event=event)
     return event
 
 
