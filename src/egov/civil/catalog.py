@@ -1,6 +1,9 @@
 """Catalogue data of the civil-status module (hộ tịch): policy actions, the roles' starting
 grants, and the kinds of events with their books, time limits and legal basis — rows the
-migrations seed, as data (services.md §3)."""
+migrations seed (`KindRule`, effective dates), as data (services.md §3); `kind_rule(kind, on)`
+is the selector the services read them through."""
+
+import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
@@ -27,12 +30,96 @@ SUPERVISOR_ROLE = ("civil_supervisor", "Giám sát hộ tịch (cấp tỉnh)",
                    "Sở Tư pháp: đọc dữ liệu hộ tịch của mọi xã, phường để kiểm tra, thống kê.")
 
 LHT = "Luật Hộ tịch 60/2014/QH13"
-# kind: (book name, time limit in days for the duty to register or None, its legal basis)
-EVENT_KINDS = {
-    "birth": ("Sổ đăng ký khai sinh", 60, f"{LHT}, Điều 15 (khai sinh trong 60 ngày)"),
-    "death": ("Sổ đăng ký khai tử", 15, f"{LHT}, Điều 33 (khai tử trong 15 ngày)"),
-    "marriage": ("Sổ đăng ký kết hôn", None, f"{LHT}, Điều 17, 18"),
+ND123 = "NĐ 123/2015/NĐ-CP"
+ND120 = "NĐ 120/2025/NĐ-CP (từ 1/7/2025)"
+SAME_DAY = "giải quyết ngay trong ngày; hồ sơ nhận sau 15 giờ: ngày làm việc tiếp theo, Điều 5.3"
+# The kinds of events as catalogue rows (services.md §3.3): kind → (book, duty period in days,
+# handling limit in working days (0 = the same day), extra working days with verification,
+# validity in months, legal basis). "reregistration" is the limit of đăng ký lại; the entry goes
+# in the book of the original kind. Book names from TT 04/2020/TT-BTP as seen in the registry
+# software (the full list is UNVERIFIED, services.md §3.4).
+KIND_RULES = {
+    "birth": ("Sổ đăng ký khai sinh", 60, 0, None, None,
+              f"{LHT}, Điều 15 (khai sinh trong 60 ngày), Điều 16 ({SAME_DAY})"),
+    "death": ("Sổ đăng ký khai tử", 15, 0, None, None,
+              f"{LHT}, Điều 33 (khai tử trong 15 ngày), Điều 34 ({SAME_DAY})"),
+    "marriage": ("Sổ đăng ký kết hôn", None, 0, 5, None,
+                 f"{LHT}, Điều 17, 18 ({SAME_DAY}; cần xác minh: không quá 05 ngày làm việc)"),
+    "marital_status": ("Sổ cấp Giấy xác nhận tình trạng hôn nhân", None, 3, 3, 6,
+                       f"{ND123}, Điều 21–23, sửa đổi bởi NĐ 07/2025/NĐ-CP (03 ngày làm việc; "
+                       "xác minh 03 ngày làm việc; giấy có giá trị 06 tháng)"),
+    "recognition": ("Sổ đăng ký nhận cha, mẹ, con", None, 3, 5, None,
+                    f"{LHT}, Điều 24, 25 (03 ngày làm việc; xác minh thêm không quá 05 ngày "
+                    "làm việc)"),
+    "guardianship": ("Sổ đăng ký giám hộ", None, 3, None, None,
+                     f"{LHT}, Điều 20, 21 (03 ngày làm việc)"),
+    "guardianship_end": ("Sổ đăng ký giám hộ (chấm dứt giám hộ)", None, 2, None, None,
+                         f"{LHT}, Điều 22 (02 ngày làm việc)"),
+    "change": ("Sổ đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch", None, 3, 3, None,
+               f"{LHT}, Điều 26–29 (03 ngày làm việc; xác minh thêm không quá 03 ngày làm "
+               "việc)"),
+    "divorce": ("Sổ ghi vào Sổ hộ tịch việc ly hôn, hủy việc kết hôn", None, 0, None, None,
+                f"{LHT}, Điều 3.2, 30; {ND123}"),
+    "adoption": ("Sổ ghi vào Sổ hộ tịch việc nuôi con nuôi", None, 0, None, None,
+                 f"{LHT}, Điều 3.2, 30; Luật Nuôi con nuôi 52/2010/QH12"),
+    "death_declared": ("Sổ ghi vào Sổ hộ tịch việc hộ tịch khác", None, 0, None, None,
+                       f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 71 (tuyên bố chết)"),
+    "reregistration": ("", None, 5, None, None,
+                       f"{ND123}, Điều 24–27 (đăng ký lại; 05 ngày làm việc — sửa đổi bởi NĐ "
+                       "18/2026/NĐ-CP, chưa kiểm chứng)"),
 }
+# The periods the rows are in force: Luật Hộ tịch 2014 from 1/1/2016; NĐ 120/2025 moved the
+# district's tasks to the commune from 1/7/2025 until 1/3/2027, when Luật Hộ tịch 03/2026/QH16
+# takes over (its rules are not seeded: content UNVERIFIED, services.md §3.1).
+RULE_PERIODS = [
+    (dt.date(2016, 1, 1), dt.date(2025, 6, 30), f"; {ND123}"),
+    (dt.date(2025, 7, 1), dt.date(2027, 2, 28), f"; {ND123}; {ND120}"),
+]
+
+
+def seed_kind_rules(apps) -> None:
+    KindRule = apps.get_model("civil", "KindRule")
+    for start, end, suffix in RULE_PERIODS:
+        for kind, (book, duty, limit, verification, validity, basis) in KIND_RULES.items():
+            KindRule.objects.update_or_create(
+                kind=kind, effective_from=start,
+                defaults={"book_name": book, "duty_days": duty, "limit_working_days": limit,
+                          "verification_days": verification, "validity_months": validity,
+                          "legal_basis": (basis + suffix)[:500], "effective_to": end})
+
+
+def kind_rule(kind: str, on: dt.date | None = None):
+    """The catalogue row of `kind` in force on `on` (today by default); 422 `no_rule_in_force`
+    when none is — the law as data: an event is registered only under a rule in force."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from egov.core.errors import InvalidInput
+
+    from .models import KindRule
+
+    day = on or timezone.localdate()
+    rule = (KindRule.objects.filter(kind=kind, effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+            .order_by("-effective_from").first())
+    if rule is None:
+        message = _("No rule of the catalogue is in force for this kind of event on %(day)s: "
+                    "the registration cannot be made.") % {"day": day.strftime("%d/%m/%Y")}
+        raise InvalidInput(str(message), code="no_rule_in_force",
+                           fields={"registered_on": [str(message)]})
+    return rule
+
+
+def kind_rules_in_force(on: dt.date | None = None) -> list:
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import KindRule
+
+    day = on or timezone.localdate()
+    return list(KindRule.objects.filter(effective_from__lte=day)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+                .order_by("kind"))
 
 
 def seed_role_grants(apps) -> None:

@@ -27,6 +27,16 @@ class EventKind(models.TextChoices):
     BIRTH = "birth", _("Birth (khai sinh)")
     DEATH = "death", _("Death (khai tử)")
     MARRIAGE = "marriage", _("Marriage (kết hôn)")
+    MARITAL_STATUS = "marital_status", _("Marital-status certificate (xác nhận tình trạng hôn "
+                                         "nhân)")
+    RECOGNITION = "recognition", _("Recognition of parents and children (nhận cha, mẹ, con)")
+    GUARDIANSHIP = "guardianship", _("Guardianship (giám hộ)")
+    GUARDIANSHIP_END = "guardianship_end", _("End of guardianship (chấm dứt giám hộ)")
+    CHANGE = "change", _("Change, correction, supplement (thay đổi, cải chính, bổ sung)")
+    DIVORCE = "divorce", _("Divorce noted (ghi vào sổ việc ly hôn)")
+    ADOPTION = "adoption", _("Adoption noted (ghi vào sổ việc nuôi con nuôi)")
+    DEATH_DECLARED = "death_declared", _("Court-declared death noted (ghi vào sổ việc tuyên bố "
+                                         "chết)")
 
 
 class PartyRole(models.TextChoices):
@@ -36,6 +46,11 @@ class PartyRole(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
     HUSBAND = "husband", _("Husband")
     WIFE = "wife", _("Wife")
+    PERSON = "person", _("Person concerned")
+    GUARDIAN = "guardian", _("Guardian")
+    WARD = "ward", _("Ward")
+    ADOPTIVE_FATHER = "adoptive_father", _("Adoptive father")
+    ADOPTIVE_MOTHER = "adoptive_mother", _("Adoptive mother")
 
 
 class Person(models.Model):

@@ -1,5 +1,5 @@
-"""The law's conditions as pure functions (no database): ages, the personal ID's form, the
-family relations that forbid a marriage. Each failure carries a code and a message citing the
+"""The law's conditions: ages and the personal ID's form (pure functions), the family relations
+that forbid a marriage or bar a registrar (a bounded number of queries on the links). Each failure carries a code and a message citing the
 article (services.md §3.5, §3.7)."""
 
 from __future__ import annotations
@@ -81,29 +81,74 @@ def marriage_age_refusal(sex: str, born: dt.date | None, on: dt.date) -> Refusal
     return None
 
 
+# The links one query reads: three generations above each person (1 = parents).
+_GENERATIONS = [(1, "father"), (1, "mother")]
+_GENERATIONS += [(2, f"{a}__{b}") for a in ("father", "mother") for b in ("father", "mother")]
+_GENERATIONS += [(3, f"{path}__{c}") for g, path in _GENERATIONS if g == 2
+                 for c in ("father", "mother")]
+
+
+def ancestors_many(ids, depth: int) -> dict[int, dict[int, int]]:
+    """{start id: {ancestor id: generations up}} of the known ancestors of several persons up to
+    `depth` generations, through the father and mother links: one query reads three
+    generations of every person asked (joins by id), so `depth` 30 costs at most 10 queries and
+    usually one or two (it stops when no ancestor is known further up)."""
+    from .models import Person
+
+    found: dict[int, dict[int, int]] = {pk: {} for pk in ids}
+    frontier: dict[int, list[tuple[int, int]]] = {pk: [(pk, 0)] for pk in found}
+    paths = [path for _g, path in _GENERATIONS]
+    while frontier:
+        nxt: dict[int, list[tuple[int, int]]] = {}
+        for row in Person.objects.filter(pk__in=list(frontier)).values("pk", *paths):
+            for start, base in frontier[row["pk"]]:
+                for gen, path in _GENERATIONS:
+                    pk, up = row[path], base + gen
+                    if pk is None or pk == start or up > depth:
+                        continue
+                    if found[start].get(pk, depth + 1) > up:
+                        found[start][pk] = up
+                        if gen == 3 and up < depth:
+                            nxt.setdefault(pk, []).append((start, up))
+        frontier = nxt
+    return found
+
+
 def ancestors(person, depth: int) -> dict[int, int]:
     """{person id: generations up} of the person's known ancestors up to `depth` generations
-    (1 = parents), through the father and mother links (loaded lazily)."""
-    found: dict[int, int] = {}
-    layer = [person]
-    for generation in range(1, depth + 1):
-        nxt = []
-        for p in layer:
-            for parent in (p.father, p.mother):
-                if parent is not None and parent.pk not in found:
-                    found[parent.pk] = generation
-                    nxt.append(parent)
-        layer = nxt
-    return found
+    (1 = parents)."""
+    if person.pk is None:
+        return {}
+    return ancestors_many([person.pk], depth)[person.pk]
+
+
+def _adoptive_pairs(ids) -> set[frozenset]:
+    """The pairs {adoptive parent, child} among `ids` the registry has noted (one query)."""
+    from .models import EventKind, EventParty, PartyRole
+
+    rows = (EventParty.objects.filter(event__kind=EventKind.ADOPTION, person_id__in=list(ids))
+            .values_list("event_id", "person_id", "role"))
+    by_event: dict[int, list[tuple[int, str]]] = {}
+    for event_id, pk, role in rows:
+        by_event.setdefault(event_id, []).append((pk, role))
+    pairs = set()
+    for parties in by_event.values():
+        children = [pk for pk, role in parties if role == PartyRole.CHILD]
+        for pk, role in parties:
+            if role != PartyRole.CHILD:
+                pairs.update(frozenset((pk, child)) for child in children)
+    return pairs
 
 
 def relation_refusal(a, b) -> Refusal | None:
     """Luật Hôn nhân và gia đình 2014, Điều 5.2.d: no marriage in the direct blood line or
     between relatives within three generations (a common ancestor at most two generations
-    above either: siblings share parents, first cousins grandparents — Điều 3.18, 3.19)."""
+    above either: siblings share parents, first cousins grandparents — Điều 3.18, 3.19), nor
+    between an adoptive parent and the adopted child."""
     if a.pk is None or b.pk is None:
         return None
-    up_a, up_b = ancestors(a, 30), ancestors(b, 30)
+    up = ancestors_many([a.pk, b.pk], 30)
+    up_a, up_b = up[a.pk], up[b.pk]
     if b.pk in up_a or a.pk in up_b:
         return Refusal("prohibited_relation", _(
             "The parties are relatives in the direct line: marriage is prohibited (Luật Hôn "
@@ -114,4 +159,38 @@ def relation_refusal(a, b) -> Refusal | None:
         return Refusal("prohibited_relation", _(
             "The parties are relatives within three generations: marriage is prohibited (Luật "
             "Hôn nhân và gia đình 2014, Điều 5.2.d)."))
+    if frozenset((a.pk, b.pk)) in _adoptive_pairs([a.pk, b.pk]):
+        return Refusal("prohibited_relation", _(
+            "The parties are adoptive parent and child: marriage is prohibited (Luật Hôn nhân "
+            "và gia đình 2014, Điều 5.2.d)."))
     return None
+
+
+def relatives_among(person_id: int, ids) -> set[int]:
+    """Which of `ids` are `person_id` or a relative of theirs ("người thân thích", Luật Hôn
+    nhân và gia đình 2014, Điều 3.19, the sense of Luật Hộ tịch 2014, Điều 12.1.h): the spouse;
+    an adoptive parent or child (nuôi dưỡng); the direct blood line (parents, grandparents,
+    great-grandparents, children, grandchildren, great-grandchildren — the three generations
+    one query reads); and relatives within three generations (a common ancestor at most two
+    generations above both: siblings, uncles and aunts, nephews and nieces, first cousins).
+    In-laws are not counted (the law does not). A bounded number of queries (four)."""
+    from .models import Person
+
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return set()
+    related = {pk for pk in ids if pk == person_id}
+    spouses = dict(Person.objects.filter(pk__in=ids | {person_id}).values_list("pk", "spouse_id"))
+    related |= {pk for pk in ids if spouses.get(pk) == person_id
+                or spouses.get(person_id) == pk}
+    up = ancestors_many(ids | {person_id}, 3)
+    mine = up[person_id]
+    near_mine = {pk for pk, g in mine.items() if g <= 2}
+    for pk in ids - {person_id}:
+        theirs = up[pk]
+        if pk in mine or person_id in theirs \
+                or near_mine & {a for a, g in theirs.items() if g <= 2}:
+            related.add(pk)
+    pairs = _adoptive_pairs(ids | {person_id})
+    related |= {pk for pk in ids if frozenset((pk, person_id)) in pairs}
+    return related

@@ -16,14 +16,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core import numbering, policy
+from egov.core import fieldcheck, numbering, policy
 from egov.core.audit import audit_log
 from egov.core.errors import InvalidInput, PermissionDenied
 from egov.core.models import OrgUnit
 
 from .. import hooks, rules
-from ..catalog import EVENT_KINDS
-from ..models import CivilEvent, EventKind, EventParty, PartyRole, Person, RegistryBook, Sex
+from ..catalog import kind_rule
+from ..models import (
+    CivilEvent,
+    EventKind,
+    EventParty,
+    OfficerIdentity,
+    PartyRole,
+    Person,
+    RegistryBook,
+    Sex,
+)
 
 REGISTER = "civil.register"
 READ = "civil.read"
@@ -56,19 +65,10 @@ def _date(value, field: str, errors: dict, *, required: bool = True) -> dt.date 
 
 def _text(data: Mapping, name: str, field: str, errors: dict, *, required: bool = False,
           max_length: int = TEXT_MAX) -> str:
-    value = data.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.setdefault(field, []).append(_("Enter text."))
-        return ""
-    value = " ".join(value.split())
-    if required and not value:
-        errors.setdefault(field, []).append(_("This field is required."))
-    if len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("At most %(n)d characters.") % {"n": max_length})
-    return value
+    """The kernel's text check (core.fieldcheck: text only, no bidi controls, the length), the
+    inner spaces collapsed as the books write names."""
+    return " ".join(fieldcheck.text(data.get(name), field, errors, required=required,
+                                    max_length=max_length).split())
 
 
 def registrar_commune(actor, commune_id) -> OrgUnit:
@@ -151,9 +151,7 @@ def _party(actor, spec, field: str, errors: dict, commune: OrgUnit, *, today: dt
     return _new(spec, field, errors, commune, sex=sex, today=today)
 
 
-def _check_errors(errors: dict) -> None:
-    if errors:
-        raise InvalidInput(_("Check the marked fields."), fields=errors)
+_check_errors = fieldcheck.fail
 
 
 def _alive(person: Person, field: str, on: dt.date | None = None) -> None:
@@ -165,9 +163,9 @@ def _alive(person: Person, field: str, on: dt.date | None = None) -> None:
                                    "60).") % {"name": person.full_name}, field)
 
 
-def _book(commune: OrgUnit, kind: str, year: int) -> RegistryBook:
-    """The open book of (commune, kind, year), made on first use (race-safe)."""
-    name = EVENT_KINDS[kind][0]
+def _book(commune: OrgUnit, kind: str, year: int, name: str) -> RegistryBook:
+    """The open book of (commune, kind, year), made on first use (race-safe); `name` is the
+    book's name in the kind's catalogue row."""
     book = (RegistryBook.objects.select_for_update()
             .filter(commune=commune, kind=kind, year=year, closed_at__isnull=True)
             .order_by("-number").first())
@@ -185,9 +183,30 @@ def _book(commune: OrgUnit, kind: str, year: int) -> RegistryBook:
                                                            year=year, number=1)
 
 
-def _write(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, event_date,
-           late: bool, parties: list[tuple[str, Person]], details: dict) -> CivilEvent:
-    book = _book(commune, kind, registered_on.year)
+def check_registrar(actor, persons) -> None:
+    """Luật Hộ tịch 2014, Điều 12.1.h: a registrar does not register their own event nor one of
+    a relative ("người thân thích", Luật Hôn nhân và gia đình 2014, Điều 3.19 — see
+    rules.relatives_among for whom it counts). The registrar's own record is the user's
+    OfficerIdentity; without one nothing is known to refuse."""
+    own = OfficerIdentity.objects.filter(user_id=actor.pk).values_list("person_id", flat=True)
+    own = own.first()
+    if own is None:
+        return
+    if rules.relatives_among(own, {p.pk for p in persons}):
+        _fail("registrar_related", _("A registrar may not register their own event or a "
+                                     "relative's: another registrar of the commune registers "
+                                     "it (Luật Hộ tịch 2014, Điều 12.1.h)."))
+
+
+def write_event(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, event_date,
+                late: bool, parties: list[tuple[str, Person]], details: dict,
+                rule=None) -> CivilEvent:
+    """Write the event in its book (inside the caller's transaction, the parties saved): the
+    registrar check, the book's next entry number, the parties, an audit event (ids only) and
+    the subscribers (hooks). `rule` is the kind's catalogue row (read here when not given)."""
+    check_registrar(actor, [p for _role, p in parties])
+    rule = rule or kind_rule(kind, registered_on)
+    book = _book(commune, kind, registered_on.year, rule.book_name)
     # Luật Hộ tịch 2014, Điều 58: one book per kind of event; Số / Quyển số on the certificate.
     number = numbering.sequence_next(scope=book.sequence_scope, series="entry",
                                      year=book.year)
@@ -204,6 +223,17 @@ def _write(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, event_
     return event
 
 
+def _late(event_date: dt.date, rule, day: dt.date) -> bool:
+    return rule.duty_days is not None and event_date + dt.timedelta(days=rule.duty_days) < day
+
+
+def _details(details: Mapping | None, reregistration: Mapping | None) -> dict:
+    out = dict(details or {})
+    if reregistration:
+        out["reregistration"] = dict(reregistration)
+    return out
+
+
 def _registered_on(value, errors: dict, today: dt.date) -> dt.date:
     day = _date(value, "registered_on", errors, required=False) or today
     if day > today:
@@ -216,7 +246,8 @@ def _registered_on(value, errors: dict, today: dt.date) -> dt.date:
 
 
 def register_birth(*, actor, child: Mapping, mother=None, father=None, commune_id=None,
-                   registered_on=None, details: Mapping | None = None) -> CivilEvent:
+                   registered_on=None, details: Mapping | None = None,
+                   reregistration: Mapping | None = None) -> CivilEvent:
     """Khai sinh (Luật Hộ tịch 2014, Điều 13–16): a new record for the child, linked to its
     parents (existing records or new ones); late when registered more than 60 days after the
     birth (Điều 15.1)."""
@@ -245,8 +276,10 @@ def register_birth(*, actor, child: Mapping, mother=None, father=None, commune_i
         if parent is not None and parent.birth_date and parent.birth_date >= kid.birth_date:
             _fail("parent_younger", _("A parent is born before the child."),
                   f"{role}.birth_date")
-    # Luật Hộ tịch 2014, Điều 15.1: within 60 days (the catalogue's duty period).
-    late = (kid.birth_date + dt.timedelta(days=EVENT_KINDS[EventKind.BIRTH][1])) < day
+    rule = kind_rule(EventKind.BIRTH, day)
+    # Luật Hộ tịch 2014, Điều 15.1: within 60 days (the catalogue's duty period); a
+    # re-registration (NĐ 123/2015, Điều 24) is never late.
+    late = not reregistration and _late(kid.birth_date, rule, day)
     with transaction.atomic():
         for p in (mum, dad):
             if p is not None and p.pk is None:
@@ -255,16 +288,18 @@ def register_birth(*, actor, child: Mapping, mother=None, father=None, commune_i
         kid.save()
         parties = [(PartyRole.CHILD, kid)] + [(r, p) for r, p in ((PartyRole.MOTHER, mum),
                                                                    (PartyRole.FATHER, dad)) if p]
-        return _write(actor=actor, kind=EventKind.BIRTH, commune=commune, registered_on=day,
-                      event_date=kid.birth_date, late=late, parties=parties,
-                      details=dict(details or {}))
+        return write_event(actor=actor, kind=EventKind.BIRTH, commune=commune,
+                           registered_on=day,
+                           event_date=kid.birth_date, late=late, parties=parties,
+                           details=_details(details, reregistration), rule=rule)
 
 
 # --- deaths -----------------------------------------------------------------------------------
 
 
 def register_death(*, actor, person: Mapping, death_date, commune_id=None, registered_on=None,
-                   details: Mapping | None = None) -> CivilEvent:
+                   details: Mapping | None = None,
+                   reregistration: Mapping | None = None) -> CivilEvent:
     """Khai tử (Luật Hộ tịch 2014, Điều 32–34): the record is locked against new events
     (Điều 34.2, 60); late when registered more than 15 days after the death (Điều 33.1)."""
     commune = registrar_commune(actor, commune_id)
@@ -280,17 +315,28 @@ def register_death(*, actor, person: Mapping, death_date, commune_id=None, regis
                                             "date."), "death_date")
     if who.birth_date and died < who.birth_date:
         _fail("death_before_birth", _("The death cannot be before the birth."), "death_date")
+    rule = kind_rule(EventKind.DEATH, day)
     # Luật Hộ tịch 2014, Điều 33.1: within 15 days (the catalogue's duty period).
-    late = (died + dt.timedelta(days=EVENT_KINDS[EventKind.DEATH][1])) < day
+    late = not reregistration and _late(died, rule, day)
     with transaction.atomic():
         if who.pk is not None:
             who = Person.objects.select_for_update().get(pk=who.pk)
             _alive(who, "person")  # a death registered meanwhile
         who.death_date = died
         who.save()
-        return _write(actor=actor, kind=EventKind.DEATH, commune=commune, registered_on=day,
-                      event_date=died, late=late, parties=[(PartyRole.DECEASED, who)],
-                      details=dict(details or {}))
+        end_marriage_by_death(who)
+        return write_event(actor=actor, kind=EventKind.DEATH, commune=commune,
+                           registered_on=day, event_date=died, late=late,
+                           parties=[(PartyRole.DECEASED, who)],
+                           details=_details(details, reregistration), rule=rule)
+
+
+def end_marriage_by_death(person: Person) -> None:
+    """Luật Hôn nhân và gia đình 2014, Điều 65: a marriage ends when a spouse dies (or from the
+    day a court's declaration of death takes effect): the survivor is no longer married and may
+    marry again; the deceased's record keeps the link as it was at death."""
+    if person.spouse_id is not None:
+        Person.objects.filter(pk=person.spouse_id, spouse_id=person.pk).update(spouse=None)
 
 
 # --- marriages --------------------------------------------------------------------------------
@@ -298,7 +344,8 @@ def register_death(*, actor, person: Mapping, death_date, commune_id=None, regis
 
 def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None,
                       registered_on=None, both_present: bool = True,
-                      details: Mapping | None = None) -> CivilEvent:
+                      details: Mapping | None = None,
+                      reregistration: Mapping | None = None) -> CivilEvent:
     """Kết hôn (Luật Hộ tịch 2014, Điều 17–18; Luật Hôn nhân và gia đình 2014, Điều 5, 8)."""
     commune = registrar_commune(actor, commune_id)
     today = timezone.localdate()
@@ -311,6 +358,10 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
         # Luật Hộ tịch 2014, Điều 18.2: both parties present at the registration.
         _fail("parties_absent", _("Both parties must be present to register a marriage (Luật "
                                   "Hộ tịch 2014, Điều 18.2)."), "both_present")
+    # A re-registered marriage (NĐ 123/2015, Điều 24, 27) is checked on its original date.
+    married_on = day
+    if reregistration and isinstance(reregistration.get("original_date"), dt.date):
+        married_on = reregistration["original_date"]
     if man.pk is not None and man.pk == woman.pk:
         _fail("same_person", _("The husband and the wife are two persons."), "wife")
     for field, party, sex in (("husband", man, Sex.MALE), ("wife", woman, Sex.FEMALE)):
@@ -318,7 +369,7 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
             _fail("same_sex", _("The law recognises the marriage of a man and a woman (Luật Hôn "
                                 "nhân và gia đình 2014, Điều 8.2)."), f"{field}.sex")
         _alive(party, field)
-        refusal = rules.marriage_age_refusal(sex, party.birth_date, day)
+        refusal = rules.marriage_age_refusal(sex, party.birth_date, married_on)
         if refusal is not None:
             _fail(refusal.code, refusal.message, f"{field}.birth_date")
         if party.pk is not None and party.spouse_id is not None:
@@ -342,7 +393,7 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
         Person.objects.filter(pk=man.pk).update(spouse=woman)
         Person.objects.filter(pk=woman.pk).update(spouse=man)
         man.spouse, woman.spouse = woman, man
-        return _write(actor=actor, kind=EventKind.MARRIAGE, commune=commune, registered_on=day,
-                      event_date=day, late=False,
-                      parties=[(PartyRole.HUSBAND, man), (PartyRole.WIFE, woman)],
-                      details=dict(details or {}))
+        return write_event(actor=actor, kind=EventKind.MARRIAGE, commune=commune,
+                           registered_on=day, event_date=married_on, late=False,
+                           parties=[(PartyRole.HUSBAND, man), (PartyRole.WIFE, woman)],
+                           details=_details(details, reregistration))
