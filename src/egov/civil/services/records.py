@@ -230,7 +230,8 @@ def _late(event_date: dt.date, rule, day: dt.date) -> bool:
 def _details(details: Mapping | None, reregistration: Mapping | None) -> dict:
     out = dict(details or {})
     if reregistration:
-        out["reregistration"] = dict(reregistration)
+        out["reregistration"] = {k: v.isoformat() if isinstance(v, dt.date) else v
+                                 for k, v in reregistration.items()}
     return out
 
 
