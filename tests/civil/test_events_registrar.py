@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from egov.civil import rules
 from egov.civil.models import OfficerIdentity, Person
 from egov.civil.services.events import certify_marital_status, register_change
-from egov.civil.services.events_notes import note_adoption
+from egov.civil.services.events_notes import note_adoption, note_divorce
 from egov.civil.services.records import register_birth, register_death, register_marriage
 
 from .test_events_kit import couple, rec, refused, today
@@ -96,3 +96,20 @@ def test_relation_refusal_reads_three_generations_per_query(civ):
     up = rules.ancestors(chains[0], 30)
     assert sorted(up.values()) == [1, 2, 3, 4, 5, 6]
     assert rules.ancestors(chains[0], 2) == {k: v for k, v in up.items() if v <= 2}
+
+
+def test_an_adoptive_child_and_a_court_note_count_too(civ, family, make_user):
+    colleague = make_user("tuphap3", civ["commune"], "civil_registrar")
+    adopted = rec(civ, "Con Nuôi Của Tôi", "female", 6)
+    colleague_event = note_adoption(
+        actor=colleague, child={"id": adopted.pk}, adoptive_mother={"id": family["me"].pk},
+        authority="UBND xã An Bình", decision_number="3/QĐ", decision_date=today())
+    assert colleague_event.kind == "adoption"
+    assert rules.relatives_among(family["me"].pk, {adopted.pk}) == {adopted.pk}
+    refused("registrar_related", certify_marital_status, actor=civ["registrar"],
+            person={"id": adopted.pk})
+    refused("registrar_related", note_divorce, actor=civ["registrar"],
+            husband={"id": family["husband"].pk}, wife={"id": family["me"].pk},
+            authority="Tòa án", decision_number="1", decision_date=today())
+    family["me"].refresh_from_db()
+    assert family["me"].spouse_id == family["husband"].pk
