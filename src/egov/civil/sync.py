@@ -36,6 +36,7 @@ Plugins, chosen by EGOV_CIVIL_NATIONAL_DB (dotted path):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -363,12 +364,17 @@ def _push(adapter: NationalDatabase, row: CivilSync, now) -> str:
         log.warning("civil sync %s: attempt %d failed (%s); retry in %.0f s", row.key,
                     attempts, exc, delay)
         return "retry"
-    with transaction.atomic():
+    # The mark is the first statement after the push (no savepoint before it): a connection
+    # lost here is remembered by mark_taken and written when the database is back. The ID is
+    # set in the same transaction (PostgreSQL: claim_next's; SQLite: this one).
+    in_claim = transaction.get_connection().in_atomic_block
+    with contextlib.nullcontext() if in_claim else transaction.atomic():
         mark(state=CivilSyncState.SENT, sent_at=timezone.now(), attempts=attempts,
              last_error="", remote_ref=answer.ref[:200], personal_id=answer.personal_id or "")
         if answer.personal_id:
             apply_personal_ids([row.pk])
     return "sent"
+
 
 
 def sync_sweep() -> bool:
