@@ -188,3 +188,48 @@ def test_the_page_and_the_api(desk, clock, client):
     assert client.get(f"/civil/intake/{row.pk}/").status_code == 404
     api = client.get("/api/v1/civil/intake")
     assert api.status_code == 200 and api.json() == {"items": []}
+
+
+def test_the_api_registers_a_death_dossier_and_refuses_bad_input(desk, clock, client):
+    from egov.civil.models import Person
+
+    clock(at(2026, 12, 2, 10, 0))
+    d = dossier(desk, "1.000656")
+    row = CivilIntake.objects.get(dossier=d)
+    assert row.kind == "death"
+    client.force_login(desk["registrar"])
+    url = f"/api/v1/civil/intake/{row.pk}/register"
+    bad = client.post(url, {"person": {"full_name": "Ông Già", "sex": "male"}},
+                      content_type="application/json")
+    assert bad.status_code == 422 and "death_date" in bad.json()["fields"]
+    assert client.post("/api/v1/civil/intake/999999/register", {},
+                       content_type="application/json").status_code == 404
+    d.refresh_from_db()
+    assert d.state == "processing" and not Person.objects.exists()
+    ok = client.post(url, {"person": {"full_name": "Ông Già", "sex": "male",
+                                      "birth_date": "1940-01-01"},
+                           "death_date": "2026-11-30"}, content_type="application/json")
+    assert ok.status_code == 201, ok.content
+    assert ok.json()["kind"] == "death"
+    again = client.post(url, {"person": {"full_name": "Ông Khác", "sex": "male"},
+                              "death_date": "2026-11-30"}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "already_registered"
+    d.refresh_from_db()
+    assert d.state == "resolved"
+
+
+def test_the_failures_api_is_for_the_catalogue_managers(desk, client, settings):
+    from egov.civil import sync
+
+    settings.EGOV_CIVIL_NATIONAL_DB = sync.DEFAULT_ADAPTER
+    sync.reset_adapter()
+    client.force_login(desk["registrar"])
+    assert client.get("/api/v1/civil/sync/failures").status_code == 403
+    event = civil_intake.records.register_birth(actor=desk["registrar"], child=CHILD)
+    sync.get_adapter().reject_keys = {f"civil-event:{event.pk}"}
+    sync.push_due()
+    desk["registrar"].is_superuser = True
+    desk["registrar"].save()
+    items = client.get("/api/v1/civil/sync/failures").json()["items"]
+    assert [(i["event_id"], i["state"]) for i in items] == [(event.pk, "failed")]
+    sync.reset_adapter()

@@ -15,7 +15,7 @@ import datetime as dt
 
 from ninja import Field, Path, Router, Schema, Status
 
-from egov.core.api import ERRORS
+from egov.core.api import ERRORS, ErrorOut
 
 from .api import BIGINT, CivilEventOut, CivilPersonIn, event_out
 from .services import intake
@@ -62,7 +62,8 @@ def intake_list(request):
     return {"items": [_out(r) for r in rows]}
 
 
-@router.post("/intake/{intake_id}/register", response={201: CivilEventOut, **ERRORS},
+@router.post("/intake/{intake_id}/register",
+             response={201: CivilEventOut, **ERRORS, 409: ErrorOut},
              summary="Register a one-stop dossier's event and complete the dossier")
 def intake_register(request, body: CivilIntakeRegisterIn,
                     intake_id: int = Path(..., ge=1, le=BIGINT)):
