@@ -1,5 +1,72 @@
-"""Civil-status API: intake (issue 13). Mounted under /api/v1/civil by civil/api.py."""
+"""Civil-status API: the registrar's intake of one-stop dossiers (issue 13). Mounted under
+/api/v1/civil by civil/api.py.
 
-from ninja import Router
+    GET  /api/v1/civil/intake                      → {"items": [...]} the dossiers waiting in
+                                                     the registrar's communes, nearest deadline
+                                                     first
+    POST /api/v1/civil/intake/{id}/register        {"child"…|"person", "death_date"…|"husband",
+                                                     "wife"…} → 201 the event; the dossier is
+                                                     completed with it as the result
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Path, Router, Schema, Status
+
+from egov.core.api import ERRORS, ErrorOut
+
+from .api import BIGINT, CivilEventOut, CivilPersonIn, event_out
+from .services import intake
 
 router = Router(tags=["civil"])
+
+
+class CivilIntakeOut(Schema):
+    id: int
+    code: str = Field(description="The one-stop dossier's code")
+    kind: str
+    dossier_state: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None = Field(description="The promised time (one-stop's clock)")
+    commune_id: int
+
+
+class CivilIntakeListOut(Schema):
+    items: list[CivilIntakeOut]
+
+
+class CivilIntakeRegisterIn(Schema):
+    child: CivilPersonIn | None = None
+    mother: CivilPersonIn | None = None
+    father: CivilPersonIn | None = None
+    person: CivilPersonIn | None = None
+    death_date: dt.date | None = None
+    husband: CivilPersonIn | None = None
+    wife: CivilPersonIn | None = None
+    both_present: bool = True
+    registered_on: dt.date | None = None
+
+
+def _out(row) -> dict:
+    return {"id": row.pk, "code": row.code, "kind": row.kind,
+            "dossier_state": row.dossier_state, "received_at": row.received_at,
+            "due_at": row.due_at, "commune_id": row.commune_id}
+
+
+@router.get("/intake", response={200: CivilIntakeListOut, **ERRORS},
+            summary="One-stop dossiers waiting for the registrar")
+def intake_list(request):
+    rows = intake.intake_list(actor=request.auth)[:500]
+    return {"items": [_out(r) for r in rows]}
+
+
+@router.post("/intake/{intake_id}/register",
+             response={201: CivilEventOut, **ERRORS, 409: ErrorOut},
+             summary="Register a one-stop dossier's event and complete the dossier")
+def intake_register(request, body: CivilIntakeRegisterIn,
+                    intake_id: int = Path(..., ge=1, le=BIGINT)):
+    data = body.model_dump(exclude_none=True)
+    event = intake.intake_register(actor=request.auth, pk=intake_id, data=data)
+    return Status(201, event_out(event))

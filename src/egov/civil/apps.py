@@ -21,4 +21,19 @@ class CivilConfig(AppConfig):
             "civil.register": _("Civil-status event registered"),
             "civil.person.read": _("Personal civil-status record read"),
             "civil.book.close": _("Civil-status book closed"),
+            "civil.intake.register": _("One-stop dossier registered in the civil-status books"),
         })
+        # --- national databases' sync and one-stop intake (i13-sync) ---
+        from django.conf import settings
+
+        from egov.core import jobs
+        from egov.onestop import hooks as onestop_hooks
+
+        from . import hooks, sync
+        from .services import intake
+
+        hooks.subscribe("civil.national_sync", sync.on_event_registered)
+        jobs.every("civil.national_sync", settings.EGOV_SWEEP_SECONDS, sync.sync_sweep)
+        onestop_hooks.subscribe("civil.intake", intake.on_dossier_changed)
+        intake.register_result_actions()
+        # --- end national sync and intake ---

@@ -48,6 +48,17 @@ NOTES = {  # public timeline notes: data (Vietnamese), never personal data
 }
 
 
+# Procedures whose result a module above this one writes in its own register (e.g. an entry in
+# a civil-status book): {procedure code: policy action}. The holder of that action on the
+# competent unit may record the result on paper with the register's number (dossier_resolve);
+# one-stop knows the action's name only. Registered in the modules' AppConfig.ready().
+RESULT_ACTIONS: dict[str, str] = {}
+
+
+def register_result_action(procedure_code: str, action: str) -> None:
+    RESULT_ACTIONS[procedure_code] = action
+
+
 def _finish(dossier: Dossier, actor, kind: str, now, *, details: dict, unit=None,
             public: bool = True) -> Dossier:
     """The event (public note) and the audit event, the transaction's last write."""
@@ -334,8 +345,10 @@ def dossier_resolve(*, actor, code: str, medium: str = "electronic", upload=None
         dossier = wf.locked(code)
         if dossier.state != S.PROCESSING:
             raise wf.state_error(dossier, _("Recording the result"))
-        wf.require_any(actor, [(wf.DECIDE, dossier.competent_unit),
-                               (wf.DECIDE, dossier.agency)])
+        checks = [(wf.DECIDE, dossier.competent_unit), (wf.DECIDE, dossier.agency)]
+        if medium == ResultMedium.PAPER and dossier.procedure.code in RESULT_ACTIONS:
+            checks.append((RESULT_ACTIONS[dossier.procedure.code], dossier.competent_unit))
+        wf.require_any(actor, checks)
         check.fail(errors)
         now = timezone.now()
         if medium == ResultMedium.ELECTRONIC:

@@ -1,0 +1,96 @@
+"""The registrar's intake pages (issue 13): the one-stop dossiers of civil-status procedures
+waiting in the registrar's communes, nearest deadline first, and one dossier with the form that
+registers its event (egov.civil.services.intake) — the law's refusals by their fields (422),
+nothing written."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from egov.core import policy
+from egov.core.errors import AppError, InvalidInput, NotFound
+
+from ..services import intake
+from ..services.records import REGISTER
+
+TEXT, DATE, SEX = "text", "date", "sex"
+# kind → [(party, [(field, label, input type)])]
+PERSON = [("full_name", _("full name"), TEXT), ("sex", _("sex"), SEX),
+          ("birth_date", _("date of birth"), DATE), ("personal_id", _("personal ID"), TEXT)]
+FORMS = {
+    "birth": [("child", _("Child"), [("full_name", _("full name"), TEXT),
+                                     ("sex", _("sex"), SEX),
+                                     ("birth_date", _("date of birth"), DATE),
+                                     ("birth_place", _("place of birth"), TEXT)]),
+              ("mother", _("Mother"), [f for f in PERSON if f[0] != "sex"]),
+              ("father", _("Father"), [f for f in PERSON if f[0] != "sex"])],
+    "death": [("person", _("Deceased"), PERSON)],
+    "marriage": [("husband", _("Husband"), [f for f in PERSON if f[0] != "sex"]),
+                 ("wife", _("Wife"), [f for f in PERSON if f[0] != "sex"])],
+}
+REQUIRED = {"child", "person", "husband", "wife"}
+
+
+def _data(kind: str, post, prefilled: dict) -> dict:
+    data: dict = {}
+    for party, _label, fields in FORMS[kind]:
+        values = {name: post.get(f"{party}_{name}", "").strip() for name, _l, _t in fields}
+        values = {k: v for k, v in values.items() if v}
+        if party in prefilled and not values:
+            data[party] = prefilled[party]
+        elif values or party in REQUIRED:
+            data[party] = values
+    if kind == "death":
+        data["death_date"] = post.get("death_date", "").strip() or None
+    if kind == "marriage":
+        data["both_present"] = post.get("both_present") == "on"
+    return data
+
+
+def _may_use(user) -> bool:
+    return policy.can(user, REGISTER)
+
+
+@login_required
+def intake_list(request):
+    if not _may_use(request.user):
+        raise Http404
+    rows = list(intake.intake_list(actor=request.user)[:500])
+    return render(request, "civil/intake/list.html", {"rows": rows})
+
+
+@login_required
+def intake_detail(request, pk: int):
+    try:
+        row = intake.intake_get(actor=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    prefilled = intake.prefill(row)
+    errors: dict[str, list[str]] = {}
+    message, status = "", 200
+    if request.method == "POST":
+        try:
+            intake.intake_register(actor=request.user, pk=row.pk,
+                                   data=_data(row.kind, request.POST, prefilled))
+        except InvalidInput as exc:
+            message, status = exc.message, 422
+            errors = {k.replace(".", "_"): v for k, v in (exc.fields or {}).items()}
+        except AppError as exc:
+            message, status = exc.message, exc.status
+        else:
+            return redirect("civil:intake_list")
+    parties = [{"key": party, "label": label, "prefilled": party in prefilled,
+                "fields": [{"name": f"{party}_{name}", "label": lab, "type": kind,
+                            "value": request.POST.get(f"{party}_{name}", ""),
+                            "errors": errors.get(f"{party}_{name}", [])}
+                           for name, lab, kind in fields],
+                "errors": errors.get(party, []) + errors.get(f"{party}_id", [])}
+               for party, label, fields in FORMS[row.kind]]
+    return render(request, "civil/intake/detail.html", {
+        "row": row, "dossier": row.dossier, "parties": parties, "message": message,
+        "errors": errors, "declarant": prefilled.get("declarant"),
+        "death_date": request.POST.get("death_date", ""),
+    }, status=status)
