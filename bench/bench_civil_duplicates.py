@@ -5,7 +5,7 @@
 Database: EGOV_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/egov_bench_dups),
 created if missing and migrated. It is filled (COPY, generated here with a fixed seed) with
 `--total` persons (default 1,000,000) in 100 communes of one bench province: families — a
-mother, sometimes the father, one to four children born 15 months to 6 years apart, 2 % of
+mother, sometimes the father, one to four children born 20 months to 6 years apart, 2 % of
 births twins — with Vietnamese names drawn with their real frequencies (family names after the
 2005 census shares: Nguyễn 38 %, Trần 11 %, Lê 9.5 %, Phạm 7 %, Hoàng/Huỳnh 5 %, Phan 4.5 %,
 Vũ/Võ 3.9 %, …; middle names by sex, Văn and Thị most; the given names of each sex on a Zipf
@@ -155,7 +155,7 @@ def generate(total: int, first_id: int, commune_ids: list[int]):
                     pk += 1
                     rows.append(child)
                     children.append(child)
-                born += dt.timedelta(days=rng.randrange(460, 6 * 365))
+                born += dt.timedelta(days=rng.randrange(600, 6 * 365))
             made += len(rows)
             if ci < LABELLED:
                 families.append({"mother": mum, "children": children, "family": fam,

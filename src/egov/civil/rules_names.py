@@ -59,13 +59,30 @@ MONTH_DAYS = 31
 # lasts about 280 days from the last period, 266 from conception; WHO counts under 37 weeks as
 # preterm, and a new pregnancy needs weeks after a birth) — twins aside (same day).
 MOTHER_DAYS = 270
-TWIN_DAYS = 1  # twins can be born either side of midnight
 
 # The weights of the score: the name says most, then the date of birth; sex and place confirm.
 W_NAME, W_DATE, W_SEX, W_PLACE = 0.50, 0.30, 0.10, 0.10
 # A candidate at or above THRESHOLD is shown as a likely duplicate (tuned on the bench: recall
 # >= 0.95 at precision >= 0.90).
 THRESHOLD = 0.75
+# Below this name similarity a candidate is not a likely duplicate (the mother rule aside).
+NAME_MIN = 0.8
+
+
+SEX_MIDDLE = frozenset({"van", "thi"})
+
+
+def _dropped(a: tuple[str, ...], b: tuple[str, ...]) -> frozenset[str] | None:
+    """The words to drop from the longer middle-name list to get the shorter one (keeping the
+    order), or None when that is not possible."""
+    long, short = (a, b) if len(a) >= len(b) else (b, a)
+    out, i = [], 0
+    for w in long:
+        if i < len(short) and short[i] == w:
+            i += 1
+        else:
+            out.append(w)
+    return frozenset(out) if i == len(short) else None
 
 
 @dataclass(frozen=True)
@@ -76,17 +93,17 @@ class Name:
     middle: tuple[str, ...]
     given: str
 
-    @property
-    def core(self) -> tuple[str, ...]:
-        """Without the common middle names."""
-        return (self.family, *[m for m in self.middle if m not in COMMON_MIDDLE], self.given)
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    return fold(text)
 
 
 @lru_cache(maxsize=65536)
 def parse(folded: str) -> Name:
     """Split a name (folded or not) into họ / đệm / tên; the family name canonical (Huỳnh →
     Hoàng, Võ → Vũ)."""
-    words = tuple(fold(folded).split())
+    words = tuple(_fold(folded).split())
     if not words:
         return Name((), "", (), "")
     if len(words) == 1:
@@ -132,6 +149,14 @@ def _one_typo(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return "".join(a) == "".join(b) or edit_distance("".join(a), "".join(b)) == 1
 
 
+def may_match(a: Name, b: Name) -> bool:
+    """False when no rule of the name can reach NAME_MIN: neither the family name nor the given
+    name is the same, nor the same words in another order (every rule above keeps one of the
+    two). A cheap filter before `match` (the mother rule aside)."""
+    return (a.family == b.family or a.given == b.given or not a.family or not b.family
+            or sorted(a.words) == sorted(b.words))
+
+
 def given_differs(a: str, b: str) -> bool:
     """The given names (tên) are clearly different: not equal and not one slip apart (folded).
     Siblings and twins share the family and often the middle name; the given name tells them
@@ -147,7 +172,7 @@ def name_similarity(a: str, b: str) -> tuple[float, str | None]:
     if normalise(a) == normalise(b):
         return 1.0, SAME_NAME
     na, nb = parse(a), parse(b)
-    raw_a, raw_b = tuple(fold(a).split()), tuple(fold(b).split())
+    raw_a, raw_b = _fold(a).split(), _fold(b).split()
     # Typed without diacritics (or with other ones): fold() is the search key of the registry.
     if raw_a == raw_b:
         return 0.98, SAME_NAME_FOLDED
@@ -157,29 +182,33 @@ def name_similarity(a: str, b: str) -> tuple[float, str | None]:
     # Văn" in a foreign-order document): the same words in another order.
     if sorted(na.words) == sorted(nb.words):
         return 0.92, TRANSPOSED
-    # Văn / Thị (and the other common middle names) added or left out.
-    if na.core == nb.core:
-        return 0.95, MIDDLE_NAME
-    if sorted(na.core) == sorted(nb.core):
-        return 0.9, TRANSPOSED
-    # A keyboard slip of one letter, with or without the middle names.
-    if _one_typo(na.words, nb.words) or _one_typo(na.core, nb.core):
+    # A middle name added or left out (the rest equal): Văn / Thị say only the sex and come and
+    # go between documents; the other common ones (Hữu, Đức, Ngọc…) are dropped less often. A
+    # middle name REPLACED by another ("Nguyễn Quang Anh" / "Nguyễn Văn Anh") is no slip.
+    if na.family == nb.family and na.given == nb.given:
+        dropped = _dropped(na.middle, nb.middle)
+        if dropped is not None and dropped <= SEX_MIDDLE:
+            return 0.95, MIDDLE_NAME
+        if dropped is not None and dropped <= COMMON_MIDDLE:
+            return 0.9, MIDDLE_NAME
+    # A keyboard slip of one letter (or the same letters split into words differently).
+    if _one_typo(na.words, nb.words):
         return 0.90, TYPO
     # Otherwise the parts one by one. The given name identifies within a family: when it
     # clearly differs the two are siblings or strangers, whatever the rest.
     if na.given != nb.given and edit_distance(na.given, nb.given) > 1:
         return (0.35 if na.family == nb.family else 0.1), None
-    fam = 1.0 if na.family == nb.family else 0.0
-    giv = 1.0 if na.given == nb.given else 0.7
-    ma = {m for m in na.middle if m not in COMMON_MIDDLE}
-    mb = {m for m in nb.middle if m not in COMMON_MIDDLE}
-    mid = 1.0 if ma == mb else 0.5 if (ma <= mb or mb <= ma) else 0.0
-    score = 0.3 * fam + 0.45 * giv + 0.25 * mid
-    if not fam:
+    if na.family != nb.family:
         # Another family name: a child entered once with the father's and once with the
         # mother's happens, but a shared given name alone is common — weak.
-        score = min(score, 0.6)
-    return score, (SIMILAR_NAME if score >= 0.8 else None)
+        return 0.5, None
+    if na.given == nb.given and _dropped(na.middle, nb.middle) is not None:
+        # A middle name that is not a common one dropped ("Nguyễn Minh Tuấn Anh" / "Nguyễn
+        # Tuấn Anh").
+        return 0.8, SIMILAR_NAME
+    # Other middle names, or a slip in the given name and another in the middle: two people
+    # more likely than one.
+    return 0.6, None
 
 
 def date_similarity(a: dt.date | None, b: dt.date | None) -> tuple[float, str | None]:
@@ -197,15 +226,13 @@ def date_similarity(a: dt.date | None, b: dt.date | None) -> tuple[float, str | 
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return 0.7, SWAPPED_DATE
     if days <= MONTH_DAYS:
-        return 0.5, MONTH_DATE
-    if days <= 365:
-        return 0.2, None
+        return 0.3, MONTH_DATE
     return 0.0, None
 
 
 def place_similarity(a: str | None, b: str | None) -> tuple[float, str | None]:
     """Places of birth (folded words): equal 1, unknown 0.5, else the share of common words."""
-    wa, wb = set(fold(a).split()), set(fold(b).split())
+    wa, wb = set(_fold(a or "").split()), set(_fold(b or "").split())
     if not wa or not wb:
         return 0.5, None
     if wa == wb:
@@ -241,10 +268,11 @@ def match(new: dict, old: dict) -> Match:
     if mother_a and mother_a == mother_b:
         born_a, born_b = new.get("birth_date"), old.get("birth_date")
         days = abs((born_a - born_b).days) if born_a and born_b else None
-        if days is not None and days <= TWIN_DAYS and name < 0.8 and given_differs(
+        if days is not None and days <= NEAR_DAYS and name < NAME_MIN and given_differs(
                 new.get("full_name") or "", old.get("full_name") or ""):
-            # Twins: same mother, same day, clearly different given names (and no rule of the
-            # name explains the difference) — two children.
+            # Twins: same mother, same day (give or take a slip of the date), clearly
+            # different given names (no rule of the name explains the difference) — two
+            # children.
             return Match(min(score, 0.5), [])
         if days is not None and days <= MOTHER_DAYS:
             # One mother cannot give birth twice within 270 days (see MOTHER_DAYS): the same
@@ -255,4 +283,8 @@ def match(new: dict, old: dict) -> Match:
     elif mother_a and mother_b:
         # Two different mothers on record: two children — unless a mother was entered twice.
         score -= 0.15
+    if name < NAME_MIN:
+        # No rule of the name explains the difference: date, sex and place alone are shared
+        # by many people of a commune (a common given name born the same week).
+        score = min(score, THRESHOLD - 0.05)
     return Match(round(min(score, 1.0), 3), reasons)

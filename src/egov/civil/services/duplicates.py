@@ -37,7 +37,7 @@ READ = "civil.read"
 # bounds a supervisor's check over every commune).
 BLOCK_MAX = 3000
 NAME_BLOCK_MAX = 300
-_FIELDS = ("id", "full_name", "sex", "birth_date", "birth_place", "mother_id")
+_FIELDS = ("id", "full_name", "name_folded", "sex", "birth_date", "birth_place", "mother_id")
 
 
 @dataclass
@@ -108,7 +108,11 @@ def likely_duplicates(*, actor, spec: dict, mother=None, limit: int = 5) -> list
         take(readable.filter(mother_id=new["mother_id"]), NAME_BLOCK_MAX)
 
     found: list[tuple[float, int, list[str]]] = []
-    for pk, full_name, sex, birth_date, birth_place, mother_id in rows.values():
+    name = rules_names.parse(folded)
+    for pk, full_name, name_folded, sex, birth_date, birth_place, mother_id in rows.values():
+        if (mother_id is None or mother_id != new["mother_id"]) \
+                and not rules_names.may_match(name, rules_names.parse(name_folded)):
+            continue
         m = rules_names.match(new, {"full_name": full_name, "sex": sex,
                                     "birth_date": birth_date, "birth_place": birth_place,
                                     "mother_id": mother_id})
