@@ -86,6 +86,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["commune", "name_folded"], name="civil_person_commune_name"),
             models.Index(fields=["name_folded", "birth_date"], name="civil_person_name_birth"),
+            # Duplicate detection: births within a few days (services/duplicates.py).
+            models.Index(fields=["birth_date"], name="civil_person_birth_date"),
         ]
 
     def __str__(self) -> str:
