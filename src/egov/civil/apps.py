@@ -21,4 +21,7 @@ class CivilConfig(AppConfig):
             "civil.register": _("Civil-status event registered"),
             "civil.person.read": _("Personal civil-status record read"),
             "civil.book.close": _("Civil-status book closed"),
+            "civil.certificate.issue": _("Civil-status certificate issued"),
+            "civil.certificate.download": _("Civil-status certificate downloaded"),
+            "civil.certificate.revoke": _("Civil-status certificate revoked"),
         })
