@@ -28,8 +28,8 @@ def register_org_certificate(unit, root, name: str) -> None:
                                                                   chain=[root.certificate]))
 
 
-@pytest.fixture
-def signed_civ(civ, test_pki):
+@pytest.fixture(name="signed_civ")
+def signed_civ_fixture(civ, test_pki):
     """`civ` with the organisation certificates of both communes registered."""
     register_org_certificate(civ["commune"], test_pki.root, "UBND xã An Bình")
     register_org_certificate(civ["other"], test_pki.root, "UBND xã Hòa Bình")

@@ -22,7 +22,14 @@ from egov.core.files import file_open
 from egov.core.models import AuditEvent, StoredFile
 from tests.signing.conftest import nssdb, pdfsig, test_pki, validate_with_pyhanko  # noqa: F401
 
-from .certificates_support import birth, death, marriage, pdf_text, qr_codes, signed_civ  # noqa: F401
+from .certificates_support import (
+    birth,
+    death,
+    marriage,
+    pdf_text,
+    qr_codes,
+    signed_civ_fixture,  # noqa: F401
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +274,58 @@ def test_api_issue_and_download(client, signed_civ):
     r = client.post(url, json.dumps({"type": "extract"}), content_type="application/json")
     assert r.status_code == 401
     assert Certificate.objects.count() == 1
+
+
+# --- the registrar's pages -------------------------------------------------------------------
+
+def test_pages_issue_download_and_revoke(client, signed_civ):
+    civ = signed_civ
+    event = birth(civ)
+    client.force_login(civ["registrar"])
+    r = client.get(f"/civil/certificates/new/?event={event.pk}")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Nguyễn Thị Ánh Tuyết" in html and 'value="birth_certificate"' in html
+    read_audit = AuditEvent.objects.filter(action="civil.person.read").last()
+    assert read_audit.details["event"] == event.pk and "Ánh" not in json.dumps(
+        read_audit.details, ensure_ascii=False)
+    # A type the event does not get: the message by the buttons, 422, nothing written.
+    r = client.post("/civil/certificates/new/", {"event": event.pk, "type": "extract"})
+    assert r.status_code == 422 and "Giấy khai sinh" in r.content.decode()
+    assert not Certificate.objects.exists()
+    r = client.post("/civil/certificates/new/", {"event": event.pk, "type": "birth_certificate"})
+    cert = Certificate.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/civil/certificates/{cert.pk}/"
+    html = client.get(r["Location"]).content.decode()
+    assert cert.number in html and f"/verify/civil/{cert.code}/" in html
+    # The original is issued: only the copy is offered now.
+    html = client.get(f"/civil/certificates/new/?event={event.pk}").content.decode()
+    assert 'value="birth_certificate"' not in html and 'value="certified_copy"' in html
+    r = client.get(f"/civil/certificates/{cert.pk}/pdf")
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="civil.certificate.download").exists()
+    r = client.post(f"/civil/certificates/{cert.pk}/revoke/", {"reason": " "})
+    assert r.status_code == 422 and 'id="id_reason_error"' in r.content.decode()
+    r = client.post(f"/civil/certificates/{cert.pk}/revoke/", {"reason": "Cấp nhầm"})
+    assert r.status_code == 302
+    cert.refresh_from_db()
+    assert cert.revoked and cert.revoked_reason == "Cấp nhầm"
+
+
+def test_pages_other_commune_403_unknown_404(client, signed_civ):
+    civ = signed_civ
+    event = birth(civ)
+    cert = certs.issue_certificate(civ["registrar"], event.pk, "birth_certificate")
+    client.force_login(civ["other_registrar"])
+    assert client.get(f"/civil/certificates/new/?event={event.pk}").status_code == 403
+    r = client.post("/civil/certificates/new/", {"event": event.pk, "type": "certified_copy"})
+    assert r.status_code == 403
+    assert client.get(f"/civil/certificates/{cert.pk}/").status_code == 403
+    assert client.get(f"/civil/certificates/{cert.pk}/pdf").status_code == 403
+    assert client.post(f"/civil/certificates/{cert.pk}/revoke/",
+                       {"reason": "x"}).status_code == 403
+    for url in ("/civil/certificates/new/?event=abc", "/civil/certificates/new/?event=" + "9" * 30,
+                f"/civil/certificates/{cert.pk + 50}/", f"/civil/certificates/{2**64}/pdf"):
+        assert client.get(url).status_code == 404, url
+    assert client.post("/civil/certificates/new/", {"type": "extract"}).status_code == 404
+    assert Certificate.objects.count() == 1 and not Certificate.objects.get().revoked

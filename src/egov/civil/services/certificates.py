@@ -63,7 +63,7 @@ def _id(value, field: str) -> int:
 
 def _event(actor, event_id, *, lock: bool = False) -> CivilEvent:
     pk = _id(event_id, "event_id")
-    qs = CivilEvent.objects.select_related("book", "commune", "commune__parent")
+    qs = CivilEvent.objects.select_related("book", "commune")
     if lock:
         qs = qs.select_for_update(of=("self",), no_key=True)
     event = qs.filter(pk=pk).first()
@@ -223,3 +223,23 @@ def verify_certificate(code) -> dict:
         raise NotFound(_("No certificate has this verification code."))
     return {"valid": not row["revoked"], "type": row["type"], "number": row["number"],
             "date": row["issued_on"], "issuer": row["commune__name"]}
+
+
+def event_for_issue(actor, event_id) -> tuple[CivilEvent, list]:
+    """The event and its parties for the issue page (civil.register in its commune): the
+    parties' names are shown, so the read is audited (``civil.person.read``, ids only)."""
+    event = _event(actor, event_id)
+    parties = list(event.parties.select_related("person").order_by("pk"))
+    audit_log(actor=actor, action="civil.person.read", object_type="civil.person",
+              details={"purpose": "certificate", "event": event.pk,
+                       "ids": [p.person_id for p in parties]})
+    return event, parties
+
+
+def may_issue(actor, event: CivilEvent) -> bool:
+    return policy.can(actor, REGISTER, event.commune)
+
+
+def active_original(event: CivilEvent) -> Certificate | None:
+    return (Certificate.objects.filter(event=event, revoked=False)
+            .exclude(type=CertificateType.COPY).first())
