@@ -27,6 +27,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (Vietnamese). A request through the test
+    client runs the locale middleware in this thread, and the language it activated would
+    otherwise carry over into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_content_types():
     """A transactional test's flush re-creates content types with new ids; Django's ContentType
     cache would still hold the old ones (work items reference content types)."""

@@ -10,6 +10,7 @@ from egov.documents.api import router as documents_router
 from egov.onestop.api import router as onestop_router
 from egov.petitions.api import router as petitions_router
 from egov.portal.api import router as portal_router
+from egov.portal.api_civil import router as portal_civil_router
 from egov.signing.api import router as signing_router
 from egov.signing.api_batches import router as signing_batches_router
 from egov.signing.api_certificates import router as signing_certificates_router
@@ -22,6 +23,7 @@ api.add_router("/documents/", documents_router)
 api.add_router("/onestop/", onestop_router)
 api.add_router("/petitions/", petitions_router)
 api.add_router("/portal/", portal_router)
+api.add_router("/portal/", portal_civil_router)
 api.add_router("", signing_router)
 api.add_router("", signing_sessions_router)
 api.add_router("", signing_batches_router)

@@ -22,6 +22,9 @@ class CivilConfig(AppConfig):
             "civil.person.read": _("Personal civil-status record read"),
             "civil.book.close": _("Civil-status book closed"),
             "civil.intake.register": _("One-stop dossier registered in the civil-status books"),
+            "civil.certificate.issue": _("Civil-status certificate issued"),
+            "civil.certificate.download": _("Civil-status certificate downloaded"),
+            "civil.certificate.revoke": _("Civil-status certificate revoked"),
         })
         # --- national databases' sync and one-stop intake (i13-sync) ---
         from django.conf import settings
