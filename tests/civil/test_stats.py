@@ -184,6 +184,15 @@ def test_bad_filters(params, fields):
     assert set(err.value.fields) == fields
 
 
+def test_the_ends_of_the_calendar(civ):
+    last = sel.civil_stats(actor=fresh(civ["supervisor"]),
+                           flt=sel.parse_filter({"date_from": "9999-12-31"}))
+    assert last.total["events"] == 0 and len(last.months) == 1
+    first = sel.parse_filter({"date_to": "0001-01-05"})
+    assert (first.start, first.end) == (dt.date(1, 1, 1), dt.date(1, 1, 5))
+    assert sel.civil_stats(actor=fresh(civ["supervisor"]), flt=first).total["events"] == 0
+
+
 def test_xlsx_has_the_figures(client, events):
     from openpyxl import load_workbook
 

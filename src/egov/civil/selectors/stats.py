@@ -191,7 +191,7 @@ def parse_filter(params: Mapping, *, today: dt.date | None = None) -> StatsFilte
         else:
             start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if not errors:
-        start = start or dt.date(today.year, 1, 1)
+        start = start or dt.date((end or today).year, 1, 1)
         end = end or max(today, start)
         if start > end:
             errors.setdefault("date_to", []).append(
@@ -321,6 +321,8 @@ def _months(flt: StatsFilter, per_month) -> list[dict]:
     while day <= flt.end:
         index[(day.year, day.month)] = len(out)
         out.append({"month": day, "events": 0, "by_kind": {}})
+        if day.year == dt.MAXYEAR and day.month == 12:
+            break
         day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
     for m in per_month:
         month = m["month"]
