@@ -193,56 +193,60 @@ def _time(fn, runs: int) -> tuple[list[float], int]:
 
 
 def measure(users, communes, runs: int) -> None:
+    from django.conf import settings
+
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    for uname, user in users.items():
+        ids = [c.pk for c in communes] if "supervisor" in uname else [communes[0].pk]
+        print(f"\n== as {uname} ({len(ids)} communes), {YEAR}")
+        measure_one(user, ids, runs)
+
+
+def measure_one(user, ids: list[int], runs: int) -> None:
     import datetime as dt
 
-    from django.conf import settings
     from django.db import connection
     from django.test import Client
 
     from egov.civil.selectors import stats as sel
     from egov.core import tokens
 
-    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
-    for uname, user in users.items():
-        ids = [c.pk for c in communes] if "supervisor" in uname else [communes[0].pk]
-        print(f"\n== as {uname} ({len(ids)} communes), {YEAR}")
-        _token, raw = tokens.token_create(actor=user, name="bench")
-        client = Client()
-        client.force_login(user)
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-        flt = sel.StatsFilter(start=start, end=end)
+    _token, raw = tokens.token_create(actor=user, name="bench")
+    client = Client()
+    client.force_login(user)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    flt = sel.StatsFilter(start=start, end=end)
 
-        def raw_query():
-            with connection.cursor() as cur:
-                cur.execute(RAW, [start, end, ids])
-                return cur.fetchall()
+    def raw_query():
+        with connection.cursor() as cur:
+            cur.execute(RAW, [start, end, ids])
+            return cur.fetchall()
 
-        def selector():
-            fresh = type(user).objects.get(pk=user.pk)
-            return sel.civil_stats(actor=fresh, flt=flt)
+    def selector():
+        fresh = type(user).objects.get(pk=user.pk)
+        return sel.civil_stats(actor=fresh, flt=flt)
 
-        def api():
-            r = client.get("/api/v1/civil/statistics",
-                           {"date_from": start.isoformat(), "date_to": end.isoformat()},
-                           **headers)
-            assert r.status_code == 200, r.content[:300]
+    def api():
+        r = client.get("/api/v1/civil/statistics",
+                       {"date_from": start.isoformat(), "date_to": end.isoformat()}, **headers)
+        assert r.status_code == 200, r.content[:300]
 
-        def page():
-            r = client.get("/civil/statistics/", {"year": YEAR})
-            assert r.status_code == 200, r.content[:300]
+    def page():
+        r = client.get("/civil/statistics/", {"year": YEAR})
+        assert r.status_code == 200, r.content[:300]
 
-        print(f"  events counted: {selector().total['events']:,}")
-        results = {}
-        for label, fn in (("raw GROUP BY", raw_query), ("selector", selector), ("API", api),
-                          ("page", page)):
-            times, statements = _time(fn, runs)
-            results[label] = _percentile(times, 95)
-            ratio = results[label] / results["raw GROUP BY"]
-            print(f"  {label:13s} p50 {statistics.median(times):8.1f} ms  p95 "
-                  f"{results[label]:8.1f} ms  statements {statements:2d}  "
-                  f"p95 / raw p95 {ratio:5.2f}", flush=True)
+    print(f"  events counted: {selector().total['events']:,}")
+    results = {}
+    for label, fn in (("raw GROUP BY", raw_query), ("selector", selector), ("API", api),
+                      ("page", page)):
+        times, statements = _time(fn, runs)
+        results[label] = _percentile(times, 95)
+        ratio = results[label] / results["raw GROUP BY"]
+        print(f"  {label:13s} p50 {statistics.median(times):8.1f} ms  p95 "
+              f"{results[label]:8.1f} ms  statements {statements:2d}  "
+              f"p95 / raw p95 {ratio:5.2f}", flush=True)
 
 
 def drop(url: str) -> None:
