@@ -19,9 +19,9 @@ field="commune")`: the registrar's own commune; a province supervisor reads all)
               days, Luật Hộ tịch 2014, Điều 15.1), ≤ 365 days, more. None for other kinds.
 
 Queries: a constant number whatever the number of events — one GROUP BY over the events
-(commune × kind, the counts as FILTER aggregates), one over the subjects' sex (commune × kind ×
-sex), one per month (month × kind), and one for the readable communes. Python only folds the
-grouped rows (at most communes × kinds × 2 of them), never the events.
+(commune × kind × month, the counts as FILTER aggregates), one over the subjects' sex (commune ×
+kind × sex), and one for the readable communes (plus the grants). Python only folds the grouped
+rows (at most communes × kinds × months, and communes × kinds × 2), never the events.
 """
 
 from __future__ import annotations
@@ -263,11 +263,13 @@ def civil_stats(*, actor, flt: StatsFilter) -> StatsReport:
     legal = dt.timedelta(days=birth_duty_days())
     year = dt.timedelta(days=ONE_YEAR_DAYS)
     birth = Q(kind=EventKind.BIRTH, event_date__isnull=False)
-    # One statement: commune × kind, every count a FILTER aggregate (CASE on SQLite).
+    # One statement: commune × kind × month, every count a FILTER aggregate (CASE on SQLite);
+    # the month rows make the chart, the commune × kind cells add them up.
     grouped = (_events(actor, flt)
                .alias(gap=ExpressionWrapper(F("registered_on") - F("event_date"),
                                             output_field=DurationField()))
-               .values("commune_id", "commune__name", "kind")
+               .annotate(month=TruncMonth("registered_on"))
+               .values("commune_id", "commune__name", "kind", "month")
                .annotate(events=Count("pk"), late=Count("pk", filter=Q(late=True)),
                          within_legal_time=Count("pk", filter=birth & Q(gap__lte=legal)),
                          within_one_year=Count("pk", filter=birth & Q(gap__gt=legal,
@@ -275,12 +277,15 @@ def civil_stats(*, actor, flt: StatsFilter) -> StatsReport:
                          later=Count("pk", filter=birth & Q(gap__gt=year)))
                .order_by())
     cells: dict[tuple[int, str], Counts] = {}
+    per_month = []
     for g in grouped:
         names.setdefault(g["commune_id"], g["commune__name"])
-        cells[(g["commune_id"], g["kind"])] = Counts(g["kind"], {
+        cell = cells.setdefault((g["commune_id"], g["kind"]), Counts(g["kind"]))
+        cell.add(Counts(g["kind"], {
             "events": g["events"], "late": g["late"], "on_time": g["events"] - g["late"],
             "within_legal_time": g["within_legal_time"],
-            "within_one_year": g["within_one_year"], "later": g["later"]})
+            "within_one_year": g["within_one_year"], "later": g["later"]}))
+        per_month.append({"month": g["month"], "kind": g["kind"], "n": g["events"]})
     # One statement: the subjects' sex, commune × kind × sex.
     sexes = (_subjects(actor, flt).values("event__commune_id", "event__kind", "person__sex")
              .annotate(n=Count("pk")).order_by())
@@ -290,9 +295,6 @@ def civil_stats(*, actor, flt: StatsFilter) -> StatsReport:
         name = {Sex.MALE: "male", Sex.FEMALE: "female"}.get(s["person__sex"])
         if name:
             cell.values[name] = cell.values.get(name, 0) + s["n"]
-    # One statement: events per month and kind (the chart).
-    per_month = (_events(actor, flt).annotate(month=TruncMonth("registered_on"))
-                 .values("month", "kind").annotate(n=Count("pk")).order_by())
     months = _months(flt, per_month)
 
     rows, by_kind = [], {k: Counts(k) for k, _label in kinds}
