@@ -262,10 +262,11 @@ def measure_one(user, ids: list[int], runs: int) -> None:
                       ("selector", selector), ("API", api), ("page", page)):
         times, statements = _time(fn, runs)
         results[label] = _percentile(times, 95)
+        both = results.get("raw + sex")
         print(f"  {label:13s} p50 {statistics.median(times):8.1f} ms  p95 "
               f"{results[label]:8.1f} ms  statements {statements:2d}  p95 / raw p95 "
               f"{results[label] / results['raw GROUP BY']:5.2f}  / raw+sex p95 "
-              f"{results[label] / results['raw + sex']:5.2f}", flush=True)
+              + (f"{results[label] / both:5.2f}" if both else "  —"), flush=True)
 
 
 def drop(url: str) -> None:

@@ -245,10 +245,12 @@ def _subjects(actor, flt: StatsFilter):
     return qs
 
 
-def civil_stats(*, actor, flt: StatsFilter) -> StatsReport:
+def civil_stats(*, actor, flt: StatsFilter, communes: list[OrgUnit] | None = None
+                ) -> StatsReport:
     """The figures of `flt` for `actor` (PermissionDenied without civil.read, or for a commune
-    they may not read)."""
-    communes = readable_communes(actor)
+    they may not read); `communes`: readable_communes(actor) when the caller has them."""
+    if communes is None:
+        communes = readable_communes(actor)
     if not policy.can(actor, READ):
         raise PermissionDenied(_("You may not read civil-status statistics."))
     names = {u.pk: u.name for u in communes}

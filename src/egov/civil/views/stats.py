@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from egov.core import policy
 from egov.core.errors import InvalidInput, PermissionDenied
 from egov.core.forms import EgovForm, apply_app_error
 
@@ -123,20 +124,16 @@ def stats_xlsx(report) -> bytes:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def statistics(request):
+    if not policy.can(request.user, sel.READ):
+        raise DjangoPermissionDenied
     communes = sel.readable_communes(request.user)
-    if not communes and not request.user.is_superuser:
-        from egov.core import policy
-
-        if not policy.can(request.user, sel.READ):
-            raise DjangoPermissionDenied
     form = StatsForm(request.GET, communes=communes)
     report = None
     if form.is_valid():
         params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
-            report = sel.civil_stats(actor=request.user,
-                                     flt=sel.parse_filter(params,
-                                                          today=timezone.localdate()))
+            flt = sel.parse_filter(params, today=timezone.localdate())
+            report = sel.civil_stats(actor=request.user, flt=flt, communes=communes)
         except PermissionDenied:
             raise DjangoPermissionDenied from None
         except InvalidInput as err:
