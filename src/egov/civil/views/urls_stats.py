@@ -1,3 +1,7 @@
-"""Civil-status pages: stats (issue 13), included by civil/urls.py."""
+"""Civil-status pages: stats (issue 13), included by civil/urls.py at /civil/statistics/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .stats import statistics
+
+urlpatterns: list = [path("", statistics, name="statistics")]
