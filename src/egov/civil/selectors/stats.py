@@ -39,7 +39,6 @@ from egov.core import policy
 from egov.core.errors import InvalidInput, PermissionDenied
 from egov.core.models import OrgUnit, OrgUnitKind
 
-from ..catalog import EVENT_KINDS
 from ..models import CivilEvent, EventKind, EventParty, PartyRole, Sex
 
 READ = "civil.read"
@@ -72,9 +71,18 @@ def count_labels() -> dict[str, str]:
     }
 
 
-def birth_duty_days() -> int:
-    """Luật Hộ tịch 2014, Điều 15.1: a birth is registered within 60 days (catalogue row)."""
-    return EVENT_KINDS[EventKind.BIRTH][1]
+def birth_duty_days(on: dt.date) -> int:
+    """Luật Hộ tịch 2014, Điều 15.1: a birth is registered within 60 days — the catalogue row
+    (KindRule) in force on `on`, or the latest one before it (statistics of a period may reach
+    past the rules seeded so far; before the first one, the first one)."""
+    from ..models import KindRule
+
+    rules = KindRule.objects.filter(kind=EventKind.BIRTH, duty_days__isnull=False)
+    days = (rules.filter(effective_from__lte=on).order_by("-effective_from")
+            .values_list("duty_days", flat=True).first())
+    if days is None:  # a period before the first rule seeded: the earliest rule
+        days = rules.order_by("effective_from").values_list("duty_days", flat=True).first()
+    return days
 
 
 @dataclass(frozen=True)
@@ -262,7 +270,7 @@ def civil_stats(*, actor, flt: StatsFilter, communes: list[OrgUnit] | None = Non
         names = {unit.pk: unit.name}
     kinds = [(k, str(label)) for k, label in EventKind.choices
              if flt.kind is None or k == flt.kind]
-    legal = dt.timedelta(days=birth_duty_days())
+    legal = dt.timedelta(days=birth_duty_days(flt.end))
     year = dt.timedelta(days=ONE_YEAR_DAYS)
     birth = Q(kind=EventKind.BIRTH, event_date__isnull=False)
     # One statement: commune × kind × month, every count a FILTER aggregate (CASE on SQLite);
