@@ -22,3 +22,9 @@ class CivilConfig(AppConfig):
             "civil.person.read": _("Personal civil-status record read"),
             "civil.book.close": _("Civil-status book closed"),
         })
+        # --- pages, books, demo (i13-pages) ---
+        from egov.core.nav import NavEntry, register_nav
+
+        register_nav(NavEntry("civil", _("Civil status"), "civil:home", action="civil.read",
+                              order=300))
+        # --- end pages ---
