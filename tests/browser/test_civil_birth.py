@@ -69,7 +69,7 @@ def test_registrar_registers_a_birth(browser, live_server, login, registrar):
     url = live_server.url
     ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
                               viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)
     page = ctx.new_page()
     check = Checks(page)
     try:
