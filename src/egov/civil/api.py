@@ -7,6 +7,9 @@
     POST /api/v1/civil/deaths      {"person": {…}, "death_date", "registered_on"?,
                                     "commune_id"?}                       → 201 the event
     GET  /api/v1/civil/persons?q=&cursor=&limit=                         → {"items", "next"}
+    GET  /api/v1/civil/books?kind=&year=&cursor=&limit=                  → {"items", "next"}
+    GET  /api/v1/civil/books/{id}/entries?cursor=&limit=                 → {"items", "next"}
+    POST /api/v1/civil/books/{id}/close       → 200 the book (422 book_not_due / book_closed)
 
 A person is ``{"id": …}`` (a record the registrar may read) or the fields of a new record.
 The event answers {"id", "kind", "book", "book_number", "entry_number", "registered_on",
@@ -22,12 +25,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import ERRORS
 from egov.core.api_openapi import CURSOR_PATTERN
 
-from .services import persons, records
+from .services import books, persons, records
 
 router = Router(tags=["civil"])
 BIGINT = 2**63 - 1
@@ -164,6 +167,88 @@ def person_list(request, params: Query[CivilPersonParams]):
                        "birth_date": p.birth_date, "personal_id": p.personal_id,
                        "commune_id": p.commune_id, "deceased": p.death_date is not None}
                       for p in page.items], "next": page.next}
+
+
+# --- books (issue 13: pages, books) -------------------------------------------------------------
+
+
+class CivilBookOut(Schema):
+    id: int
+    commune_id: int
+    kind: str
+    year: int
+    number: int = Field(description="Quyển số")
+    name: str
+    closed_at: dt.datetime | None
+    total_entries: int | None = Field(description="Entries counted when the book was closed")
+
+
+class CivilBookPageOut(Schema):
+    items: list[CivilBookOut]
+    next: str | None
+
+
+class CivilBookParams(Schema):
+    kind: Literal["birth", "death", "marriage"] | None = None
+    year: int | None = Field(None, ge=1900, le=9999)
+    cursor: str | None = Field(None, max_length=1000, pattern=CURSOR_PATTERN)
+    limit: int = Field(50, ge=1, le=100)
+
+
+class CivilEntryOut(Schema):
+    id: int
+    entry_number: int
+    kind: str
+    registered_on: dt.date
+    event_date: dt.date | None
+    late: bool
+    persons: list[CivilPartyOut]
+
+
+class CivilEntryPageOut(Schema):
+    items: list[CivilEntryOut]
+    next: str | None
+
+
+class CivilPageParams(Schema):
+    cursor: str | None = Field(None, max_length=1000, pattern=CURSOR_PATTERN)
+    limit: int = Field(50, ge=1, le=100)
+
+
+def book_out(book) -> dict:
+    return {"id": book.pk, "commune_id": book.commune_id, "kind": book.kind, "year": book.year,
+            "number": book.number, "name": book.name, "closed_at": book.closed_at,
+            "total_entries": book.total_entries}
+
+
+@router.get("/books", response={200: CivilBookPageOut, **ERRORS},
+            summary="Registry books of the communes one may read")
+def book_list(request, params: Query[CivilBookParams]):
+    page = books.book_list(actor=request.auth, kind=params.kind or "", year=params.year,
+                           cursor=params.cursor, limit=params.limit)
+    return {"items": [book_out(b) for b in page.items], "next": page.next}
+
+
+@router.get("/books/{id}/entries", response={200: CivilEntryPageOut, **ERRORS},
+            summary="A registry book's entries in order")
+def book_entries(request, params: Query[CivilPageParams],
+                 id: int = Path(..., ge=1, le=BIGINT)):
+    page = books.book_entries(actor=request.auth, book_id=id, cursor=params.cursor,
+                              limit=params.limit)
+    return {"items": [{"id": e.pk, "entry_number": e.entry_number, "kind": e.kind,
+                       "registered_on": e.registered_on, "event_date": e.event_date,
+                       "late": e.late,
+                       "persons": [{"id": p.person_id, "role": p.role,
+                                    "full_name": p.person.full_name,
+                                    "personal_id": p.person.personal_id}
+                                   for p in sorted(e.parties.all(), key=lambda p: p.pk)]}
+                      for e in page.items], "next": page.next}
+
+
+@router.post("/books/{id}/close", response={200: CivilBookOut, **ERRORS},
+             summary="Close a registry book at year end (Luật Hộ tịch 2014, Điều 58)")
+def book_close(request, id: int = Path(..., ge=1, le=BIGINT)):
+    return book_out(books.close_book(actor=request.auth, book_id=id))
 
 
 # The areas' routers (issue 13), each in its own file.

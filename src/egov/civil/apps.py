@@ -40,3 +40,27 @@ class CivilConfig(AppConfig):
         onestop_hooks.subscribe("civil.intake", intake.on_dossier_changed)
         intake.register_result_actions()
         # --- end national sync and intake ---
+        # --- pages, books, demo (i13-pages) ---
+        from egov.core.nav import NavEntry, register_nav
+
+        register_nav(NavEntry("civil", _("Civil status"), "civil:home", action="civil.read",
+                              order=300))
+        # --- end pages ---
+        # The catalogue rows (kinds of events and their time limits) are seeded by migration
+        # 0003_events; a flush (transactional tests, `egov flush`) empties them, and its
+        # post_migrate signal puts them back.
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_reseed_catalogue, sender=self,
+                             dispatch_uid="civil.reseed_catalogue")
+
+
+def _reseed_catalogue(sender, using="default", apps=None, **kwargs) -> None:
+    from django.db import connections
+
+    from .catalog import seed_kind_rules
+
+    if apps is None or "civil_kindrule" not in connections[using].introspection.table_names():
+        return
+    if not apps.get_model("civil", "KindRule").objects.using(using).exists():
+        seed_kind_rules(apps)

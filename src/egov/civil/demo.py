@@ -1,0 +1,86 @@
+"""Demo data of the civil-status module, for the FICTIONAL "tỉnh Minh Phong (mẫu)" of
+egov.core.demo; called by `egov demo` after the core demo (its units and users must exist).
+
+The registrar is the core demo's `hotich` (công chức Tư pháp - Hộ tịch of "xã An Phú (mẫu)",
+role civil_registrar). Through the real services (books, entry numbers, audit events): a
+marriage, a birth to that couple (existing records as parents), a birth with a new mother, a
+birth registered last year (so a book can be closed at year end) and a death.
+
+Every name says "(mẫu)". Idempotent: nothing is made when `hotich` already registered an event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from egov.core.models import User
+
+from .models import CivilEvent
+
+REGISTRAR = "hotich"
+# `egov demo` prints the module's own accounts; the registrar is a core account (printed there).
+DEMO_ACCOUNTS: list = []
+
+
+def _years_ago(today: dt.date, years: int, days: int = 0) -> str:
+    return (today.replace(year=today.year - years, day=min(today.day, 28))
+            - dt.timedelta(days=days)).isoformat()
+
+
+def load_demo() -> dict[str, int]:
+    registrar = User.objects.filter(username=REGISTRAR).first()
+    if registrar is None:
+        raise RuntimeError("the core demo (egov.core.demo) must be loaded first")
+    if CivilEvent.objects.filter(registrar=registrar).exists():
+        return {"events": 0}
+    with transaction.atomic():
+        made = _events(registrar)
+    return {"events": made}
+
+
+def _events(registrar) -> int:
+    from .services.records import register_birth, register_death, register_marriage
+
+    today = timezone.localdate()
+    last_year = dt.date(today.year - 1, 11, 20)
+    events = []
+    marriage = register_marriage(
+        actor=registrar, registered_on=today - dt.timedelta(days=400),
+        husband={"full_name": "Nguyễn Văn Hùng (mẫu)", "sex": "male",
+                 "birth_date": _years_ago(today, 30, 40), "personal_id": "001094000201",
+                 "residence": "Thôn Đông, xã An Phú (mẫu)"},
+        wife={"full_name": "Trần Thị Mai (mẫu)", "sex": "female",
+              "birth_date": _years_ago(today, 27, 10), "personal_id": "001197000202",
+              "residence": "Thôn Đông, xã An Phú (mẫu)"})
+    events.append(marriage)
+    husband = marriage.parties.get(role="husband").person
+    wife = marriage.parties.get(role="wife").person
+    events.append(register_birth(
+        actor=registrar, registered_on=last_year,
+        child={"full_name": "Nguyễn Minh Khôi (mẫu)", "sex": "male",
+               "birth_date": (last_year - dt.timedelta(days=20)).isoformat(),
+               "birth_place": "Trạm y tế xã An Phú (mẫu)", "hometown": "xã An Phú (mẫu)"},
+        mother={"id": wife.pk}, father={"id": husband.pk}))
+    events.append(register_birth(
+        actor=registrar, registered_on=today - dt.timedelta(days=3),
+        child={"full_name": "Nguyễn Ngọc Anh (mẫu)", "sex": "female",
+               "birth_date": (today - dt.timedelta(days=12)).isoformat(),
+               "birth_place": "Bệnh viện đa khoa tỉnh Minh Phong (mẫu)"},
+        mother={"id": wife.pk}, father={"id": husband.pk}))
+    events.append(register_birth(
+        actor=registrar, registered_on=today - dt.timedelta(days=1),
+        child={"full_name": "Lê Đức Thịnh (mẫu)", "sex": "male",
+               "birth_date": (today - dt.timedelta(days=75)).isoformat()},
+        mother={"full_name": "Lê Thị Hằng (mẫu)", "birth_date": _years_ago(today, 24),
+                "residence": "Thôn Tây, xã An Phú (mẫu)"}))
+    events.append(register_death(
+        actor=registrar, registered_on=today - dt.timedelta(days=2),
+        death_date=(today - dt.timedelta(days=5)).isoformat(),
+        person={"full_name": "Phạm Văn Thọ (mẫu)", "sex": "male",
+                "birth_date": _years_ago(today, 86), "personal_id": "001039000203",
+                "residence": "Thôn Nam, xã An Phú (mẫu)"},
+        details={"place": "Tại nhà, thôn Nam (mẫu)"}))
+    return len(events)
