@@ -80,3 +80,19 @@ def test_pages_newest_first_and_a_statement_count_that_does_not_grow(civ, people
                                        sex="male", commune=civ["commune"]) for i in range(60)])
     assert statements("nguyen") == few
     assert AuditEvent.objects.filter(action="civil.person.read").exists()
+
+
+def test_a_name_search_pages_newest_first_without_repeats(civ, people):
+    reg = civ["registrar"]
+    Person.objects.bulk_create([Person(full_name=f"Nguyễn Thị {i}", name_folded=f"nguyen thi {i}",
+                                       sex="female", commune=civ["commune"]) for i in range(7)])
+    seen, cursor = [], None
+    while True:
+        page = person_search(actor=reg, q="nguyen", cursor=cursor, limit=3)
+        assert all(p.full_name.startswith("Nguyễn") for p in page.items)
+        assert all(p.commune_id == civ["commune"].pk for p in page.items)
+        seen += [p.pk for p in page.items]
+        cursor = page.next
+        if cursor is None:
+            break
+    assert seen == sorted(seen, reverse=True) and len(seen) == len(set(seen)) == 8
