@@ -48,6 +48,7 @@ BUDGET_REGISTER_MS = 100.0
 BUDGET_CERTIFICATE_MS = 150.0
 PROVINCE_ID = "000.00.00.H99"
 CHUNK = 250_000
+BENCH_ROWS = [5_000_000]  # --persons: the generated rows (registrations come after them)
 
 # Family names by their share in 100 (Nguyễn ~38 %, Trần ~11 %, Lê ~9.5 %, Phạm ~7 % …).
 FAMILY = (["Nguyễn"] * 38 + ["Trần"] * 11 + ["Lê"] * 9 + ["Phạm"] * 7 + ["Phan"] * 4
@@ -231,7 +232,8 @@ def _queries(communes, count: int, rng: random.Random) -> list[tuple[str, str]]:
     """(kind, text) pairs typed without diacritics, of every selectivity."""
     from egov.civil.models import Person
 
-    sample = list(Person.objects.filter(commune=communes[0]).order_by("-id")
+    sample = list(Person.objects.filter(commune=communes[0], personal_id__isnull=False,
+                                        id__lte=BENCH_ROWS[0]).order_by("-id")
                   .values_list("name_folded", "personal_id")[:2000])
     kinds = []
     for _ in range(count):
@@ -426,6 +428,7 @@ def main() -> int:
         call_command("createcachetable", verbosity=0)
     province, communes = _communes(args.communes)
     _generate(args.persons, communes)
+    BENCH_ROWS[0] = args.persons
     User = get_user_model()
     registrar = User.objects.get(username="hotich001")
     supervisor = User.objects.get(username="sotuphap_bench")

@@ -14,7 +14,10 @@ statements that PostgreSQL answers from indexes (migration 0003_search):
   by reading the commune's (commune, name) index with the ids included, without the table:
   ~50,000 short entries per commune, whatever the name — then reads those rows by their ids.
   (A pg_trgm index does not help here: Vietnamese names are made of a few very common words,
-  so the trigrams of "nguyen van an" each match millions of rows; measured at 0.6 s.)
+  so the trigrams of "nguyen van an" each match millions of rows; measured at 0.6 s.) Over
+  every commune (a province supervisor) the (id) index is read backwards until the page is
+  full: fast for a common name, a read of the whole table for a rare one (docs/civil.md,
+  "Budgets").
 - a text of three letters or more matches anywhere in the folded name (`nguyen van an` also
   finds "Nguyễn Văn Anh"); one or two letters match the start of a word only (`an`: "An",
   "Anh", not "Lan" or "Tuấn") — a fragment inside a word names nobody in particular.
