@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
         ('civil', '0003_certificates'),
         ('civil', '0003_duplicates'),
         ('civil', '0003_events'),
+        ('civil', '0003_search'),
         ('civil', '0003_sync'),
     ]
 
