@@ -219,7 +219,9 @@ def test_xlsx_has_the_figures(client, events):
     assert last[1] == "Tổng cộng" and last[col["Tổng số sự kiện đăng ký"]] == 7
     months = wb["Theo tháng"]
     june = [c.value for c in months[7]]
-    assert june == [f"06/{YEAR}", 4, 2, 1, 7]
+    # the month, then one column per kind of event (birth, death, marriage, the others), total
+    assert june[:4] == [f"06/{YEAR}", 4, 2, 1] and june[-1] == 7
+    assert set(june[4:-1]) <= {0}
 
 
 @pytest.mark.parametrize("lang, words", [

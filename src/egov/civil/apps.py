@@ -56,11 +56,13 @@ class CivilConfig(AppConfig):
 
 
 def _reseed_catalogue(sender, using="default", apps=None, **kwargs) -> None:
+    from django.apps import apps as global_apps
     from django.db import connections
 
     from .catalog import seed_kind_rules
 
-    if apps is None or "civil_kindrule" not in connections[using].introspection.table_names():
+    apps = apps or global_apps  # a flush sends no `apps`; migrate sends its state's
+    if "civil_kindrule" not in connections[using].introspection.table_names():
         return
     if not apps.get_model("civil", "KindRule").objects.using(using).exists():
         seed_kind_rules(apps)
