@@ -166,21 +166,27 @@ def _alive(person: Person, field: str, on: dt.date | None = None) -> None:
 def _book(commune: OrgUnit, kind: str, year: int, name: str) -> RegistryBook:
     """The open book of (commune, kind, year), made on first use (race-safe); `name` is the
     book's name in the kind's catalogue row."""
-    book = (RegistryBook.objects.select_for_update()
-            .filter(commune=commune, kind=kind, year=year, closed_at__isnull=True)
-            .order_by("-number").first())
+    open_books = (RegistryBook.objects.select_for_update()
+                  .filter(commune=commune, kind=kind, year=year, closed_at__isnull=True)
+                  .order_by("-number"))
+    book = open_books.first()
     if book is not None:
         return book
-    if RegistryBook.objects.filter(commune=commune, kind=kind, year=year).exists():
-        _fail("book_closed", _("The %(book)s of %(year)d is closed.") % {"book": name,
-                                                                         "year": year})
     try:
         with transaction.atomic():
             return RegistryBook.objects.create(commune=commune, kind=kind, year=year, number=1,
                                                name=name)
     except IntegrityError:
-        return RegistryBook.objects.select_for_update().get(commune=commune, kind=kind,
-                                                           year=year, number=1)
+        # Another registration made it meanwhile (it is committed now: the insert waited for
+        # it), or the year's book exists and is closed. Ask again only now: asking "does a
+        # book exist" before the insert could see another's new book as committed while
+        # missing it as open, and call it closed.
+        book = open_books.first()
+    if book is None:
+        # Luật Hộ tịch 2014, Điều 58: a book is closed at the end of its year.
+        _fail("book_closed", _("The %(book)s of %(year)d is closed (Luật Hộ tịch 2014, "
+                               "Điều 58).") % {"book": name, "year": year})
+    return book
 
 
 def check_registrar(actor, persons) -> None:
