@@ -12,8 +12,8 @@ A page opened from a person's page is prefilled with that person (?person=<id>, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
