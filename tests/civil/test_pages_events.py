@@ -94,6 +94,13 @@ def test_marital_status_errors_by_the_field(as_registrar, civ):
     # The service's own message by the field: no such record.
     bad(as_registrar.post(url("marital-status"), {"person_id": "999999"}), "person_id")
     assert not CivilEvent.objects.exists()
+    # The person chosen stays shown by name next to the other field's error.
+    person = rec(civ, "Ngô Thị Chọn", "female", 26)
+    answer = as_registrar.post(url("marital-status"), {"person_id": str(person.pk),
+                                                       "purpose": "x" * 301})
+    bad(answer, "purpose")
+    assert 'id="chosen-person"' in answer.content.decode() and "Ngô Thị Chọn" in \
+        answer.content.decode()
 
 
 def test_marital_status_refused_for_a_deceased_person(as_registrar, civ):

@@ -60,6 +60,15 @@ class EventForm(PartyForm):
             self.fields[f"{party}_q"] = forms.CharField(
                 label=_("Find by name or personal ID"), required=False, max_length=200,
                 widget=forms.TextInput(attrs={"type": "search", "maxlength": 200}))
+        if self.REF_ONLY:
+            # Such a party is always "a person in the registry", whatever was posted.
+            modes = {f"{party}_mode": MODE_EXISTING for party in self.REF_ONLY}
+            if self.is_bound:
+                self.data = self.data.copy()
+                for name, mode in modes.items():
+                    self.data[name] = mode
+            else:
+                self.initial = {**self.initial, **modes}
 
     def party_rows(self):
         rows = super().party_rows()
