@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import books, pages, register
+from . import books, other_events, pages, register
 
 urlpatterns: list = [
     path("", pages.home, name="home"),
     path("births/new/", register.birth_new, name="birth_new"),
     path("deaths/new/", register.death_new, name="death_new"),
     path("marriages/new/", register.marriage_new, name="marriage_new"),
+    path("events/new/<slug:kind>/", other_events.event_new, name="event_new"),
     path("events/<int:pk>/", pages.event_detail, name="event"),
     path("persons/", pages.person_search, name="person_search"),
     path("persons/<int:pk>/", pages.person_detail, name="person"),
