@@ -114,7 +114,7 @@ def test_registrar_registers_a_birth(browser, live_server, login, registrar):
         check("errors")
         page.fill("#id_child_birth_date", (dt.date.today() - dt.timedelta(days=2)).isoformat())
         submit(page, "#do-register")
-        expect(page.locator("#event-entry")).to_contain_text("Số: 2, Quyển số: 01")
+        expect(page.locator("#event-entry")).to_contain_text("Entry no.: 2, Book no.: 01")
         expect(page.locator("#event-parties")).to_contain_text("Child")
         check("event")
         assert CivilEvent.objects.count() == 2
