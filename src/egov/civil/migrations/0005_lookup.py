@@ -38,9 +38,13 @@ PG_FORWARD = [
        END $$""",
     "CREATE INDEX IF NOT EXISTS civil_person_name_tags ON civil_person "
     "USING gin (egov_name_tags(name_folded))",
+    # The newest records' names from the index alone (the first statement of the search over
+    # many communes reads them backwards: an index-only scan, no visit of the table's rows).
+    "CREATE INDEX IF NOT EXISTS civil_person_id_name ON civil_person (id) INCLUDE (name_folded)",
 ]
 
 PG_BACKWARD = [
+    "DROP INDEX IF EXISTS civil_person_id_name",
     "DROP INDEX IF EXISTS civil_person_name_tags",
     "DROP FUNCTION IF EXISTS egov_name_tags(text)",
 ]

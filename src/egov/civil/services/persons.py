@@ -26,8 +26,8 @@ Over more than one commune (a province or district supervisor) a text matches at
 word ("nguyen van an", "van an", "tuyet"; not "guyen van") — across a province a fragment inside
 a word names nobody in particular, and it lets an index answer. On PostgreSQL the page's ids
 are then two statements at most, each bounded whatever the name:
-1. the newest WINDOW records (from the cursor on) read backwards through the (id) index,
-   stopped when the page is full — a common name ("nguyen van": 7 in 100) ends here;
+1. the newest WINDOW ids (from the cursor on) read backwards from the index (id) INCLUDE
+   (name_folded) alone, stopped when the page is full — a common name ("nguyen van": 7 in 100) ends here;
 2. when they hold fewer matches than a page (the name is rarer than 1 in WINDOW / limit), the
    older records through a GIN index of the name's "tags" (migration 0005_lookup:
    egov_name_tags('nguyen van an') = every prefix of each word, and each word followed by
@@ -72,7 +72,7 @@ WORD_START_BELOW = 3
 TEXT_MAX = 200  # the longest name, parent's name or ID typed (Person.full_name's length)
 YEARS = (1800, 2999)  # a year of birth outside these is a typing error
 # The newest records a search over many communes reads backwards before it asks the GIN index.
-WINDOW = 20_000
+WINDOW = 50_000
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -144,7 +144,8 @@ def _wide_page(qs, text: str, cursor: str | None, limit: int) -> Page:
     if cursor:
         below = Q(id__lt=_cursor_id(cursor))
         qs, newest = qs.filter(below), newest.filter(below)
-    edge = Coalesce(Subquery(newest.order_by("-id").values("id")[WINDOW:WINDOW + 1]), 0)
+    # The newest ids (dense: a sequence): the top one read from the index, less WINDOW.
+    edge = Coalesce(Subquery(newest.order_by("-id").values("id")[:1]), 0) - WINDOW
     ids = list(qs.filter(id__gt=edge).order_by("-id").values_list("id", flat=True)[:limit + 1])
     if len(ids) <= limit:
         older = (qs.filter(_tags_q(_tags(text)), id__lte=edge)
