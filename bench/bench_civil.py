@@ -165,11 +165,13 @@ def _generate(n: int, communes) -> None:
     from django.db import connection, transaction
 
     ids = [c.pk for c in communes]
+    # Chunks are loaded in the order of the ids, one transaction each: the top id tells what is
+    # there. (Not count(*): reading 5,000,000 rows pushed the indexes out of shared_buffers and
+    # the supervisor's look-ups that followed ran 2-2.5x slower on a cold cache.)
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*), coalesce(max(id), 0) FROM civil_person "
-                    "WHERE id <= %s", [n])
-        have, top = cur.fetchone()
-    if have >= n:
+        cur.execute("SELECT coalesce(max(id), 0) FROM civil_person WHERE id <= %s", [n])
+        top = cur.fetchone()[0]
+    if top >= n:
         return
     print(f"loading persons {top + 1:,} … {n:,}", flush=True)
     params = {
