@@ -25,8 +25,11 @@ Measured in one process, side by side:
     plus GET /api/v1/civil/persons?q= through Django's test client (the whole stack);
 (b) `records.register_birth` (a new child, an existing mother of the commune) vs the same rows
     written by raw INSERTs in one transaction;
-(c) a certificate PDF through `egov.civil.services.certificates` when that module is there
-    (imported lazily; "not available" otherwise) vs a trivial WeasyPrint page.
+(c) a birth certificate: its PDF alone (`certificate_pdf.render`, what the certificates service
+    renders) and the whole issue (`certificates.issue_certificate`: the PDF, the commune's
+    organisation signature — a bench root CA and key registered as the certificate tests do —
+    the file stored, the row, the audit event), beside the one-stop receipt slip when the
+    database has one and a one-line WeasyPrint page.
 Prints p50/p95, the ratios and PASS/FAIL against the budgets; exit code 1 on any FAIL.
 """
 
@@ -162,11 +165,13 @@ def _generate(n: int, communes) -> None:
     from django.db import connection, transaction
 
     ids = [c.pk for c in communes]
+    # Chunks are loaded in the order of the ids, one transaction each: the top id tells what is
+    # there. (Not count(*): reading 5,000,000 rows pushed the indexes out of shared_buffers and
+    # the supervisor's look-ups that followed ran 2-2.5x slower on a cold cache.)
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*), coalesce(max(id), 0) FROM civil_person "
-                    "WHERE id <= %s", [n])
-        have, top = cur.fetchone()
-    if have >= n:
+        cur.execute("SELECT coalesce(max(id), 0) FROM civil_person WHERE id <= %s", [n])
+        top = cur.fetchone()[0]
+    if top >= n:
         return
     print(f"loading persons {top + 1:,} … {n:,}", flush=True)
     params = {
@@ -372,37 +377,88 @@ def _registrations(registrar_pk: int, commune, count: int, rng: random.Random):
     return service, raw
 
 
-def _certificate(runs: int):
-    """The birth certificate PDF, if the certificates service is there: (times, baseline) or
-    None. Imported lazily: it is another part of issue 13 (wire the call below to its real
-    function when it lands: a name from CERTIFICATE_FUNCTIONS, called with the event)."""
+def _signing_certificate(commune) -> bool:
+    """The commune's organisation certificate, as tests/civil/certificates_support.py registers
+    one (a test root CA, an ECDSA key in a PKCS#12 held by the server); made once. False when
+    the signing service cannot take it (the signed issue is then not measured)."""
+    from django.contrib.auth import get_user_model
+
+    from egov.signing import pki, services
+    from egov.signing.selectors import usable_certificate
+
+    if usable_certificate(unit=commune) is not None:
+        return True
+    User = get_user_model()
+    admin = User.objects.filter(is_superuser=True).first() or \
+        User.objects.create_superuser("quantri_bench", password="bench-not-used-2026")
     try:
-        from egov.civil.services import certificates
-    except ImportError:
-        return None
-    render = next((getattr(certificates, name) for name in CERTIFICATE_FUNCTIONS
-                   if callable(getattr(certificates, name, None))), None)
+        root = pki.create_root_ca("eGov Bench Root CA", "eGov Đo hiệu năng")
+        issued = pki.issue_certificate(root, "UBND xã Bình An 1", organization="UBND xã Bình An 1",
+                                       locality=commune.place_name, algorithm="ecdsa")
+        services.certificate_register_pkcs12(
+            actor=admin, owner_unit=commune, password="pw",
+            pkcs12=pki.export_pkcs12(issued, "pw", chain=[root.certificate]))
+    except Exception as err:  # noqa: BLE001 - reported, the rest of the bench goes on
+        print(f"  no signing certificate: {err}", flush=True)
+        return False
+    return True
+
+
+def _certificate(registrar_pk: int, commune, runs: int):
+    """(a) the certificate PDF alone — certificate_pdf.render, the function the certificates
+    service calls (the legal layout, the QR code, WeasyPrint); (b) the whole issue —
+    certificates.issue_certificate (render, the commune's organisation signature, the file
+    stored, the certificate row and its audit event), each on a birth registered by this run
+    that has no original yet; (c) the side-by-side baselines: the one-stop receipt slip
+    (egov.onestop, the same PDF library) and a one-line page."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from egov.civil import certificate_pdf
     from egov.civil.models import CivilEvent
+    from egov.civil.models_certificates import Certificate, CertificateType
+    from egov.civil.services import certificates
+    from egov.onestop.pdf import html_to_pdf
+    from egov.signing.verification_codes import new_code
 
-    event = CivilEvent.objects.filter(kind="birth").order_by("-id").first()
-    if render is None or event is None:
+    registrar = get_user_model().objects.get(pk=registrar_pk)
+    events = list(CivilEvent.objects.filter(kind="birth", commune=commune)
+                  .exclude(pk__in=Certificate.objects.values("event_id"))
+                  .select_related("book", "commune").order_by("-id")[:runs + 3])
+    if not events:
         return None
-    from egov.onestop.pdf import html_to_pdf  # the trivial page: the same library
 
-    def timed(fn) -> list[float]:
+    def timed(fn, count=runs) -> list[float]:
         out = []
-        for k in range(runs + 3):
+        for k in range(count + 3):
             started = time.perf_counter()
-            fn()
+            fn(k)
             if k >= 3:  # warm-up: fonts, templates
                 out.append((time.perf_counter() - started) * 1000)
         return out
 
-    return timed(lambda: render(event)), timed(lambda: html_to_pdf("<p>Một dòng chữ.</p>"))
+    today = timezone.localdate()
+    out = {"render": timed(lambda k: certificate_pdf.render(
+        event=events[k % len(events)], type=CertificateType.BIRTH, code=new_code(),
+        issued_on=today, issued_by_name="Công chức Hộ Tịch"))}
+    if _signing_certificate(commune):
+        out["issue"] = timed(lambda k: certificates.issue_certificate(
+            registrar, events[k].pk, CertificateType.BIRTH), min(runs, len(events) - 3))
+    slip = _receipt_slip()
+    if slip is not None:
+        out["slip"] = timed(lambda k: slip())
+    out["trivial"] = timed(lambda k: html_to_pdf("<p>Một dòng chữ.</p>"))
+    return out
 
 
-CERTIFICATE_FUNCTIONS = ("birth_certificate_pdf", "certificate_pdf", "render_certificate",
-                         "render_pdf")
+def _receipt_slip():
+    """The one-stop receipt slip (egov.onestop.pdf.render_slip) of a slip the bench database
+    holds, as a callable rendering it again; None when there is none."""
+    from egov.onestop.models import Slip, SlipForm
+    from egov.onestop.pdf import render_slip
+
+    slip = Slip.objects.filter(form=SlipForm.RECEIPT).order_by("-pk").first()
+    return None if slip is None else (lambda: render_slip(slip))
 
 
 def main() -> int:
@@ -443,7 +499,7 @@ def main() -> int:
              queries[:args.supervisor_queries], results)
     api = _api(registrar.pk, queries)
     service, raw = _registrations(registrar.pk, communes[0], args.registrations, rng)
-    certificate = _certificate(args.certificates)
+    certificate = _certificate(registrar.pk, communes[0], args.certificates)
 
     ok = True
     print(f"\n=== civil status, ~{total:,} persons in {len(communes)} communes "
@@ -464,13 +520,21 @@ def main() -> int:
     print(f"(b) birth registration, new child + existing mother, {len(service)} runs:")
     ok &= _line("records.register_birth", service, raw, BUDGET_REGISTER_MS)
     _line("raw INSERTs (person, event, parties)", raw)
-    print("(c) certificate PDF:")
+    print("(c) certificate PDF (a birth certificate):")
     if certificate is None:
-        print("  egov.civil.services.certificates: not available (no certificate figure)")
+        print("  no birth registered in the first commune (no certificate figure)")
     else:
-        times, trivial = certificate
-        ok &= _line("certificate PDF", times, trivial, BUDGET_CERTIFICATE_MS)
-        _line("a one-line page (trivial WeasyPrint)", trivial)
+        base = certificate["trivial"]
+        ok &= _line("certificate_pdf.render (the PDF)", certificate["render"], base,
+                    BUDGET_CERTIFICATE_MS)
+        if "issue" in certificate:
+            _line("issue_certificate (PDF, signature, file)", certificate["issue"], base,
+                  BUDGET_CERTIFICATE_MS)
+        else:
+            print("  issue_certificate: not measured (no signing certificate)")
+        if "slip" in certificate:
+            _line("one-stop receipt slip (baseline)", certificate["slip"], base)
+        _line("a one-line page (trivial WeasyPrint)", base)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

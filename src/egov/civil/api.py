@@ -6,7 +6,7 @@
                                     "both_present"?, "commune_id"?}      → 201 the event
     POST /api/v1/civil/deaths      {"person": {…}, "death_date", "registered_on"?,
                                     "commune_id"?}                       → 201 the event
-    GET  /api/v1/civil/persons?q=&cursor=&limit=                         → {"items", "next"}
+    GET  /api/v1/civil/persons?q=&born=&father=&mother=&cursor=&limit=  → {"items", "next"}
     GET  /api/v1/civil/books?kind=&year=&cursor=&limit=                  → {"items", "next"}
     GET  /api/v1/civil/books/{id}/entries?cursor=&limit=                 → {"items", "next"}
     POST /api/v1/civil/books/{id}/close       → 200 the book (422 book_not_due / book_closed)
@@ -111,6 +111,13 @@ class CivilPersonPageOut(Schema):
 
 class CivilPersonParams(Schema):
     q: str = Field("", max_length=200, description="Name (with or without diacritics) or ID")
+    born: str | None = Field(None, max_length=10, pattern=r"^[0-9/-]*$",
+                             description="Date of birth (YYYY-MM-DD or DD/MM/YYYY) or year "
+                                         "(YYYY)")
+    father: str = Field("", max_length=200, description="Father's name, with or without "
+                                                        "diacritics")
+    mother: str = Field("", max_length=200, description="Mother's name, with or without "
+                                                        "diacritics")
     cursor: str | None = Field(None, max_length=1000, pattern=CURSOR_PATTERN)
     limit: int = Field(50, ge=1, le=100)
 
@@ -159,9 +166,12 @@ def death_create(request, body: CivilDeathIn):
 
 
 @router.get("/persons", response={200: CivilPersonPageOut, **ERRORS},
-            summary="Persons (search by name or personal ID)")
+            summary="Persons (search by name or personal ID, date or year of birth, parents' "
+                    "names)")
 def person_list(request, params: Query[CivilPersonParams]):
-    page = persons.person_search(actor=request.auth, q=params.q, cursor=params.cursor,
+    page = persons.person_search(actor=request.auth, q=params.q, born=params.born or None,
+                                 father=params.father, mother=params.mother,
+                                 cursor=params.cursor,
                                  limit=params.limit)
     return {"items": [{"id": p.pk, "full_name": p.full_name, "sex": p.sex,
                        "birth_date": p.birth_date, "personal_id": p.personal_id,

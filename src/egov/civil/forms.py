@@ -197,7 +197,16 @@ class SearchForm(EgovForm):
     q = forms.CharField(label=_("Name or personal ID"), required=False, max_length=200,
                         help_text=_("A name with or without diacritics, or the 12-digit ID."),
                         widget=forms.TextInput(attrs={"type": "search", "maxlength": 200}))
+    born = forms.CharField(label=_("Date or year of birth"), required=False, max_length=10,
+                           help_text=_("DD/MM/YYYY, or the year alone."),
+                           widget=forms.TextInput(attrs={"maxlength": 10, "inputmode": "numeric"}))
+    father = forms.CharField(label=_("Father's name"), required=False, max_length=200,
+                             widget=forms.TextInput(attrs={"maxlength": 200}))
+    mother = forms.CharField(label=_("Mother's name"), required=False, max_length=200,
+                             widget=forms.TextInput(attrs={"maxlength": 200}))
     cursor = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    CRITERIA = ("q", "born", "father", "mother")
 
 
 class BookFilterForm(EgovForm):

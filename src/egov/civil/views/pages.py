@@ -41,13 +41,17 @@ def person_search(request):
     form = SearchForm(request.GET or None)
     page, status, searched = None, 200, False
     if form.is_bound and form.is_valid():
-        searched = bool(form.cleaned_data["q"])
+        data = form.cleaned_data
+        searched = any(data[name] for name in form.CRITERIA)
         try:
-            page = person_service.person_search(actor=request.user, q=form.cleaned_data["q"],
-                                                cursor=form.cleaned_data["cursor"] or None,
-                                                limit=25)
+            page = person_service.person_search(actor=request.user, q=data["q"],
+                                                born=data["born"] or None,
+                                                father=data["father"], mother=data["mother"],
+                                                cursor=data["cursor"] or None, limit=25)
         except InvalidInput as err:
-            form.add_error("q" if "cursor" not in (err.fields or {}) else None, err.message)
+            fields = [f for f in (err.fields or {}) if f in form.CRITERIA]
+            for name in fields or [None]:
+                form.add_error(name, err.message)
             status = 422
     elif form.is_bound:
         status = 422
