@@ -233,3 +233,27 @@ def test_the_failures_api_is_for_the_catalogue_managers(desk, client, settings):
     items = client.get("/api/v1/civil/sync/failures").json()["items"]
     assert [(i["event_id"], i["state"]) for i in items] == [(event.pk, "failed")]
     sync.reset_adapter()
+
+
+def test_the_registrar_sees_a_births_likely_duplicates_before_it_is_saved(desk, clock, client):
+    """As on the registrar's birth form: the dossier's child matches a registered child, so the
+    page lists it and saves nothing until the registrar ticks that it is another child."""
+    from egov.civil.models import Person
+
+    clock(at(2026, 12, 2, 10, 0))
+    known = Person.objects.create(full_name="Nguyễn Văn An", sex="male",
+                                  birth_date=dt.date(2026, 11, 24), commune=desk["commune"])
+    d = dossier(desk)
+    row = CivilIntake.objects.get(dossier=d)
+    client.force_login(desk["registrar"])
+    child = {"child_full_name": "Nguyen Van An", "child_sex": "male",
+             "child_birth_date": "2026-11-25"}
+    shown = client.post(f"/civil/intake/{row.pk}/", child)
+    page = shown.content.decode()
+    assert shown.status_code == 200 and f"/civil/persons/{known.pk}/" in page
+    assert 'name="not_duplicate"' in page
+    assert not CivilEvent.objects.exists()
+    d.refresh_from_db()
+    assert d.state == "processing"
+    done = client.post(f"/civil/intake/{row.pk}/", {**child, "not_duplicate": "on"})
+    assert done.status_code == 302 and CivilEvent.objects.count() == 1

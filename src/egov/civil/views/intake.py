@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from egov.core import policy
 from egov.core.errors import AppError, InvalidInput, NotFound
 
-from ..services import intake
+from ..models import Person
+from ..services import duplicates, intake
 from ..services.records import REGISTER
 
 TEXT, DATE, SEX = "text", "date", "sex"
@@ -50,6 +51,22 @@ def _data(kind: str, post, prefilled: dict) -> dict:
     return data
 
 
+def _duplicates(user, kind: str, data: dict, post) -> list:
+    """A birth's likely duplicates before it is saved, as on the registrar's birth form (issue
+    13: "the registrar sees the likely duplicates before saving"), unless the registrar ticked
+    that the child is not one of them. Input the checks refuse is left to the registration,
+    which answers it by the fields."""
+    child = data.get("child") or {}
+    if kind != "birth" or post.get("not_duplicate") == "on" or not child.get("full_name"):
+        return []
+    mother_id = (data.get("mother") or {}).get("id")
+    mother = Person.objects.filter(pk=mother_id).first() if mother_id else None
+    try:
+        return list(duplicates.likely_duplicates(actor=user, spec=child, mother=mother))
+    except InvalidInput:
+        return []
+
+
 def _may_use(user) -> bool:
     return policy.can(user, REGISTER)
 
@@ -70,11 +87,13 @@ def intake_detail(request, pk: int):
         raise Http404 from exc
     prefilled = intake.prefill(row)
     errors: dict[str, list[str]] = {}
-    message, status = "", 200
+    message, status, dups = "", 200, []
     if request.method == "POST":
+        data = _data(row.kind, request.POST, prefilled)
+        dups = _duplicates(request.user, row.kind, data, request.POST)
+    if request.method == "POST" and not dups:
         try:
-            intake.intake_register(actor=request.user, pk=row.pk,
-                                   data=_data(row.kind, request.POST, prefilled))
+            intake.intake_register(actor=request.user, pk=row.pk, data=data)
         except InvalidInput as exc:
             message, status = exc.message, 422
             errors = {k.replace(".", "_"): v for k, v in (exc.fields or {}).items()}
@@ -92,5 +111,5 @@ def intake_detail(request, pk: int):
     return render(request, "civil/intake/detail.html", {
         "row": row, "dossier": row.dossier, "parties": parties, "message": message,
         "errors": errors, "declarant": prefilled.get("declarant"),
-        "death_date": request.POST.get("death_date", ""),
+        "death_date": request.POST.get("death_date", ""), "duplicates": dups,
     }, status=status)
