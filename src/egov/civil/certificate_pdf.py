@@ -172,5 +172,5 @@ def context(*, event: CivilEvent, type: str, code: str, issued_on: dt.date,
 def render(**kwargs) -> bytes:
     """The unsigned PDF of a certificate (see :func:`context` for the arguments)."""
     with translation.override("vi"):
-        html = render_to_string("civil/certificates/pdf.html", context(**kwargs))
+        html = render_to_string("civil/pdf/certificate.html", context(**kwargs))
     return html_to_pdf(html)
