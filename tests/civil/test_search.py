@@ -189,16 +189,24 @@ def test_over_many_communes_a_text_matches_at_the_start_of_a_word(civ, people, f
     assert found(sup, "thi anh tuyet", born="2015") == ["Nguyễn Thị Ánh Tuyết"] * 2
 
 
-def test_over_many_communes_the_pages_go_on_past_the_newest_records(civ, monkeypatch):
+@pytest.mark.parametrize("first, dense, window", [
+    (3, 100, 3),  # the first window, then the index
+    (4, 1, 3),  # the first window, windows read on (dense enough), then the index
+    (1000, 8, 1000),  # the windows alone
+])
+def test_over_many_communes_the_pages_go_on_past_the_newest_records(civ, monkeypatch, first,
+                                                                    dense, window):
     """Matches among the newest records first, then the older ones from the index: newest
-    first, no repeats, whatever the window."""
+    first, no repeats, whatever the windows."""
     from egov.civil.services import persons
 
-    monkeypatch.setattr(persons, "WINDOW", 3)
+    monkeypatch.setattr(persons, "FIRST_WINDOW", first)
+    monkeypatch.setattr(persons, "DENSE", dense)
+    monkeypatch.setattr(persons, "WINDOW", window)
     made = [Person.objects.create(full_name=name, sex="female",
                                   commune=civ["commune"] if i % 2 else civ["other"])
             for i, name in enumerate(["Đỗ Thị Hoa"] * 4 + ["Lê Văn Tám"] * 5 + ["Đỗ Thị Hòa"]
-                                     + ["Trần Văn Bảy"] * 4)]
+                                     + ["Trần Văn Bảy"] * 4 + ["Đỗ Thị Hoa"] * 3)]
     want = sorted((p.pk for p in made if p.name_folded.startswith("do thi hoa")), reverse=True)
     seen, cursor = [], None
     while True:
