@@ -184,3 +184,33 @@ def test_signature_reserve_too_small_falls_back_to_measuring(sample_pdf, test_pk
     monkeypatch.setattr(pades, "signature_reserve", lambda signer, timestamper=None: 512)
     signed = pades.sign_pdf(sample_pdf, signer, field_name="ChuKy")
     _assert_valid_everywhere(signed, test_pki, nssdb, tmp_path)
+
+
+def test_holder_signature_reserves_its_room_and_measures_when_it_is_too_small(
+        sample_pdf, test_pki, nssdb, tmp_path, monkeypatch):
+    """stamping.sign_for_holder reserves the room (no trial signature); given bytes, a room
+    too small is measured instead; a writer the caller prepared cannot be signed twice."""
+    from pyhanko.sign.general import SigningError
+
+    from egov.signing import stamping
+
+    signer = _key_file_signer(test_pki, "leader")
+    monkeypatch.setattr(stamping, "signer_for", lambda certificate: signer)
+    spec = pades.StampSpec(name="UBND xã", signed_at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+    reserved = []
+    real = pades.signature_reserve
+    monkeypatch.setattr(pades, "signature_reserve",
+                        lambda s, t=None: reserved.append(real(s, t)) or reserved[-1])
+    signed = stamping.sign_for_holder(sample_pdf, certificate=object(), field="ChuKy",
+                                      appearance=spec, new_field=stamping.fields.SigFieldSpec(
+                                          "ChuKy", on_page=0, box=spec.box))
+    assert reserved  # the room was reserved, not measured by a trial signature
+    _assert_valid_everywhere(signed, test_pki, nssdb, tmp_path)
+    monkeypatch.setattr(pades, "signature_reserve", lambda s, t=None: 512)
+    field = stamping.fields.SigFieldSpec("ChuKy", on_page=0, box=spec.box)
+    signed = stamping.sign_for_holder(sample_pdf, certificate=object(), field="ChuKy",
+                                      appearance=spec, new_field=field)
+    _assert_valid_everywhere(signed, test_pki, nssdb, tmp_path)
+    with pytest.raises(SigningError):
+        stamping.sign_for_holder(stamping.open_pdf(sample_pdf), certificate=object(),
+                                 field="ChuKy", appearance=spec, new_field=field)

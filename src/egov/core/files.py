@@ -233,7 +233,8 @@ def _too_large(limit: int) -> InvalidInput:
 
 
 def file_store(*, actor, upload, require: set[str] | None = None, max_bytes: int | None = None,
-               derived_from: StoredFile | None = None, derivation: str = "") -> StoredFile:
+               derived_from: StoredFile | None = None, derivation: str = "",
+               generated: bool = False) -> StoredFile:
     """Check, hash and store one upload; returns the new StoredFile (and logs "file.store").
 
     `require` is a set of content types (e.g. {files.PDF}); a file whose sniffed type is not in
@@ -242,7 +243,9 @@ def file_store(*, actor, upload, require: set[str] | None = None, max_bytes: int
     `egov.core.pdfcheck`); the kinds of active content it carries are kept in
     `StoredFile.active_content`. `max_bytes` defaults to
     settings.EGOV_MAX_UPLOAD_BYTES. A derived file (signed copy, preview, OCR text) names its
-    original in `derived_from` and the kind in `derivation`.
+    original in `derived_from` and the kind in `derivation`. A file the server `generated`
+    itself from its own template (a certificate, a register page) is no upload: the upload's PDF
+    reading is skipped (at a certificate's issue it was half the storing time).
     """
     limit = max_bytes if max_bytes is not None else settings.EGOV_MAX_UPLOAD_BYTES
     if derived_from is not None and not derivation:
@@ -306,7 +309,7 @@ def file_store(*, actor, upload, require: set[str] | None = None, max_bytes: int
 
         # A PDF a person uploads must be readable and unencrypted; its active content is noted.
         active_content: list[str] = []
-        if content_type == PDF and derived_from is None:
+        if content_type == PDF and derived_from is None and not generated:
             active_content = inspect_pdf(spool).active_content
 
         now = timezone.localtime()

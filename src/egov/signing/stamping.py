@@ -37,6 +37,7 @@ from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 from pyhanko.sign import signers as ph_signers
+from pyhanko.sign.general import SigningError
 
 from egov.core.errors import InvalidInput
 
@@ -354,13 +355,33 @@ def sign_for_holder(pdf: bytes | IncrementalPdfFileWriter, *, certificate, field
                                 reason=reason, location=location, appearance=appearance,
                                 timestamper=timestamper_from_settings(), certify=True)
         return long_term_if_configured(signed)
-    writer = open_pdf(pdf) if isinstance(pdf, bytes | bytearray) else pdf
-    if fill:
-        _fill_text_fields(writer, fill)
-    out = io.BytesIO()
-    ph_signers.PdfSigner(
-        pades.signature_metadata(field, reason=reason, location=location),
-        signer_for(certificate), timestamper=timestamper_from_settings(),
-        stamp_style=pades.stamp_style(appearance), new_field_spec=new_field,
-    ).sign_pdf(writer, output=out, existing_fields_only=new_field is None)
-    return long_term_if_configured(out.getvalue())
+    signer, timestamper = signer_for(certificate), timestamper_from_settings()
+
+    def attempt(reserve: int | None) -> bytes:
+        writer = open_pdf(pdf) if isinstance(pdf, bytes | bytearray) else pdf
+        if fill:
+            _fill_text_fields(writer, fill)
+        out = io.BytesIO()
+        ph_signers.PdfSigner(
+            pades.signature_metadata(field, reason=reason, location=location),
+            signer, timestamper=timestamper,
+            stamp_style=pades.stamp_style(appearance), new_field_spec=new_field,
+        ).sign_pdf(writer, output=out, existing_fields_only=new_field is None,
+                   bytes_reserved=reserve)
+        return out.getvalue()
+
+    # The room for the signature reserved up front (pades.signature_reserve): pyHanko then
+    # makes no trial signature to measure it — a sixth of a certificate's issue time. Not with
+    # a timestamp authority on a writer the caller prepared: a TSA's token is the one size
+    # guessed, and such a writer cannot be signed a second time.
+    bytes_given = isinstance(pdf, bytes | bytearray)
+    try:
+        signed = attempt(pades.signature_reserve(signer, timestamper)
+                         if bytes_given or timestamper is None else None)
+    except SigningError as exc:
+        # Too small (an unusually long chain): measured instead — from the bytes only, as a
+        # writer given by the caller has been used by the first attempt.
+        if "larger than expected" not in str(exc) or not bytes_given:
+            raise
+        signed = attempt(None)
+    return long_term_if_configured(signed)

@@ -137,7 +137,7 @@ def _issue(actor, event_id, type: str) -> Certificate:
                 raise _already()
             upload = io.BytesIO(signed)
             upload.name = f"{type.replace('_', '-')}-{code}.pdf"  # no personal data
-            stored = file_store(actor=actor, upload=upload, require={PDF})
+            stored = file_store(actor=actor, upload=upload, require={PDF}, generated=True)
             certificate = Certificate.objects.create(
                 event=event, type=type, code=code, number=certificate_pdf.event_number(event),
                 issued_on=today, commune=event.commune, file=stored, issued_by=actor,
