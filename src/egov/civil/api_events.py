@@ -37,9 +37,9 @@ from egov.core.api import ERRORS
 # Made before importing api.py, which mounts it: whichever module is imported first.
 router = Router(tags=["civil"])
 
+from . import api_notes  # noqa: E402
 from .api import BIGINT, CivilEventOut, CivilPersonIn, event_out  # noqa: E402
 from .catalog import kind_rules_in_force  # noqa: E402
-from . import api_notes  # noqa: E402
 from .services import events, events_notes  # noqa: E402
 
 TEXT = 300
