@@ -170,6 +170,10 @@ def test_a_divorce_abroad_clears_the_link_and_refuses_a_third_person(civ):
                                 dissolution="annulment", **d())
     assert event.details["dissolution"] == "annulment"
     assert event.details["spouses_unlinked"] is False
+    # The registry's marital status counts the divorces noted from abroad.
+    for person in (man, single):
+        assert certify_marital_status(actor=civ["registrar"],
+                                      person={"id": person.pk}).details["status"] == "divorced"
     # The registry records the wife married to someone else: contradiction.
     third = rec(civ, "Chồng Hiện Tại", "male")
     couple(civ, third, woman)
