@@ -8,8 +8,12 @@
     POST /guardianships/{id}/end    {"ground"}
     POST /changes                   {"person": {"id"}, "change_type", "field", "new_value",
                                      "ground", "parents_consent"?, "person_consent"?}
-    POST /notes                     {"kind": divorce | adoption | death_declared, the parties,
-                                     "authority", "decision_number", "decision_date"}
+    POST /notes                     {"kind": divorce | adoption | death_declared | adoption_end |
+                                     annulment | nationality | parentage | gender | missing |
+                                     missing_end | capacity | capacity_end | death_undone |
+                                     abroad_marriage | abroad_divorce, the parties, "authority",
+                                     "decision_number", "decision_date", the kind's fields
+                                     (api_notes.py)}
     POST /reregistrations           {"kind": birth | marriage | death, "original_registered_on",
                                      "original_place", "book_lost", the parties}
     GET  /kind-rules?on=            the catalogue's rules in force (law as data)
@@ -33,6 +37,7 @@ from egov.core.api import ERRORS
 # Made before importing api.py, which mounts it: whichever module is imported first.
 router = Router(tags=["civil"])
 
+from . import api_notes  # noqa: E402
 from .api import BIGINT, CivilEventOut, CivilPersonIn, event_out  # noqa: E402
 from .catalog import kind_rules_in_force  # noqa: E402
 from .services import events, events_notes  # noqa: E402
@@ -84,18 +89,38 @@ class CivilChangeIn(CivilEventCommonIn):
 
 
 class CivilNoteIn(CivilEventCommonIn):
-    kind: Literal["divorce", "adoption", "death_declared"]
+    kind: Literal["divorce", "adoption", "death_declared", "adoption_end", "annulment",
+                  "nationality", "parentage", "gender", "missing", "missing_end", "capacity",
+                  "capacity_end", "death_undone", "abroad_marriage", "abroad_divorce"]
     authority: str = Field(..., max_length=TEXT, description="The court or authority")
     decision_number: str = Field(..., max_length=50)
-    decision_date: dt.date
-    husband: CivilPersonRefIn | None = None
-    wife: CivilPersonRefIn | None = None
+    decision_date: dt.date = Field(..., description="The day the decision took effect (a "
+                                   "marriage abroad: the day of the marriage)")
+    husband: CivilPersonIn | None = Field(None, description="A record ({id}); a new one only "
+                                          "for a marriage or divorce done abroad")
+    wife: CivilPersonIn | None = None
     child: CivilPersonRefIn | None = None
     adoptive_father: CivilPersonIn | None = None
     adoptive_mother: CivilPersonIn | None = None
     relative_adoption: bool = False
     person: CivilPersonRefIn | None = None
     death_date: dt.date | None = None
+    # The other decisions (api_notes.py).
+    marriage_event_id: int | None = Field(None, ge=1, le=BIGINT,
+                                          description="annulment: the marriage annulled")
+    adoption_event_id: int | None = Field(None, ge=1, le=BIGINT,
+                                          description="adoption_end: the adoption ended")
+    ground: str = Field("", max_length=TEXT)
+    parent: CivilPersonIn | None = None
+    role: Literal["father", "mother"] | None = None
+    finding: Literal["parent", "not_parent"] = "parent"
+    country: str = Field("", max_length=80, description="abroad_*: the country")
+    dissolution: Literal["divorce", "annulment"] = "divorce"
+    change_type: Literal["acquired", "restored", "renounced", "deprived", "revoked"] | None = None
+    nationality: str = Field("", max_length=80)
+    sex: Literal["male", "female"] | None = None
+    new_personal_id: str = Field("", max_length=12)
+    capacity: Literal["lost", "limited"] | None = None
 
 
 class CivilReregistrationIn(CivilEventCommonIn):
@@ -186,7 +211,7 @@ def change_create(request, body: CivilChangeIn):
 
 
 @router.post("/notes", response={201: CivilOtherEventOut, **ERRORS},
-             summary="Note a divorce, an adoption or a court's declaration of death")
+             summary="Note a decision made elsewhere (divorce, adoption, declarations, …)")
 def note_create(request, body: CivilNoteIn):
     decision = {"authority": body.authority, "decision_number": body.decision_number,
                 "decision_date": body.decision_date, **_common(body)}
@@ -199,10 +224,12 @@ def note_create(request, body: CivilNoteIn):
             adoptive_father=_ref(body.adoptive_father),
             adoptive_mother=_ref(body.adoptive_mother),
             relative_adoption=body.relative_adoption, **decision)
-    else:
+    elif body.kind == "death_declared":
         event = events_notes.note_death_declaration(actor=request.auth,
                                                     person=_ref(body.person),
                                                     death_date=body.death_date, **decision)
+    else:
+        event = api_notes.note(request.auth, body, decision)
     return _created(event)
 
 

@@ -64,6 +64,46 @@ KIND_RULES = {
                  f"{LHT}, Điều 3.2, 30; Luật Nuôi con nuôi 52/2010/QH12"),
     "death_declared": ("Sổ ghi vào Sổ hộ tịch việc hộ tịch khác", None, 0, None, None,
                        f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 71 (tuyên bố chết)"),
+    # The other decisions noted (Luật Hộ tịch 2014, Điều 3.2, 30: the court or authority
+    # notifies within 05 working days of the decision taking effect; noted on receipt).
+    "adoption_end": ("Sổ ghi vào Sổ hộ tịch việc chấm dứt nuôi con nuôi", None, 0, None, None,
+                     f"{LHT}, Điều 3.2, 30; Luật Nuôi con nuôi 52/2010/QH12, Điều 25–28"),
+    "annulment": ("Sổ ghi vào Sổ hộ tịch việc hủy việc kết hôn trái pháp luật", None, 0, None,
+                  None, f"{LHT}, Điều 3.2, 30; Luật Hôn nhân và gia đình 52/2014/QH13, Điều "
+                  "11, 12"),
+    "nationality": ("Sổ ghi vào Sổ hộ tịch việc thay đổi quốc tịch", None, 0, None, None,
+                    f"{LHT}, Điều 3.2, 30; Luật Quốc tịch Việt Nam 24/2008/QH12 (sửa đổi 2014, "
+                    "2025), Điều 19, 23, 27, 31, 33"),
+    "parentage": ("Sổ ghi vào Sổ hộ tịch việc xác định cha, mẹ, con", None, 0, None, None,
+                  f"{LHT}, Điều 3.2, 30; Luật Hôn nhân và gia đình 2014, Điều 88, 89, 101, 102"),
+    "gender": ("Sổ ghi vào Sổ hộ tịch việc xác định lại giới tính", None, 0, None, None,
+               f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 36; NĐ 70/2024/NĐ-CP, Điều "
+               "11.7.a (số định danh xác lập lại)"),
+    "missing": ("Sổ ghi vào Sổ hộ tịch việc tuyên bố mất tích", None, 0, None, None,
+                f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 68"),
+    "missing_end": ("Sổ ghi vào Sổ hộ tịch việc hủy tuyên bố mất tích", None, 0, None, None,
+                    f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 70"),
+    "capacity": ("Sổ ghi vào Sổ hộ tịch việc tuyên bố mất, hạn chế năng lực hành vi dân sự",
+                 None, 0, None, None,
+                 f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 22, 24"),
+    "capacity_end": ("Sổ ghi vào Sổ hộ tịch việc hủy tuyên bố mất, hạn chế năng lực hành vi "
+                     "dân sự", None, 0, None, None,
+                     f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 22.2, 24.2"),
+    "death_undone": ("Sổ ghi vào Sổ hộ tịch việc hủy tuyên bố chết", None, 0, None, None,
+                     f"{LHT}, Điều 3.2, 30; Bộ luật Dân sự 2015, Điều 73; Luật Hôn nhân và gia "
+                     "đình 2014, Điều 67"),
+    # Ghi vào sổ hộ tịch việc kết hôn / ly hôn, hủy việc kết hôn đã giải quyết ở nước ngoài
+    # (Điều 3.3): 05 working days, with verification up to 08 (NĐ 120/2025, Phụ lục mục I.1.d,
+    # services.md §3.3); the same figures before 1/7/2025, and NĐ 123/2015's articles on it, are
+    # UNVERIFIED.
+    "abroad_marriage": ("Sổ ghi vào Sổ hộ tịch việc kết hôn (đã giải quyết ở nước ngoài)",
+                        None, 5, 3, None,
+                        f"{LHT}, Điều 3.3; {ND123} (05 ngày làm việc; xác minh: "
+                        "tổng không quá 08 ngày làm việc — NĐ 120/2025, Phụ lục mục I.1.d)"),
+    "abroad_divorce": ("Sổ ghi vào Sổ hộ tịch việc ly hôn, hủy việc kết hôn (đã giải quyết ở "
+                       "nước ngoài)", None, 5, 3, None,
+                       f"{LHT}, Điều 3.3; {ND123} (05 ngày làm việc; xác minh: "
+                       "tổng không quá 08 ngày làm việc — NĐ 120/2025, Phụ lục mục I.1.d)"),
     "reregistration": ("", None, 5, None, None,
                        f"{ND123}, Điều 24–27 (đăng ký lại; 05 ngày làm việc — sửa đổi bởi NĐ "
                        "18/2026/NĐ-CP, chưa kiểm chứng)"),

@@ -37,6 +37,33 @@ class EventKind(models.TextChoices):
     ADOPTION = "adoption", _("Adoption noted (ghi vào sổ việc nuôi con nuôi)")
     DEATH_DECLARED = "death_declared", _("Court-declared death noted (ghi vào sổ việc tuyên bố "
                                          "chết)")
+    # The other noted decisions (Luật Hộ tịch 2014, Điều 3.2–3.3; services/events_decisions.py,
+    # services/events_status.py).
+    ADOPTION_END = "adoption_end", _("Termination of an adoption noted (ghi vào sổ việc chấm "
+                                     "dứt nuôi con nuôi)")
+    ANNULMENT = "annulment", _("Annulment of an unlawful marriage noted (ghi vào sổ việc hủy "
+                               "việc kết hôn trái pháp luật)")
+    NATIONALITY = "nationality", _("Change of nationality noted (ghi vào sổ việc thay đổi quốc "
+                                   "tịch)")
+    PARENTAGE = "parentage", _("Determination of parentage noted (ghi vào sổ việc xác định "
+                               "cha, mẹ, con)")
+    GENDER = "gender", _("Gender re-determination noted (ghi vào sổ việc xác định lại giới "
+                         "tính)")
+    MISSING = "missing", _("Declaration of missing status noted (ghi vào sổ việc tuyên bố mất "
+                           "tích)")
+    MISSING_END = "missing_end", _("Cancellation of a declaration of missing status noted (ghi "
+                                   "vào sổ việc hủy tuyên bố mất tích)")
+    CAPACITY = "capacity", _("Declaration of lost or limited civil capacity noted (ghi vào sổ "
+                             "việc tuyên bố mất, hạn chế năng lực hành vi dân sự)")
+    CAPACITY_END = "capacity_end", _("Cancellation of a declaration on civil capacity noted "
+                                     "(ghi vào sổ việc hủy tuyên bố mất, hạn chế năng lực hành "
+                                     "vi dân sự)")
+    DEATH_UNDONE = "death_undone", _("Cancellation of a court-declared death noted (ghi vào sổ "
+                                     "việc hủy tuyên bố chết)")
+    ABROAD_MARRIAGE = "abroad_marriage", _("Marriage done abroad noted (ghi vào sổ việc kết hôn "
+                                           "đã giải quyết ở nước ngoài)")
+    ABROAD_DIVORCE = "abroad_divorce", _("Divorce or annulment done abroad noted (ghi vào sổ "
+                                         "việc ly hôn, hủy việc kết hôn ở nước ngoài)")
 
 
 class PartyRole(models.TextChoices):

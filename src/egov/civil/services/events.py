@@ -87,12 +87,17 @@ def marital_status_of(person: Person) -> str:
     or single (no marriage registered)."""
     if person.spouse_id is not None:
         return MaritalStatus.WIDOWED if person.spouse.death_date else MaritalStatus.MARRIED
-    marriage = (EventParty.objects.filter(person=person, event__kind=EventKind.MARRIAGE)
+    # A marriage done abroad and noted counts as one; so do a divorce or annulment, here or
+    # abroad (Luật Hộ tịch 2014, Điều 3.2–3.3; services/events_decisions.py).
+    marriage = (EventParty.objects.filter(person=person, event__kind__in=(
+        EventKind.MARRIAGE, EventKind.ABROAD_MARRIAGE))
                 .select_related("event").order_by("-event__registered_on", "-event_id").first())
     if marriage is None:
-        return MaritalStatus.SINGLE
-    divorced = EventParty.objects.filter(person=person, event__kind=EventKind.DIVORCE,
-                                         event_id__gt=marriage.event_id).exists()
+        ended = EventParty.objects.filter(person=person, event__kind=EventKind.ABROAD_DIVORCE)
+        return MaritalStatus.DIVORCED if ended.exists() else MaritalStatus.SINGLE
+    divorced = EventParty.objects.filter(person=person, event__kind__in=(
+        EventKind.DIVORCE, EventKind.ANNULMENT, EventKind.ABROAD_DIVORCE),
+        event_id__gt=marriage.event_id).exists()
     if divorced:
         return MaritalStatus.DIVORCED
     other = (EventParty.objects.filter(event_id=marriage.event_id).exclude(person=person)

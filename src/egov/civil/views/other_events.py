@@ -31,7 +31,7 @@ from .. import forms_events as fe
 from ..forms import MODE_EXISTING
 from ..models import Guardianship
 from ..services import events, events_notes
-from . import common
+from . import common, decisions
 from .register import _chosen, _find
 
 
@@ -154,6 +154,8 @@ PAGES: dict[str, Page] = {
                              "civil/events/reregister.html", _reregister("death"),
                              "NĐ 123/2015/NĐ-CP, Điều 24, 28"),
 }
+# The other decisions noted (Luật Hộ tịch 2014, Điều 3.2–3.3): views/decisions.py.
+PAGES.update(decisions.pages(Page))
 
 
 def _open_guardianships(user):
@@ -170,7 +172,7 @@ def _prefill(request, page: Page) -> dict:
         raw = str(request.GET.get(party) or "")
         if raw.isdigit() and len(raw) < 19:
             initial[f"{party}_mode"], initial[f"{party}_id"] = MODE_EXISTING, raw
-    for name in ("field", "change_type", "role"):
+    for name in ("field", "change_type", "role", "finding"):
         if request.GET.get(name):
             initial[name] = str(request.GET[name])[:32]
     raw = str(request.GET.get("guardianship") or "")
