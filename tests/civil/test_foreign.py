@@ -333,11 +333,23 @@ def test_the_marriage_certificate_shows_the_foreign_partys_nationality_and_docum
                                  issued_on=timezone.localdate(), issued_by_name="Lê Thị Hộ Tịch")
     path = tmp_path / "cert.pdf"
     path.write_bytes(pdf)
-    text = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"],
-                                   capture_output=True, text=True, check=True).stdout.split())
+    raw = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "\f" not in raw.rstrip("\f")  # still one A4 page
+    text = " ".join(raw.split())
     for expected in ("Họ, chữ đệm, tên: KIM JI YEON", "Quốc tịch: Hàn Quốc",
                      "Giấy tờ tùy thân: Hộ chiếu M12345678 (Hàn Quốc)",
                      "Số định danh cá nhân: 036098007777"):
         assert expected in text, expected
     # The wife has no personal ID: her line is the identity document's.
     assert text.count("Số định danh cá nhân") == 1
+
+
+def test_the_catalogue_put_back_after_a_flush_has_the_foreign_rows():
+    from egov.civil.apps import _reseed_catalogue
+
+    KindRule.objects.all().delete()
+    _reseed_catalogue(sender=None)
+    assert KindRule.objects.filter(variant="foreign").count() == 6
+    assert kind_rule("recognition", NEW_RULES, foreign=True).limit_working_days == 10
+    assert kind_rule("recognition", NEW_RULES).limit_working_days == 3
