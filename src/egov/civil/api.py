@@ -3,7 +3,8 @@
     POST /api/v1/civil/births      {"child": {…}, "mother"?: {…}, "father"?: {…},
                                     "registered_on"?, "commune_id"?}     → 201 the event
     POST /api/v1/civil/marriages   {"husband": {…}, "wife": {…}, "registered_on"?,
-                                    "both_present"?, "commune_id"?}      → 201 the event
+                                    "both_present"?, "commune_id"?,
+                                    "foreign_element"?}                  → 201 the event
     POST /api/v1/civil/deaths      {"person": {…}, "death_date", "registered_on"?,
                                     "commune_id"?}                       → 201 the event
     GET  /api/v1/civil/persons?q=&born=&father=&mother=&cursor=&limit=  → {"items", "next"}
@@ -13,7 +14,8 @@
 
 A person is ``{"id": …}`` (a record the registrar may read) or the fields of a new record.
 The event answers {"id", "kind", "book", "book_number", "entry_number", "registered_on",
-"late", "personal_id", "persons": [...]}. Refusals of the law: 422 with the code (under_age,
+"late", "personal_id", "persons": [...], "foreign_element"}. A foreign party gives its
+"nationality" and "identity_document" (services/foreign.py). Refusals of the law: 422 with the code (under_age,
 already_married, prohibited_relation, same_sex, parties_absent, person_deceased, …) and the
 article cited in the message; 403 outside one's commune; nothing written on an error.
 The persons list shows only the communes the user may read, and each answer that names people
@@ -47,6 +49,16 @@ class CivilPersonIn(Schema):
     residence: str | None = Field(None, max_length=300)
     ethnicity: str | None = Field(None, max_length=80)
     nationality: str | None = Field(None, max_length=80)
+    identity_document: str | None = Field(
+        None, max_length=100, description="A foreign party's passport or travel document and "
+                                          "its number (Luật Hộ tịch 2014, Điều 17.2)")
+    identity_document_country: str | None = Field(
+        None, max_length=80, description="The country that issued it (the nationality if left "
+                                         "out)")
+    foreign: bool | None = Field(
+        None, description="A foreign party: then a nationality other than Việt Nam and an "
+                          "identity document are required (marriages, recognitions, "
+                          "guardianships)")
 
 
 class CivilBirthIn(Schema):
@@ -63,6 +75,9 @@ class CivilMarriageIn(Schema):
     registered_on: dt.date | None = None
     both_present: bool = True
     commune_id: int | None = Field(None, ge=1, le=BIGINT)
+    foreign_element: bool = Field(
+        False, description="Có yếu tố nước ngoài (e.g. a citizen settled abroad); a party of "
+                           "another nationality makes it so anyway")
 
 
 class CivilDeathIn(Schema):
@@ -92,6 +107,8 @@ class CivilEventOut(Schema):
     commune_id: int
     personal_id: str | None = Field(description="The child's (birth) or the deceased's (death)")
     persons: list[CivilPartyOut]
+    foreign_element: bool = Field(False, description="Có yếu tố nước ngoài: the kind's foreign "
+                                                     "rule applied (GET /kind-rules?foreign=true)")
 
 
 class CivilPersonOut(Schema):
@@ -135,7 +152,8 @@ def event_out(event) -> dict:
             "event_date": event.event_date, "late": event.late, "commune_id": event.commune_id,
             "personal_id": main.personal_id if main else None,
             "persons": [{"id": p.person_id, "role": p.role, "full_name": p.person.full_name,
-                         "personal_id": p.person.personal_id} for p in parties]}
+                         "personal_id": p.person.personal_id} for p in parties],
+            "foreign_element": event.foreign_element}
 
 
 @router.post("/births", response={201: CivilEventOut, **ERRORS}, summary="Register a birth")
@@ -153,7 +171,8 @@ def marriage_create(request, body: CivilMarriageIn):
     event = records.register_marriage(actor=request.auth, husband=_spec(body.husband),
                                       wife=_spec(body.wife), registered_on=body.registered_on,
                                       both_present=body.both_present,
-                                      commune_id=body.commune_id)
+                                      commune_id=body.commune_id,
+                                      foreign_element=body.foreign_element)
     return Status(201, event_out(event))
 
 

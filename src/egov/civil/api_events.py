@@ -2,9 +2,9 @@
 /api/v1/civil by civil/api.py:
 
     POST /marital-status            {"person": {"id"}, "purpose"?}              → 201 the event
-    POST /recognitions              {"child": {"id"}, "parent": {…}, "role"}
+    POST /recognitions              {"child": {"id"}, "parent": {…}, "role", "foreign_element"?}
     POST /guardianships             {"guardian": {…}, "ward": {"id"}, "mode"?, "ward_ground"?,
-                                     "guardian_capable"?}
+                                     "guardian_capable"?, "foreign_element"?}
     POST /guardianships/{id}/end    {"ground"}
     POST /changes                   {"person": {"id"}, "change_type", "field", "new_value",
                                      "ground", "parents_consent"?, "person_consent"?}
@@ -16,7 +16,8 @@
                                      (api_notes.py)}
     POST /reregistrations           {"kind": birth | marriage | death, "original_registered_on",
                                      "original_place", "book_lost", the parties}
-    GET  /kind-rules?on=            the catalogue's rules in force (law as data)
+    GET  /kind-rules?on=&foreign=   the catalogue's rules in force (law as data; the
+                                     foreign-element variants with foreign=true)
 
 Every POST also takes "registered_on" and "commune_id". The event answers as the births do
 (api.event_out) with its details (the status and valid_until of a certificate, the old and new
@@ -54,6 +55,11 @@ class CivilEventCommonIn(Schema):
     commune_id: int | None = Field(None, ge=1, le=BIGINT)
 
 
+FOREIGN_ELEMENT = Field(False, description="Có yếu tố nước ngoài (e.g. a citizen settled "
+                                           "abroad); a party of another nationality makes it so "
+                                           "anyway")
+
+
 class CivilMaritalStatusIn(CivilEventCommonIn):
     person: CivilPersonRefIn
     purpose: str = Field("", max_length=TEXT)
@@ -63,6 +69,7 @@ class CivilRecognitionIn(CivilEventCommonIn):
     child: CivilPersonRefIn
     parent: CivilPersonIn
     role: Literal["father", "mother"]
+    foreign_element: bool = FOREIGN_ELEMENT
 
 
 class CivilGuardianshipIn(CivilEventCommonIn):
@@ -71,6 +78,7 @@ class CivilGuardianshipIn(CivilEventCommonIn):
     mode: Literal["appointed", "statutory"] = "appointed"
     ward_ground: str = Field("", max_length=TEXT, description="The court decision for an adult")
     guardian_capable: bool = True
+    foreign_element: bool = FOREIGN_ELEMENT
 
 
 class CivilGuardianshipEndIn(CivilEventCommonIn):
@@ -144,9 +152,12 @@ class CivilOtherEventOut(CivilEventOut):
 
 class CivilKindRuleOut(Schema):
     kind: str
+    variant: str = Field("", description='"" or "foreign" (có yếu tố nước ngoài)')
     book_name: str
     duty_days: int | None
-    limit_working_days: int = Field(description="0 = the same day (15:00 rule)")
+    limit_working_days: int = Field(description="0 = the same day (15:00 rule); in calendar "
+                                                "days when limit_unit is \"days\"")
+    limit_unit: Literal["working_days", "days"] = "working_days"
     verification_days: int | None
     validity_months: int | None
     legal_basis: str
@@ -156,6 +167,7 @@ class CivilKindRuleOut(Schema):
 
 class CivilKindRuleParams(Schema):
     on: dt.date | None = Field(None, description="The day (today by default)")
+    foreign: bool = Field(False, description="The foreign-element variants instead")
 
 
 def _ref(value) -> dict | None:
@@ -181,7 +193,8 @@ def marital_status_create(request, body: CivilMaritalStatusIn):
              summary="Register the recognition of a parent and child")
 def recognition_create(request, body: CivilRecognitionIn):
     return _created(events.recognize(actor=request.auth, child=_ref(body.child),
-                                     parent=_ref(body.parent), role=body.role, **_common(body)))
+                                     parent=_ref(body.parent), role=body.role,
+                                     foreign_element=body.foreign_element, **_common(body)))
 
 
 @router.post("/guardianships", response={201: CivilOtherEventOut, **ERRORS},
@@ -189,7 +202,8 @@ def recognition_create(request, body: CivilRecognitionIn):
 def guardianship_create(request, body: CivilGuardianshipIn):
     return _created(events.register_guardianship(
         actor=request.auth, guardian=_ref(body.guardian), ward=_ref(body.ward), mode=body.mode,
-        ward_ground=body.ward_ground, guardian_capable=body.guardian_capable, **_common(body)))
+        ward_ground=body.ward_ground, guardian_capable=body.guardian_capable,
+        foreign_element=body.foreign_element, **_common(body)))
 
 
 @router.post("/guardianships/{guardianship_id}/end",
@@ -250,8 +264,10 @@ def reregistration_create(request, body: CivilReregistrationIn):
             summary="The rules of the kinds of events in force (law as data)")
 def kind_rule_list(request, params: Query[CivilKindRuleParams]):
     policy.require(request.auth, "civil.read")
-    return [{"kind": r.kind, "book_name": r.book_name, "duty_days": r.duty_days,
-             "limit_working_days": r.limit_working_days,
+    return [{"kind": r.kind, "variant": r.variant, "book_name": r.book_name,
+             "duty_days": r.duty_days, "limit_working_days": r.limit_working_days,
+             "limit_unit": r.limit_unit,
              "verification_days": r.verification_days, "validity_months": r.validity_months,
              "legal_basis": r.legal_basis, "effective_from": r.effective_from,
-             "effective_to": r.effective_to} for r in kind_rules_in_force(params.on)]
+             "effective_to": r.effective_to}
+            for r in kind_rules_in_force(params.on, foreign=params.foreign)]

@@ -1,7 +1,7 @@
 """Catalogue data of the civil-status module (hộ tịch): policy actions, the roles' starting
 grants, and the kinds of events with their books, time limits and legal basis — rows the
-migrations seed (`KindRule`, effective dates), as data (services.md §3); `kind_rule(kind, on)`
-is the selector the services read them through."""
+migrations seed (`KindRule`, effective dates), as data (services.md §3); `kind_rule(kind, on,
+foreign=…)` is the selector the services read them through."""
 
 import datetime as dt
 
@@ -116,21 +116,72 @@ RULE_PERIODS = [
     (dt.date(2025, 7, 1), dt.date(2027, 2, 28), f"; {ND123}; {ND120}"),
 ]
 
+# The foreign-element variants (có yếu tố nước ngoài, services.md §3.3), per period (its start):
+# kind → (limit, its unit, extra working days with verification, legal basis). The book is the
+# kind's own (Luật Hộ tịch 2014, Điều 58: one book per type of event — docs/civil.md). Until
+# 30/6/2025 the district registered them (Luật Hộ tịch 2014, Chương III) with limits in days
+# ("ngày": calendar days, kept as such — `limit_unit`); from 1/7/2025 the commune does, under
+# NĐ 120/2025 Phụ lục mục I.1 in working days.
+FOREIGN_KIND_RULES = {
+    dt.date(2016, 1, 1): {
+        "marriage": (15, "days", None,
+                     f"{LHT}, Điều 37, 38 (kết hôn có yếu tố nước ngoài: 15 ngày kể từ ngày "
+                     "nhận đủ hồ sơ hợp lệ, gồm cả thẩm tra, xác minh)"),
+        "recognition": (15, "days", None,
+                        f"{LHT}, Điều 43, 44 (nhận cha, mẹ, con có yếu tố nước ngoài: 15 ngày, "
+                        "gồm 07 ngày liên tục niêm yết)"),
+        "guardianship": (5, "working_days", None,
+                         f"{LHT}, Điều 39, 40 (giám hộ có yếu tố nước ngoài: 05 ngày làm "
+                         "việc)"),
+    },
+    dt.date(2025, 7, 1): {
+        "marriage": (5, "working_days", 5,
+                     f"{LHT}, Điều 37, 38; {ND120}, Phụ lục mục I.1.b (05 ngày làm việc; cần "
+                     "xác minh: không quá 10 ngày làm việc)"),
+        "recognition": (10, "working_days", None,
+                        f"{LHT}, Điều 43, 44; {ND120}, Phụ lục mục I.1.c (10 ngày làm việc kể "
+                        "từ ngày nhận đủ hồ sơ hợp lệ; xác minh hoặc niêm yết: 05 ngày làm "
+                        "việc — CHƯA KIỂM CHỨNG có nằm trong 10 ngày hay không)"),
+        "guardianship": (5, "working_days", None,
+                         f"{LHT}, Điều 39, 40 (05 ngày làm việc); {ND120} (thẩm quyền của "
+                         "cấp xã)"),
+    },
+}
+
 
 def seed_kind_rules(apps) -> None:
     KindRule = apps.get_model("civil", "KindRule")
+    # Migration 0003 seeds with the table as it was then (no variant, no unit); 0006 and the
+    # post_migrate reseed with the variants.
+    names = {f.name for f in KindRule._meta.get_fields()}
+    variant = {"variant": ""} if "variant" in names else {}
     for start, end, suffix in RULE_PERIODS:
         for kind, (book, duty, limit, verification, validity, basis) in KIND_RULES.items():
             KindRule.objects.update_or_create(
-                kind=kind, effective_from=start,
+                kind=kind, effective_from=start, **variant,
                 defaults={"book_name": book, "duty_days": duty, "limit_working_days": limit,
                           "verification_days": verification, "validity_months": validity,
                           "legal_basis": (basis + suffix)[:500], "effective_to": end})
+    if variant:
+        seed_foreign_kind_rules(apps)
 
 
-def kind_rule(kind: str, on: dt.date | None = None):
-    """The catalogue row of `kind` in force on `on` (today by default); 422 `no_rule_in_force`
-    when none is — the law as data: an event is registered only under a rule in force."""
+def seed_foreign_kind_rules(apps) -> None:
+    KindRule = apps.get_model("civil", "KindRule")
+    for start, end, suffix in RULE_PERIODS:
+        for kind, (limit, unit, verification, basis) in FOREIGN_KIND_RULES[start].items():
+            KindRule.objects.update_or_create(
+                kind=kind, variant="foreign", effective_from=start,
+                defaults={"book_name": KIND_RULES[kind][0], "duty_days": None,
+                          "limit_working_days": limit, "limit_unit": unit,
+                          "verification_days": verification, "validity_months": None,
+                          "legal_basis": (basis + suffix)[:500], "effective_to": end})
+
+
+def kind_rule(kind: str, on: dt.date | None = None, *, foreign: bool = False):
+    """The catalogue row of `kind` in force on `on` (today by default) — its foreign-element
+    variant when `foreign`; 422 `no_rule_in_force` when none is — the law as data: an event is
+    registered only under a rule in force."""
     from django.db.models import Q
     from django.utils import timezone
 
@@ -139,7 +190,8 @@ def kind_rule(kind: str, on: dt.date | None = None):
     from .models import KindRule
 
     day = on or timezone.localdate()
-    rule = (KindRule.objects.filter(kind=kind, effective_from__lte=day)
+    rule = (KindRule.objects.filter(kind=kind, variant="foreign" if foreign else "",
+                                    effective_from__lte=day)
             .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
             .order_by("-effective_from").first())
     if rule is None:
@@ -150,14 +202,16 @@ def kind_rule(kind: str, on: dt.date | None = None):
     return rule
 
 
-def kind_rules_in_force(on: dt.date | None = None) -> list:
+def kind_rules_in_force(on: dt.date | None = None, *, foreign: bool = False) -> list:
+    """The rows in force on `on`: the ordinary ones, or the foreign-element variants."""
     from django.db.models import Q
     from django.utils import timezone
 
     from .models import KindRule
 
     day = on or timezone.localdate()
-    return list(KindRule.objects.filter(effective_from__lte=day)
+    return list(KindRule.objects.filter(effective_from__lte=day,
+                                        variant="foreign" if foreign else "")
                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
                 .order_by("kind"))
 

@@ -118,7 +118,8 @@ def verify_url(code: str) -> str:
 def _person(p) -> dict[str, str]:
     if p is None:
         return {"full_name": DOTS, "birth_year": DOTS, "birth_date": DOTS, "ethnicity": DOTS,
-                "nationality": DOTS, "residence": DOTS, "personal_id": DOTS, "sex": DOTS}
+                "nationality": DOTS, "residence": DOTS, "personal_id": DOTS, "sex": DOTS,
+                "identity_document": "", "has_id": False}
     return {
         "full_name": p.full_name.upper(),
         "sex": SEX_WORDS.get(p.sex, DOTS),
@@ -132,6 +133,12 @@ def _person(p) -> dict[str, str]:
         "residence": p.residence or DOTS,
         # Luật Hộ tịch Điều 14.1.c: not written for a child of foreign nationality.
         "personal_id": p.personal_id or DOTS,
+        "has_id": bool(p.personal_id),
+        # Luật Hộ tịch Điều 17.2: a foreign party's identity document (passport, its number,
+        # the issuing country) on the marriage certificate.
+        "identity_document": (f"{p.identity_document} ({p.identity_document_country})"
+                              if p.identity_document and p.identity_document_country
+                              else p.identity_document),
     }
 
 

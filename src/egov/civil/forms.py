@@ -23,8 +23,9 @@ def _date(**attrs):
     return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
 
-def _text(label, max_length=300, required=False, **attrs):
+def _text(label, max_length=300, required=False, help_text="", **attrs):
     return forms.CharField(label=label, max_length=max_length, required=required,
+                           help_text=help_text,
                            widget=forms.TextInput(attrs={"maxlength": max_length, **attrs}))
 
 
@@ -45,6 +46,11 @@ PERSON_FIELDS = {
     "ethnicity": lambda: _text(_("Ethnicity"), 80),
     "nationality": lambda: _text(_("Nationality"), 80),
     "residence": lambda: _text(_("Residence")),
+    # A foreign party (services/foreign.py): a passport or travel document, its issuing country.
+    "identity_document": lambda: _text(
+        _("Identity document (passport no.)"), 100, autocomplete="off",
+        help_text=_("A foreign party: passport or travel document and its number.")),
+    "identity_document_country": lambda: _text(_("Issuing country"), 80),
 }
 SPEC_KEYS = list(PERSON_FIELDS)
 
@@ -150,6 +156,14 @@ _CHILD = ["full_name", "sex", "birth_date", "birth_place", "hometown", "ethnicit
 _PARENT = ["full_name", "birth_date", "personal_id", "ethnicity", "nationality", "residence"]
 _PERSON = ["full_name", "sex", "birth_date", "personal_id", "ethnicity", "nationality",
            "residence"]
+# The parties of the events with a foreign element (marriage, recognition, guardianship): the
+# identity document of a foreign party too (Luật Hộ tịch 2014, Điều 17.2).
+FOREIGN_ID = ["identity_document", "identity_document_country"]
+FOREIGN_ELEMENT = {
+    "foreign_element": lambda: forms.BooleanField(
+        label=_("With a foreign element (có yếu tố nước ngoài)"), required=False,
+        help_text=_("A party is a foreigner or a Vietnamese citizen settled abroad; a party of "
+                    "another nationality makes it so anyway."))}
 
 
 class BirthForm(PartyForm):
@@ -184,9 +198,10 @@ class DeathForm(PartyForm):
 
 class MarriageForm(PartyForm):
     KIND = EventKind.MARRIAGE
-    PARTIES = {"husband": (_("Husband"), False, _PARENT),
-               "wife": (_("Wife"), False, _PARENT)}
+    PARTIES = {"husband": (_("Husband"), False, _PARENT + FOREIGN_ID),
+               "wife": (_("Wife"), False, _PARENT + FOREIGN_ID)}
     registered_on = REGISTERED_ON["registered_on"]()
+    foreign_element = FOREIGN_ELEMENT["foreign_element"]()
     both_present = forms.BooleanField(
         label=_("Both parties are present"), required=False, initial=True,
         help_text=_("Luật Hộ tịch 2014, Điều 18.2: both parties are present at the "

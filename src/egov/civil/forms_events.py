@@ -21,6 +21,8 @@ from .forms import (
     _PARENT,
     _PERSON,
     BIGINT,
+    FOREIGN_ELEMENT,
+    FOREIGN_ID,
     MODE_EXISTING,
     REGISTERED_ON,
     BirthForm,
@@ -129,7 +131,8 @@ class MaritalStatusForm(EventForm):
 class RecognitionForm(EventForm):
     REF_ONLY = ("child",)
     PARTIES = {"child": (_("The child"), False, []),
-               "parent": (_("The parent recognised"), False, _PARENT)}
+               "parent": (_("The parent recognised"), False, _PARENT + FOREIGN_ID)}
+    foreign_element = FOREIGN_ELEMENT["foreign_element"]()
     role = forms.ChoiceField(label=_("The parent is the child's"), widget=forms.RadioSelect,
                              choices=[(PartyRole.FATHER, _("Father")),
                                       (PartyRole.MOTHER, _("Mother"))])
@@ -138,7 +141,8 @@ class RecognitionForm(EventForm):
 class GuardianshipForm(EventForm):
     REF_ONLY = ("ward",)
     PARTIES = {"ward": (_("Ward"), False, []),
-               "guardian": (_("Guardian"), False, _PERSON)}
+               "guardian": (_("Guardian"), False, _PERSON + FOREIGN_ID)}
+    foreign_element = FOREIGN_ELEMENT["foreign_element"]()
     mode = forms.ChoiceField(label=_("Kind of guardianship"), widget=forms.RadioSelect,
                              initial="appointed",
                              choices=[("appointed", _("Appointed (cử người giám hộ)")),
@@ -227,7 +231,9 @@ class ReBirthForm(BirthForm, _Reregistration):
 
 
 class ReMarriageForm(MarriageForm, _Reregistration):
-    pass
+    # The re-registration's service (events_notes.reregister) takes no flag: a party of another
+    # nationality still makes the marriage one with a foreign element (services/foreign.py).
+    foreign_element = None
 
 
 class ReDeathForm(DeathForm, _Reregistration):

@@ -94,6 +94,13 @@ class Person(models.Model):
     residence = models.CharField(_("residence"), max_length=300, blank=True)
     personal_id = models.CharField(_("personal ID"), max_length=12, null=True, blank=True,
                                    unique=True)
+    # A foreign party (or a citizen settled abroad) has no personal ID: the identity document
+    # shown — passport or travel document, its number — and the country that issued it (Luật
+    # Hộ tịch 2014, Điều 17.2: the marriage certificate states it). Blank for citizens.
+    identity_document = models.CharField(_("identity document (passport, number)"),
+                                         max_length=100, blank=True)
+    identity_document_country = models.CharField(_("issued by (country)"), max_length=80,
+                                                 blank=True)
     father = models.ForeignKey("self", verbose_name=_("father"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children_as_father")
     mother = models.ForeignKey("self", verbose_name=_("mother"), null=True, blank=True,
@@ -168,6 +175,10 @@ class CivilEvent(models.Model):
     registered_on = models.DateField(_("registered on"))
     event_date = models.DateField(_("date of the event"), null=True, blank=True)
     late = models.BooleanField(_("registered late"), default=False)
+    # Có yếu tố nước ngoài: a party is a foreigner (or a citizen settled abroad — the
+    # registrar's flag); the event is handled under the kind's "foreign" catalogue row and
+    # written in the same book as the others of its kind (Luật Hộ tịch 2014, Điều 58).
+    foreign_element = models.BooleanField(_("with a foreign element"), default=False)
     registrar = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registrar"),
                                   on_delete=models.PROTECT, related_name="+")
     details = models.JSONField(_("details"), default=dict, blank=True)

@@ -19,20 +19,39 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import CivilEvent, Person
 
-__all__ = ["Guardianship", "KindRule", "MaritalStatus", "MaritalStatusCertificate",
-           "OfficerIdentity", "PersonalIdChange"]
+__all__ = ["Guardianship", "KindRule", "LimitUnit", "MaritalStatus", "MaritalStatusCertificate",
+           "OfficerIdentity", "PersonalIdChange", "RuleVariant"]
+
+
+class RuleVariant(models.TextChoices):
+    ORDINARY = "", _("Ordinary")
+    FOREIGN = "foreign", _("With a foreign element (có yếu tố nước ngoài)")
+
+
+class LimitUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("working days (ngày làm việc)")
+    DAYS = "days", _("days (ngày)")
 
 
 class KindRule(models.Model):
     # An EventKind value, or "reregistration" (the limit of đăng ký lại, NĐ 123/2015 Điều 24–27).
     kind = models.CharField(_("kind of event"), max_length=16)
+    # "" = the ordinary rule; "foreign" = the rule of the event with a foreign element (Luật Hộ
+    # tịch 2014, Chương III; NĐ 120/2025 Phụ lục mục I.1): its own limits, the same book.
+    variant = models.CharField(_("variant"), max_length=8, blank=True, default="",
+                               choices=RuleVariant.choices)
     book_name = models.CharField(_("book"), max_length=200)
     # The duty to register within N days of the event (birth 60, death 15), else null.
     duty_days = models.PositiveSmallIntegerField(_("duty period (days)"), null=True, blank=True)
     # 0 = the same day (a dossier received after 15:00 → the next working day, Luật Hộ tịch
     # 2014, Điều 5.3 with core.calendar's cut-off); N = N working days.
+    # The number is in `limit_unit`: working days by default; "days" where the law says "ngày"
+    # (calendar days: Luật Hộ tịch 2014, Điều 38, 44 — 15 ngày), kept as the law states it,
+    # not converted. The field keeps its name (the API's contract).
     limit_working_days = models.PositiveSmallIntegerField(_("handling limit (working days)"),
                                                           default=0)
+    limit_unit = models.CharField(_("unit of the handling limit"), max_length=12,
+                                  default=LimitUnit.WORKING_DAYS, choices=LimitUnit.choices)
     verification_days = models.PositiveSmallIntegerField(
         _("extra working days with verification"), null=True, blank=True)
     validity_months = models.PositiveSmallIntegerField(_("validity (months)"), null=True,
@@ -44,20 +63,29 @@ class KindRule(models.Model):
     class Meta:
         verbose_name = _("rule of a kind of event")
         verbose_name_plural = _("rules of the kinds of events")
-        constraints = [models.UniqueConstraint(fields=["kind", "effective_from"],
+        constraints = [models.UniqueConstraint(fields=["kind", "variant", "effective_from"],
                                                name="civil_kindrule_unique")]
-        ordering = ["kind", "-effective_from"]
+        ordering = ["kind", "variant", "-effective_from"]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.effective_from}"
+        return f"{self.kind}{'/' + self.variant if self.variant else ''} {self.effective_from}"
 
     def due_at(self, received_at, *, verification: bool = False):
         """The due instant for a dossier received at `received_at` (core.calendar: the 15:00
-        cut-off, working days, same day = the office closing time)."""
-        from egov.core.calendar import working_deadline
+        cut-off, working days, same day = the office closing time). A limit in calendar days
+        ("ngày") ends on the N-th day after the receipt (BLDS 2015, Điều 147: the first day is
+        not counted), moved to the next working day when that is a day off (Điều 148.5), at the
+        office closing time."""
+        import datetime as dt
+
+        from egov.core import calendar
 
         days = self.limit_working_days + (self.verification_days or 0 if verification else 0)
-        return working_deadline(received_at, days)
+        if self.limit_unit != LimitUnit.DAYS:
+            return calendar.working_deadline(received_at, days)
+        start = calendar.localtime(received_at).date()
+        last = calendar.calendar_deadline(start, days, roll_forward=True)
+        return dt.datetime.combine(last, calendar.office_closes(), tzinfo=calendar.LOCAL_TZ)
 
 
 class OfficerIdentity(models.Model):

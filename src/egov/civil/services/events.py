@@ -37,6 +37,7 @@ from ..models import (
     PersonalIdChange,
     Sex,
 )
+from . import foreign as foreign_parties
 from .records import (
     NAME_MAX,
     READ,
@@ -141,12 +142,15 @@ def certify_marital_status(*, actor, person: Mapping, purpose: str = "", commune
 
 
 def recognize(*, actor, child: Mapping, parent: Mapping, role: str, commune_id=None,
-              registered_on=None, details: Mapping | None = None) -> CivilEvent:
+              registered_on=None, details: Mapping | None = None,
+              foreign_element: bool = False) -> CivilEvent:
     """Nhận cha, mẹ, con (Luật Hộ tịch 2014, Điều 24–25; Luật Hôn nhân và gia đình 2014, Điều
     88–91): links the child to the father or mother it lacked. The child is a record of the
     registry; the parent a record or the fields of a new one. Recognition is possible even if
     the child or the parent has died (Luật Hôn nhân và gia đình 2014, Điều 90.1, 91), not when
-    both have."""
+    both have. With a foreign element (`foreign_element`, or a party's nationality: Luật Hộ
+    tịch 2014, Điều 43–44; NĐ 120/2025 Phụ lục mục I.1.c) the foreign party gives an identity
+    document (services/foreign.py) and the kind's foreign row applies."""
     commune = registrar_commune(actor, commune_id)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -158,6 +162,8 @@ def recognize(*, actor, child: Mapping, parent: Mapping, role: str, commune_id=N
     sex = Sex.MALE if role == PartyRole.FATHER else Sex.FEMALE
     who = _party(actor, parent, "parent", errors, commune, today=today, sex=sex)
     _check_errors(errors)
+    foreign = foreign_parties.check_parties([("child", kid, child), ("parent", who, parent)],
+                                            foreign_element)
     if who.pk is not None and who.pk == kid.pk:
         _fail("same_person", _("The parent and the child are two persons."), "parent")
     if who.sex != sex:
@@ -189,7 +195,8 @@ def recognize(*, actor, child: Mapping, parent: Mapping, role: str, commune_id=N
         return write_event(actor=actor, kind=EventKind.RECOGNITION, commune=commune,
                            registered_on=day, event_date=day, late=False,
                            parties=[(PartyRole.CHILD, kid), (role, who)],
-                           details={**dict(details or {}), "role": role})
+                           details={**dict(details or {}), "role": role},
+                           foreign_element=foreign)
 
 
 # --- guardianship -----------------------------------------------------------------------------
@@ -200,11 +207,14 @@ GUARDIANSHIP_MODES = ("appointed", "statutory")
 def register_guardianship(*, actor, guardian: Mapping, ward: Mapping, mode: str = "appointed",
                           ward_ground: str = "", guardian_capable: bool = True,
                           commune_id=None, registered_on=None,
-                          details: Mapping | None = None) -> CivilEvent:
+                          details: Mapping | None = None,
+                          foreign_element: bool = False) -> CivilEvent:
     """Giám hộ (Luật Hộ tịch 2014, Điều 19–21: cử — appointed, or đương nhiên — statutory;
     Bộ luật Dân sự 2015, Điều 46–54). The ward is a minor, or an adult whom a court decision
     puts under guardianship (`ward_ground`, Điều 47.1.c–d); the guardian an adult with full
-    capacity (Điều 49.1); one guardian at a time (Điều 48.2)."""
+    capacity (Điều 49.1); one guardian at a time (Điều 48.2). With a foreign element
+    (`foreign_element`, or a party's nationality: Luật Hộ tịch 2014, Điều 39–40) the foreign
+    party gives an identity document (services/foreign.py) and the kind's foreign row applies."""
     commune = registrar_commune(actor, commune_id)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -216,6 +226,8 @@ def register_guardianship(*, actor, guardian: Mapping, ward: Mapping, mode: str 
     keeper = _party(actor, guardian, "guardian", errors, commune, today=today)
     kept = _record(actor, ward, "ward", errors)
     _check_errors(errors)
+    foreign = foreign_parties.check_parties([("guardian", keeper, guardian), ("ward", kept, ward)],
+                                            foreign_element)
     if keeper.pk is not None and keeper.pk == kept.pk:
         _fail("same_person", _("The guardian and the ward are two persons."), "guardian")
     _alive(keeper, "guardian")
@@ -243,7 +255,8 @@ def register_guardianship(*, actor, guardian: Mapping, ward: Mapping, mode: str 
                             registered_on=day, event_date=day, late=False,
                             parties=[(PartyRole.GUARDIAN, keeper), (PartyRole.WARD, kept)],
                             details={**dict(details or {}), "mode": mode,
-                                     "ward_ground": ground})
+                                     "ward_ground": ground},
+                            foreign_element=foreign)
         Guardianship.objects.create(event=event, guardian=keeper, ward=kept)
         return event
 

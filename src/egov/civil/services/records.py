@@ -33,6 +33,7 @@ from ..models import (
     RegistryBook,
     Sex,
 )
+from . import foreign as foreign_parties
 
 REGISTER = "civil.register"
 READ = "civil.read"
@@ -129,7 +130,14 @@ def _new(spec: Mapping, field: str, errors: dict, commune: OrgUnit, *,
     extra = {key: _text(spec, key, f"{field}.{key}", errors)
              for key in ("birth_place", "hometown", "residence")}
     extra.update({key: _text(spec, key, f"{field}.{key}", errors, max_length=80)
-                  for key in ("ethnicity", "nationality")})
+                  for key in ("ethnicity", "nationality", "identity_document_country")})
+    # A foreigner's passport or travel document (Luật Hộ tịch 2014, Điều 17.2); its issuing
+    # country is the nationality unless given.
+    extra["identity_document"] = _text(spec, "identity_document",
+                                       f"{field}.identity_document", errors, max_length=100)
+    if extra["identity_document"] and not extra["identity_document_country"] \
+            and not foreign_parties.is_vietnamese(extra["nationality"]):
+        extra["identity_document_country"] = extra["nationality"]
     if sum(len(v) for v in errors.values()) > before:
         return None
     extra = {k: v for k, v in extra.items() if v}
@@ -206,12 +214,13 @@ def check_registrar(actor, persons) -> None:
 
 def write_event(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, event_date,
                 late: bool, parties: list[tuple[str, Person]], details: dict,
-                rule=None) -> CivilEvent:
+                rule=None, foreign_element: bool = False) -> CivilEvent:
     """Write the event in its book (inside the caller's transaction, the parties saved): the
     registrar check, the book's next entry number, the parties, an audit event (ids only) and
-    the subscribers (hooks). `rule` is the kind's catalogue row (read here when not given)."""
+    the subscribers (hooks). `rule` is the kind's catalogue row (read here when not given: its
+    foreign-element variant for an event with a foreign element — the same book, Điều 58)."""
     check_registrar(actor, [p for _role, p in parties])
-    rule = rule or kind_rule(kind, registered_on)
+    rule = rule or kind_rule(kind, registered_on, foreign=foreign_element)
     book = _book(commune, kind, registered_on.year, rule.book_name)
     # Luật Hộ tịch 2014, Điều 58: one book per kind of event; Số / Quyển số on the certificate.
     number = numbering.sequence_next(scope=book.sequence_scope, series="entry",
@@ -219,12 +228,14 @@ def write_event(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, e
     event = CivilEvent.objects.create(kind=kind, commune=commune, book=book,
                                       entry_number=number, registered_on=registered_on,
                                       event_date=event_date, late=late, registrar=actor,
-                                      details=details)
+                                      details=details, foreign_element=foreign_element)
     EventParty.objects.bulk_create([EventParty(event=event, person=p, role=role)
                                     for role, p in parties])
-    audit_log(actor=actor, action="civil.register", obj=event,
-              details={"kind": kind, "book": book.pk, "entry": number,
-                       "persons": [p.pk for _role, p in parties]})
+    facts = {"kind": kind, "book": book.pk, "entry": number,
+             "persons": [p.pk for _role, p in parties]}
+    if foreign_element:
+        facts["foreign_element"] = True
+    audit_log(actor=actor, action="civil.register", obj=event, details=facts)
     hooks.event_registered(event=event)
     return event
 
@@ -352,8 +363,11 @@ def end_marriage_by_death(person: Person) -> None:
 def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None,
                       registered_on=None, both_present: bool = True,
                       details: Mapping | None = None,
-                      reregistration: Mapping | None = None) -> CivilEvent:
-    """Kết hôn (Luật Hộ tịch 2014, Điều 17–18; Luật Hôn nhân và gia đình 2014, Điều 5, 8)."""
+                      reregistration: Mapping | None = None,
+                      foreign_element: bool = False) -> CivilEvent:
+    """Kết hôn (Luật Hộ tịch 2014, Điều 17–18; Luật Hôn nhân và gia đình 2014, Điều 5, 8), with
+    a foreign party too (`foreign_element`, or a party's nationality: services/foreign.py —
+    Luật Hôn nhân và gia đình 2014, Điều 126; Luật Hộ tịch 2014, Điều 37–38)."""
     commune = registrar_commune(actor, commune_id)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -361,14 +375,47 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
     man = _party(actor, husband, "husband", errors, commune, today=today, sex=Sex.MALE)
     woman = _party(actor, wife, "wife", errors, commune, today=today, sex=Sex.FEMALE)
     _check_errors(errors)
-    if both_present is not True:
-        # Luật Hộ tịch 2014, Điều 18.2: both parties present at the registration.
-        _fail("parties_absent", _("Both parties must be present to register a marriage (Luật "
-                                  "Hộ tịch 2014, Điều 18.2)."), "both_present")
+    foreign = foreign_parties.check_parties(
+        [("husband", man, husband), ("wife", woman, wife)], foreign_element)
     # A re-registered marriage (NĐ 123/2015, Điều 24, 27) is checked on its original date.
     married_on = day
     if reregistration and isinstance(reregistration.get("original_date"), dt.date):
         married_on = reregistration["original_date"]
+    try:
+        _marriage_conditions(man, woman, both_present, married_on)
+    except InvalidInput as err:
+        # Luật Hôn nhân và gia đình 2014, Điều 126.1: registered in Việt Nam, the foreign party
+        # also meets the conditions of Vietnamese law — the same checks, the article cited.
+        if not foreign:
+            raise
+        raise foreign_parties.cite_article_126(err) from None
+    with transaction.atomic():
+        for field, party in (("husband", man), ("wife", woman)):
+            if party.pk is not None:
+                fresh = Person.objects.select_for_update().get(pk=party.pk)
+                if fresh.spouse_id is not None:  # married meanwhile
+                    _fail("already_married", _("%(name)s is married according to the "
+                                               "registry.") % {"name": fresh.full_name}, field)
+        for party in (man, woman):
+            if party.pk is None:
+                party.save()
+        Person.objects.filter(pk=man.pk).update(spouse=woman)
+        Person.objects.filter(pk=woman.pk).update(spouse=man)
+        man.spouse, woman.spouse = woman, man
+        return write_event(actor=actor, kind=EventKind.MARRIAGE, commune=commune,
+                           registered_on=day, event_date=married_on, late=False,
+                           parties=[(PartyRole.HUSBAND, man), (PartyRole.WIFE, woman)],
+                           details=_details(details, reregistration),
+                           foreign_element=foreign)
+
+
+def _marriage_conditions(man: Person, woman: Person, both_present, married_on: dt.date) -> None:
+    """The conditions of a marriage (Luật Hôn nhân và gia đình 2014, Điều 5, 8; Luật Hộ tịch
+    2014, Điều 18.2), each refusal a 422 citing its article."""
+    if both_present is not True:
+        # Luật Hộ tịch 2014, Điều 18.2: both parties present at the registration.
+        _fail("parties_absent", _("Both parties must be present to register a marriage (Luật "
+                                  "Hộ tịch 2014, Điều 18.2)."), "both_present")
     if man.pk is not None and man.pk == woman.pk:
         _fail("same_person", _("The husband and the wife are two persons."), "wife")
     for field, party, sex in (("husband", man, Sex.MALE), ("wife", woman, Sex.FEMALE)):
@@ -387,20 +434,3 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
     refusal = rules.relation_refusal(man, woman)
     if refusal is not None:
         _fail(refusal.code, refusal.message, "wife")
-    with transaction.atomic():
-        for field, party in (("husband", man), ("wife", woman)):
-            if party.pk is not None:
-                fresh = Person.objects.select_for_update().get(pk=party.pk)
-                if fresh.spouse_id is not None:  # married meanwhile
-                    _fail("already_married", _("%(name)s is married according to the "
-                                               "registry.") % {"name": fresh.full_name}, field)
-        for party in (man, woman):
-            if party.pk is None:
-                party.save()
-        Person.objects.filter(pk=man.pk).update(spouse=woman)
-        Person.objects.filter(pk=woman.pk).update(spouse=man)
-        man.spouse, woman.spouse = woman, man
-        return write_event(actor=actor, kind=EventKind.MARRIAGE, commune=commune,
-                           registered_on=day, event_date=married_on, late=False,
-                           parties=[(PartyRole.HUSBAND, man), (PartyRole.WIFE, woman)],
-                           details=_details(details, reregistration))

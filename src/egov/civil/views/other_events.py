@@ -50,7 +50,8 @@ def _marital_status(user, form):
 def _recognition(user, form):
     c = form.cleaned_data
     return events.recognize(actor=user, child=form.spec("child"), parent=form.spec("parent"),
-                            role=c["role"], registered_on=c.get("registered_on"))
+                            role=c["role"], registered_on=c.get("registered_on"),
+                            foreign_element=bool(c.get("foreign_element")))
 
 
 def _guardianship(user, form):
@@ -58,7 +59,7 @@ def _guardianship(user, form):
     return events.register_guardianship(
         actor=user, guardian=form.spec("guardian"), ward=form.spec("ward"), mode=c["mode"],
         ward_ground=c.get("ward_ground") or "", guardian_capable=bool(c.get("guardian_capable")),
-        registered_on=c.get("registered_on"))
+        registered_on=c.get("registered_on"), foreign_element=bool(c.get("foreign_element")))
 
 
 def _guardianship_end(user, form):

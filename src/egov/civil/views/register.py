@@ -75,7 +75,8 @@ def _register(user, form):
                                       registered_on=c.get("registered_on"), details=details)
     return records.register_marriage(actor=user, husband=form.spec("husband"),
                                      wife=form.spec("wife"), both_present=c["both_present"],
-                                     registered_on=c.get("registered_on"))
+                                     registered_on=c.get("registered_on"),
+                                     foreign_element=bool(c.get("foreign_element")))
 
 
 def _duplicates(user, form) -> list:
