@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('civil', '0005_lookup'),
+        ('civil', '0006_foreign'),
     ]
 
     operations = [
@@ -23,26 +23,18 @@ class Migration(migrations.Migration):
     ]
 
 
-# The new kinds' catalogue rows (catalog.KIND_RULES × RULE_PERIODS), written with the fields this
-# migration's state has: a database migrated before them gets them here, a new one from 0003's
-# seed too (update_or_create: idempotent).
+# The new kinds' catalogue rows (catalog.KIND_RULES × RULE_PERIODS, with the variants of 0006):
+# a database migrated before them gets them here, a new one from 0003's seed too
+# (update_or_create: idempotent).
 NEW_KINDS = ("adoption_end", "annulment", "nationality", "parentage", "gender", "missing",
              "missing_end", "capacity", "capacity_end", "death_undone", "abroad_marriage",
              "abroad_divorce")
 
 
 def seed_new_kinds(apps, schema_editor):
-    from egov.civil.catalog import KIND_RULES, RULE_PERIODS
+    from egov.civil.catalog import seed_kind_rules
 
-    KindRule = apps.get_model("civil", "KindRule")
-    for start, end, suffix in RULE_PERIODS:
-        for kind in NEW_KINDS:
-            book, duty, limit, verification, validity, basis = KIND_RULES[kind][:6]
-            KindRule.objects.update_or_create(
-                kind=kind, effective_from=start,
-                defaults={"book_name": book, "duty_days": duty, "limit_working_days": limit,
-                          "verification_days": verification, "validity_months": validity,
-                          "legal_basis": (basis + suffix)[:500], "effective_to": end})
+    seed_kind_rules(apps)
 
 
 def unseed_new_kinds(apps, schema_editor):
