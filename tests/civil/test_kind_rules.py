@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from egov.civil.catalog import kind_rule, kind_rules_in_force
+from egov.civil.catalog import kind_rule, kind_rule_latest, kind_rules_in_force
 from egov.civil.models import KindRule
 from egov.civil.services.events import certify_marital_status
 from egov.civil.services.records import register_birth
@@ -120,3 +120,14 @@ def test_the_api_lists_the_rules_in_force(client, civ, make_user):
     assert get(outsider).status_code == 403
     assert client.get("/api/v1/civil/kind-rules").status_code == 401
     assert json.dumps(rows)  # plain JSON
+
+
+def test_the_latest_rule_serves_periods_past_or_before_the_rules_seeded():
+    assert kind_rule_latest("birth", dt.date(2026, 1, 15)).effective_from == dt.date(2025, 7, 1)
+    # past the last row's end (Luật Hộ tịch 2026 not seeded): the latest row still counts
+    assert kind_rule_latest("birth", dt.date(2028, 1, 1)).effective_from == dt.date(2025, 7, 1)
+    # before the first row: the first one
+    assert kind_rule_latest("birth", dt.date(2010, 1, 1)).effective_from == dt.date(2016, 1, 1)
+    # the variant asked for, and nothing for a kind without that variant
+    assert kind_rule_latest("marriage", dt.date(2026, 1, 15), foreign=True).variant == "foreign"
+    assert kind_rule_latest("birth", dt.date(2026, 1, 15), foreign=True) is None

@@ -202,6 +202,17 @@ def kind_rule(kind: str, on: dt.date | None = None, *, foreign: bool = False):
     return rule
 
 
+def kind_rule_latest(kind: str, on: dt.date, *, foreign: bool = False):
+    """The row of `kind` in force on `on`, else the latest one before it, else the first one
+    (statistics of a period may reach past the rules seeded so far, or before them); None when
+    the kind has no row. Registrations use :func:`kind_rule`, which refuses instead."""
+    from .models import KindRule
+
+    rules = KindRule.objects.filter(kind=kind, variant="foreign" if foreign else "")
+    return (rules.filter(effective_from__lte=on).order_by("-effective_from").first()
+            or rules.order_by("effective_from").first())
+
+
 def kind_rules_in_force(on: dt.date | None = None, *, foreign: bool = False) -> list:
     """The rows in force on `on`: the ordinary ones, or the foreign-element variants."""
     from django.db.models import Q

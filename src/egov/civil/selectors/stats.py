@@ -73,16 +73,10 @@ def count_labels() -> dict[str, str]:
 
 def birth_duty_days(on: dt.date) -> int:
     """Luật Hộ tịch 2014, Điều 15.1: a birth is registered within 60 days — the catalogue row
-    (KindRule) in force on `on`, or the latest one before it (statistics of a period may reach
-    past the rules seeded so far; before the first one, the first one)."""
-    from ..models import KindRule
+    in force on `on`, or the nearest one (catalog.kind_rule_latest)."""
+    from ..catalog import kind_rule_latest
 
-    rules = KindRule.objects.filter(kind=EventKind.BIRTH, duty_days__isnull=False)
-    days = (rules.filter(effective_from__lte=on).order_by("-effective_from")
-            .values_list("duty_days", flat=True).first())
-    if days is None:  # a period before the first rule seeded: the earliest rule
-        days = rules.order_by("effective_from").values_list("duty_days", flat=True).first()
-    return days
+    return kind_rule_latest(EventKind.BIRTH, on).duty_days
 
 
 @dataclass(frozen=True)
