@@ -33,6 +33,7 @@ from ..models import (
     RegistryBook,
     Sex,
 )
+from ..rules_dates import registration_date_refusal, registry_today
 
 REGISTER = "civil.register"
 READ = "civil.read"
@@ -242,10 +243,12 @@ def _details(details: Mapping | None, reregistration: Mapping | None) -> dict:
 
 
 def _registered_on(value, errors: dict, today: dt.date) -> dt.date:
-    day = _date(value, "registered_on", errors, required=False) or today
-    if day > today:
-        errors.setdefault("registered_on", []).append(
-            _("The registration date cannot be in the future."))
+    """The registration date, today by default; bounded by rules_dates (Luật Hộ tịch 2014,
+    Điều 58): 422 `registered_on_out_of_range` by the field."""
+    day = _date(value, "registered_on", errors, required=False) or registry_today(today)
+    refusal = registration_date_refusal(day, today)
+    if refusal is not None:
+        _fail(refusal.code, refusal.message, refusal.field)
     return day
 
 
