@@ -14,6 +14,7 @@ from egov.core.models import OrgUnit
 from ..forms import SearchForm
 from ..models import CivilEvent, PartyRole, Person
 from ..services import books as book_service
+from ..services import identity as identity_service
 from ..services import persons as person_service
 from . import common
 
@@ -31,7 +32,8 @@ def home(request):
                  .order_by("-year", "kind", "number")[:12])
     return render(request, "civil/home.html", {
         "communes": communes, "recent": recent, "books": books,
-        "may_register": common.may_register(user)})
+        "may_register": common.may_register(user),
+        "may_manage": identity_service.may_manage(user)})
 
 
 @login_required
