@@ -49,9 +49,34 @@ def _on(register, **kwargs):
         return register(**kwargs)
 
 
+# EXAMPLE rates of the fictional demo province — not real figures, nor national ones: each
+# province's People's Council sets its own (Luật Hộ tịch 2014, Điều 11.3).
+DEMO_RATES = {"birth": 5_000, "death": 5_000, "recognition": 15_000, "change": 15_000,
+              "marital_status": 15_000, "reregistration": 10_000, "copy": 8_000}
+DEMO_BASIS = ("MẪU — mức thu ví dụ của tỉnh mẫu, không phải mức thu thật: Nghị quyết (mẫu) của "
+              "Hội đồng nhân dân tỉnh; Luật Hộ tịch 2014, Điều 11.3")
+
+
+def _fee_rates() -> None:
+    from egov.core.models import OrgUnit, OrgUnitKind
+
+    from .models import FeeRate
+
+    province = OrgUnit.objects.filter(is_demo=True,
+                                      kind=OrgUnitKind.PROVINCE_COMMITTEE).first()
+    if province is None:
+        return
+    for kind, amount in DEMO_RATES.items():
+        FeeRate.objects.get_or_create(province=province, kind=kind,
+                                      effective_from=dt.date(2025, 7, 1),
+                                      defaults={"amount": amount, "legal_basis": DEMO_BASIS,
+                                                "is_demo": True})
+
+
 def _events(registrar) -> int:
     from .services.records import register_birth, register_death, register_marriage
 
+    _fee_rates()
     today = timezone.localdate()
     last_year = dt.date(today.year - 1, 11, 20)
     events = []

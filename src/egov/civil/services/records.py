@@ -34,6 +34,7 @@ from ..models import (
     Sex,
 )
 from ..rules_dates import registration_date_refusal, registry_today
+from . import fees
 
 REGISTER = "civil.register"
 READ = "civil.read"
@@ -223,6 +224,7 @@ def write_event(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, e
                                       details=details)
     EventParty.objects.bulk_create([EventParty(event=event, person=p, role=role)
                                     for role, p in parties])
+    fees.record_event_fee(event)  # Luật Hộ tịch 2014, Điều 11 (services/fees.py)
     audit_log(actor=actor, action="civil.register", obj=event,
               details={"kind": kind, "book": book.pk, "entry": number,
                        "persons": [p.pk for _role, p in parties]})
