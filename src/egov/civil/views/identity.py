@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from egov.core.errors import AppError, InvalidInput
 
 from ..services import identity as service
+from . import pages
 
 
 class FindForm(forms.Form):
@@ -77,7 +78,8 @@ def officer_links(request):
     except InvalidInput:
         page = service.link_page(actor=user)
     return render(request, "civil/officer_links.html", {
-        "find": find, "found": found, "link_form": link_form, "page": page}, status=status)
+        "find": find, "found": found, "link_form": link_form, "page": page,
+        "lapses": pages.lapses(user)}, status=status)
 
 
 def _int(value) -> int | None:
