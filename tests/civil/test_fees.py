@@ -103,3 +103,17 @@ def test_the_api_answer_and_the_event_page(client, civ):
     event = CivilEvent.objects.order_by("id").first()
     page = client.get(reverse("civil:event", args=[event.pk])).content.decode()
     assert 'id="event-fee"' in page and "5.000 đồng" in page and BASIS in page
+
+
+def test_the_birth_form_records_a_ground_of_exemption(client, civ):
+    from .test_pages import _birth_post
+
+    rate(civ, "birth", 5000)
+    client.force_login(civ["registrar"])
+    page = client.get(reverse("civil:birth_new")).content.decode()
+    assert 'name="fee_exemption"' in page and "Điều 11.1.a" in page
+    bad = client.post(reverse("civil:birth_new"), _birth_post(fee_exemption="rich"))
+    assert bad.status_code == 422 and bad.context["form"].errors["fee_exemption"]
+    answer = client.post(reverse("civil:birth_new"), _birth_post(fee_exemption="disability"))
+    assert answer.status_code == 302
+    assert CivilEvent.objects.get().fee.ground == "disability"
