@@ -87,3 +87,13 @@ def test_a_new_link_replaces_the_old(civ, admin):
     assert OfficerIdentity.objects.get().person == second
     assert AuditEvent.objects.filter(action="civil.officer.link").last().details["replaced"] \
         == first.pk
+
+
+def test_the_manager_edits_the_catalogue_in_the_admin(client, civ, admin):
+    admin.is_staff = True  # the admin site's door
+    admin.save()
+    client.force_login(admin)
+    assert client.get("/admin/civil/feerate/").status_code == 200
+    assert client.get("/admin/civil/kindrule/").status_code == 200
+    client.force_login(civ["registrar"])
+    assert client.get("/admin/civil/feerate/").status_code in (302, 403)
