@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from egov.civil.models import CivilEvent, RegistryBook
+from egov.civil.rules_dates import registering_as_of
 from egov.civil.services import books
 from egov.civil.services.records import register_birth
 from egov.core.errors import AppError, NotFound, PermissionDenied
@@ -29,8 +30,10 @@ def births(civ, n: int, *, year: int = LAST_YEAR, who: str = "registrar"):
     out = []
     for i in range(n):
         day = dt.date(year, 3, 1) + dt.timedelta(days=i)
-        out.append(register_birth(actor=civ[who], registered_on=day, child={
-            "full_name": f"Trẻ Thứ {i + 1}", "sex": "male", "birth_date": day.isoformat()}))
+        with registering_as_of(day):  # history as of that day (rules_dates)
+            out.append(register_birth(actor=civ[who], registered_on=day, child={
+                "full_name": f"Trẻ Thứ {i + 1}", "sex": "male",
+                "birth_date": day.isoformat()}))
     return out
 
 

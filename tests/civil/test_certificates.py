@@ -250,7 +250,8 @@ def test_api_issue_and_download(client, signed_civ):
                     content_type="application/json", **auth(civ["registrar"]))
     assert r.status_code == 201, r.content
     body = r.json()
-    assert set(body) == {"id", "code", "type", "number", "verify_url"}
+    assert set(body) == {"id", "code", "type", "number", "verify_url", "copy_number", "fee"}
+    assert body["copy_number"] is None and body["fee"] is None  # an original: no copies book
     assert body["type"] == "birth_certificate" and body["verify_url"].endswith(
         f"/verify/civil/{body['code']}/")
     r = client.post(url, json.dumps({"type": "birth_certificate"}),

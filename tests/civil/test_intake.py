@@ -15,6 +15,7 @@ from egov.civil.models import CivilEvent, CivilIntake, CivilSync
 from egov.civil.services import intake as civil_intake
 from egov.core import calendar
 from egov.core.errors import AppError, NotFound
+from egov.core.models import FAR_FUTURE
 from egov.onestop.catalogue_seed import seed_catalogue
 from egov.onestop.models import Dossier, ProcedureComponent
 from egov.onestop.services import intake as desk_intake
@@ -187,7 +188,7 @@ def test_the_page_and_the_api(desk, clock, client):
     client.force_login(desk["other_registrar"])
     assert client.get(f"/civil/intake/{row.pk}/").status_code == 404
     api = client.get("/api/v1/civil/intake")
-    assert api.status_code == 200 and api.json() == {"items": []}
+    assert api.status_code == 200 and api.json() == {"items": [], "next": None}
 
 
 def test_the_api_registers_a_death_dossier_and_refuses_bad_input(desk, clock, client):
@@ -257,3 +258,41 @@ def test_the_registrar_sees_a_births_likely_duplicates_before_it_is_saved(desk, 
     assert d.state == "processing"
     done = client.post(f"/civil/intake/{row.pk}/", {**child, "not_duplicate": "on"})
     assert done.status_code == 302 and CivilEvent.objects.count() == 1
+
+
+def test_the_list_comes_in_keyset_pages_with_a_constant_number_of_queries(
+        desk, clock, client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clock(at(2026, 12, 2, 10, 0))
+    made = [dossier(desk) for _ in range(5)]
+    # One without a promised time goes last (its sort key is far in the future).
+    CivilIntake.objects.filter(dossier=made[0]).update(due_at=None, due_sort=FAR_FUTURE)
+    civil_intake.intake_page(actor=desk["registrar"])  # the actor's grants, read once
+    seen, cursor, queries = [], None, []
+    while True:
+        with CaptureQueriesContext(connection) as captured:
+            page = civil_intake.intake_page(actor=desk["registrar"], cursor=cursor, limit=2)
+            seen += [r.dossier_id for r in page.items]
+        queries.append(len(captured))
+        assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+        cursor = page.next
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(d.pk for d in made) and len(set(seen)) == 5
+    assert seen[-1] == made[0].pk and len(set(queries)) == 1, queries
+    # The page: "More" leads on; the API: items and next.
+    monkeypatch.setattr(civil_intake, "PAGE_SIZE", 3)
+    client.force_login(desk["registrar"])
+    first = client.get("/civil/intake/")
+    nxt = first.context["page"].next
+    assert len(first.context["rows"]) == 3 and nxt and "?cursor=" in first.content.decode()
+    second = client.get(f"/civil/intake/?cursor={nxt}")
+    assert len(second.context["rows"]) == 2 and second.context["page"].next is None
+    assert client.get("/civil/intake/?cursor=%25bad").status_code == 200  # the first page
+    api = client.get("/api/v1/civil/intake?limit=4").json()
+    assert len(api["items"]) == 4 and api["next"]
+    rest = client.get(f"/api/v1/civil/intake?limit=4&cursor={api['next']}").json()
+    assert [r["code"] for r in rest["items"]] == [made[0].code] and rest["next"] is None
+    assert client.get("/api/v1/civil/intake?cursor=AAAA").status_code == 422

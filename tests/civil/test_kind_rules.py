@@ -11,6 +11,7 @@ import pytest
 
 from egov.civil.catalog import kind_rule, kind_rule_latest, kind_rules_in_force
 from egov.civil.models import KindRule
+from egov.civil.rules_dates import registering_as_of
 from egov.civil.services.events import certify_marital_status
 from egov.civil.services.records import register_birth
 from egov.core import tokens
@@ -75,17 +76,19 @@ def test_the_services_read_the_duty_period_from_the_row(civ):
 
 def test_a_past_registration_date_uses_the_rule_of_that_date(civ):
     day = dt.date(2025, 3, 10)
-    event = register_birth(actor=civ["registrar"], registered_on=day, child={
-        "full_name": "Trẻ Năm 2025", "sex": "female",
-        "birth_date": (day - dt.timedelta(days=61)).isoformat()})
+    with registering_as_of(day):  # history as of that day (rules_dates)
+        event = register_birth(actor=civ["registrar"], registered_on=day, child={
+            "full_name": "Trẻ Năm 2025", "sex": "female",
+            "birth_date": (day - dt.timedelta(days=61)).isoformat()})
     assert event.late and event.book.year == 2025
 
 
 def test_book_name_and_validity_come_from_the_rows(civ):
     KindRule.objects.filter(kind="marital_status").update(book_name="Sổ thử", validity_months=3)
     who = rec(civ, "Ngô Văn Độc Thân", "male")
-    event = certify_marital_status(actor=civ["registrar"], person={"id": who.pk},
-                                   registered_on=dt.date(2026, 11, 30))
+    with registering_as_of(dt.date(2026, 11, 30)):
+        event = certify_marital_status(actor=civ["registrar"], person={"id": who.pk},
+                                       registered_on=dt.date(2026, 11, 30))
     assert event.book.name == "Sổ thử"
     assert event.marital_status.valid_until == dt.date(2027, 2, 28)
 

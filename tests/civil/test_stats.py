@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from egov.civil.models import EventKind
+from egov.civil.rules_dates import registering_as_of
 from egov.civil.selectors import stats as sel
 from egov.civil.services import records
 from egov.core import tokens
@@ -35,24 +36,27 @@ def _name(prefix: str) -> str:
 
 
 def birth(user, sex, born_days_before, registered_on=REG):
-    return records.register_birth(actor=user, child={
-        "full_name": _name("Nguyễn"), "sex": sex,
-        "birth_date": (registered_on - dt.timedelta(days=born_days_before)).isoformat()},
-        registered_on=registered_on)
+    with registering_as_of(registered_on):  # history as of that day (rules_dates)
+        return records.register_birth(actor=user, child={
+            "full_name": _name("Nguyễn"), "sex": sex,
+            "birth_date": (registered_on - dt.timedelta(days=born_days_before)).isoformat()},
+            registered_on=registered_on)
 
 
 def death(user, sex, died_days_before, registered_on=REG):
-    return records.register_death(actor=user, person={
-        "full_name": _name("Trần"), "sex": sex, "birth_date": dt.date(1950, 1, 1).isoformat()},
-        death_date=registered_on - dt.timedelta(days=died_days_before),
-        registered_on=registered_on)
+    with registering_as_of(registered_on):
+        return records.register_death(actor=user, person={
+            "full_name": _name("Trần"), "sex": sex, "birth_date": dt.date(1950, 1, 1).isoformat()},
+            death_date=registered_on - dt.timedelta(days=died_days_before),
+            registered_on=registered_on)
 
 
 def marriage(user, registered_on=REG):
-    return records.register_marriage(actor=user, husband={
-        "full_name": _name("Lê"), "sex": "male", "birth_date": "1990-01-01"}, wife={
-        "full_name": _name("Vũ"), "sex": "female", "birth_date": "1992-01-01"},
-        registered_on=registered_on)
+    with registering_as_of(registered_on):
+        return records.register_marriage(actor=user, husband={
+            "full_name": _name("Lê"), "sex": "male", "birth_date": "1990-01-01"}, wife={
+            "full_name": _name("Vũ"), "sex": "female", "birth_date": "1992-01-01"},
+            registered_on=registered_on)
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from egov.core.api import ERRORS
 from egov.core.api_openapi import CURSOR_PATTERN
 
-from .services import books, persons, records
+from .models import RecordedFee
+from .services import books, fees, persons, records
 
 router = Router(tags=["civil"])
 BIGINT = 2**63 - 1
@@ -61,12 +62,18 @@ class CivilPersonIn(Schema):
                           "guardianships)")
 
 
+FeeExemption = Literal["meritorious_family", "poor_household", "disability"]
+FEE_EXEMPTION = "A ground of exemption from the fee shown by the papers (Luật Hộ tịch 2014, " \
+    "Điều 11.1.a)"
+
+
 class CivilBirthIn(Schema):
     child: CivilPersonIn
     mother: CivilPersonIn | None = None
     father: CivilPersonIn | None = None
     registered_on: dt.date | None = None
     commune_id: int | None = Field(None, ge=1, le=BIGINT)
+    fee_exemption: FeeExemption | None = Field(None, description=FEE_EXEMPTION)
 
 
 class CivilMarriageIn(Schema):
@@ -78,6 +85,7 @@ class CivilMarriageIn(Schema):
     foreign_element: bool = Field(
         False, description="Có yếu tố nước ngoài (e.g. a citizen settled abroad); a party of "
                            "another nationality makes it so anyway")
+    fee_exemption: FeeExemption | None = Field(None, description=FEE_EXEMPTION)
 
 
 class CivilDeathIn(Schema):
@@ -85,6 +93,7 @@ class CivilDeathIn(Schema):
     death_date: dt.date
     registered_on: dt.date | None = None
     commune_id: int | None = Field(None, ge=1, le=BIGINT)
+    fee_exemption: FeeExemption | None = Field(None, description=FEE_EXEMPTION)
 
 
 class CivilPartyOut(Schema):
@@ -92,6 +101,15 @@ class CivilPartyOut(Schema):
     role: str
     full_name: str
     personal_id: str | None
+
+
+class CivilFeeOut(Schema):
+    status: Literal["charged", "exempt", "no_rate"]
+    amount: int = Field(description="VND; 0 when exempt or without a rate")
+    currency: str
+    ground: str | None = Field(description="The ground of exemption (Luật Hộ tịch 2014, "
+                                           "Điều 11.1)")
+    legal_basis: str
 
 
 class CivilEventOut(Schema):
@@ -109,6 +127,8 @@ class CivilEventOut(Schema):
     persons: list[CivilPartyOut]
     foreign_element: bool = Field(False, description="Có yếu tố nước ngoài: the kind's foreign "
                                                      "rule applied (GET /kind-rules?foreign=true)")
+    fee: CivilFeeOut | None = Field(None, description="The fee recorded with the registration "
+                                                      "(Luật Hộ tịch 2014, Điều 11)")
 
 
 class CivilPersonOut(Schema):
@@ -139,6 +159,11 @@ class CivilPersonParams(Schema):
     limit: int = Field(50, ge=1, le=100)
 
 
+def _fee(body) -> dict | None:
+    """The ground of exemption given (Điều 11.1.a), as the registration's details."""
+    return {"fee_exemption": body.fee_exemption} if body.fee_exemption else None
+
+
 def _spec(person: CivilPersonIn | None) -> dict | None:
     return None if person is None else person.model_dump(exclude_none=True)
 
@@ -153,7 +178,8 @@ def event_out(event) -> dict:
             "personal_id": main.personal_id if main else None,
             "persons": [{"id": p.person_id, "role": p.role, "full_name": p.person.full_name,
                          "personal_id": p.person.personal_id} for p in parties],
-            "foreign_element": event.foreign_element}
+            "foreign_element": event.foreign_element,
+            "fee": fees.fee_out(RecordedFee.objects.filter(event=event).first())}
 
 
 @router.post("/births", response={201: CivilEventOut, **ERRORS}, summary="Register a birth")
@@ -161,7 +187,7 @@ def birth_create(request, body: CivilBirthIn):
     event = records.register_birth(actor=request.auth, child=_spec(body.child),
                                    mother=_spec(body.mother), father=_spec(body.father),
                                    registered_on=body.registered_on,
-                                   commune_id=body.commune_id)
+                                   commune_id=body.commune_id, details=_fee(body))
     return Status(201, event_out(event))
 
 
@@ -171,7 +197,7 @@ def marriage_create(request, body: CivilMarriageIn):
     event = records.register_marriage(actor=request.auth, husband=_spec(body.husband),
                                       wife=_spec(body.wife), registered_on=body.registered_on,
                                       both_present=body.both_present,
-                                      commune_id=body.commune_id,
+                                      commune_id=body.commune_id, details=_fee(body),
                                       foreign_element=body.foreign_element)
     return Status(201, event_out(event))
 
@@ -180,7 +206,8 @@ def marriage_create(request, body: CivilMarriageIn):
 def death_create(request, body: CivilDeathIn):
     event = records.register_death(actor=request.auth, person=_spec(body.person),
                                    death_date=body.death_date,
-                                   registered_on=body.registered_on, commune_id=body.commune_id)
+                                   registered_on=body.registered_on, commune_id=body.commune_id,
+                                   details=_fee(body))
     return Status(201, event_out(event))
 
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ninja import Path, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from egov.core.api import ERRORS, ErrorOut
 from egov.core.api_openapi import file_response
 from egov.core.files import file_response as stored_file_response
 
+from .api import CivilFeeOut
 from .certificate_pdf import verify_url
-from .services import certificates
+from .models import CopyEntry, RecordedFee
+from .services import certificates, fees
 
 router = Router(tags=["civil"])
 BIGINT = 2**63 - 1
@@ -36,6 +38,10 @@ class CivilCertificateOut(Schema):
     type: str
     number: str
     verify_url: str
+    copy_number: str | None = Field(None, description="A certified copy's number in the "
+                                                      "commune's copies book: N/YYYY")
+    fee: CivilFeeOut | None = Field(None, description="A certified copy's fee (Luật Hộ tịch "
+                                                      "2014, Điều 11.2)")
 
 
 @router.post("/events/{event_id}/certificates",
@@ -44,8 +50,12 @@ class CivilCertificateOut(Schema):
 def certificate_create(request, body: CivilCertificateIn,
                        event_id: int = Path(..., ge=1, le=BIGINT)):
     cert = certificates.issue_certificate(request.auth, event_id, body.type)
+    entry = CopyEntry.objects.filter(certificate=cert).first()
     return Status(201, {"id": cert.pk, "code": cert.code, "type": cert.type,
-                        "number": cert.number, "verify_url": verify_url(cert.code)})
+                        "number": cert.number, "verify_url": verify_url(cert.code),
+                        "copy_number": f"{entry.number}/{entry.year}" if entry else None,
+                        "fee": fees.fee_out(RecordedFee.objects.filter(certificate=cert)
+                                            .first())})
 
 
 @router.get("/certificates/{certificate_id}/pdf", response={200: None, **ERRORS},

@@ -1,7 +1,7 @@
 """Civil-status API: the registrar's intake of one-stop dossiers (issue 13). Mounted under
 /api/v1/civil by civil/api.py.
 
-    GET  /api/v1/civil/intake                      → {"items": [...]} the dossiers waiting in
+    GET  /api/v1/civil/intake?cursor=&limit=       → {"items": [...], "next"} the dossiers waiting in
                                                      the registrar's communes, nearest deadline
                                                      first
     POST /api/v1/civil/intake/{id}/register        {"child"…|"person", "death_date"…|"husband",
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import ERRORS, ErrorOut
 
-from .api import BIGINT, CivilEventOut, CivilPersonIn, event_out
+from .api import BIGINT, CURSOR_PATTERN, CivilEventOut, CivilPersonIn, event_out
 from .services import intake
 
 router = Router(tags=["civil"])
@@ -35,6 +35,7 @@ class CivilIntakeOut(Schema):
 
 class CivilIntakeListOut(Schema):
     items: list[CivilIntakeOut]
+    next: str | None = Field(None, description="The cursor of the next page, if any")
 
 
 class CivilIntakeRegisterIn(Schema):
@@ -57,9 +58,11 @@ def _out(row) -> dict:
 
 @router.get("/intake", response={200: CivilIntakeListOut, **ERRORS},
             summary="One-stop dossiers waiting for the registrar")
-def intake_list(request):
-    rows = intake.intake_list(actor=request.auth)[:500]
-    return {"items": [_out(r) for r in rows]}
+def intake_list(request, cursor: str | None = Query(None, max_length=1000,
+                                                    pattern=CURSOR_PATTERN),
+                limit: int | None = Query(None, ge=1, le=200)):
+    page = intake.intake_page(actor=request.auth, cursor=cursor, limit=limit)
+    return {"items": [_out(r) for r in page.items], "next": page.next}
 
 
 @router.post("/intake/{intake_id}/register",

@@ -46,6 +46,12 @@ class CivilConfig(AppConfig):
         register_nav(NavEntry("civil", _("Civil status"), "civil:home", action="civil.read",
                               order=300))
         # --- end pages ---
+        # --- officers' civil records, fees (h-fees) ---
+        register_audit_labels({
+            "civil.officer.link": _("User linked to their civil record"),
+            "civil.officer.unlink": _("User unlinked from their civil record"),
+        })
+        # --- end officers, fees ---
         # The catalogue rows (kinds of events and their time limits) are seeded by migration
         # 0003_events; a flush (transactional tests, `egov flush`) empties them, and its
         # post_migrate signal puts them back.

@@ -151,6 +151,18 @@ REGISTERED_ON = {
         label=_("Registration date"), required=False, widget=_date(),
         help_text=_("Today if left empty."))}
 
+def fee_exemption_field():
+    """The ground of exemption from the fee shown by the papers (Luật Hộ tịch 2014, Điều 11.1.a;
+    services/fees.py)."""
+    from .models import FeeGround
+
+    grounds = (FeeGround.MERITORIOUS_FAMILY, FeeGround.POOR_HOUSEHOLD, FeeGround.DISABILITY)
+    return forms.ChoiceField(label=_("Exempt from the fee (Luật Hộ tịch 2014, Điều 11.1.a)"),
+                             required=False,
+                             choices=[("", _("No ground"))] + [(g.value, g.label)
+                                                               for g in grounds])
+
+
 _CHILD = ["full_name", "sex", "birth_date", "birth_place", "hometown", "ethnicity",
           "nationality", "personal_id"]
 _PARENT = ["full_name", "birth_date", "personal_id", "ethnicity", "nationality", "residence"]
@@ -172,6 +184,7 @@ class BirthForm(PartyForm):
                "mother": (_("Mother"), True, _PARENT),
                "father": (_("Father"), True, _PARENT)}
     registered_on = REGISTERED_ON["registered_on"]()
+    fee_exemption = fee_exemption_field()
     not_duplicate = forms.BooleanField(
         label=_("I have checked: this is not a duplicate of a registered person"),
         required=False)
@@ -192,6 +205,7 @@ class DeathForm(PartyForm):
     PARTIES = {"person": (_("The deceased"), False, _PERSON)}
     death_date = forms.DateField(label=_("Date of death"), widget=_date())
     registered_on = REGISTERED_ON["registered_on"]()
+    fee_exemption = fee_exemption_field()
     place = _text(_("Place of death"))
     cause = _text(_("Cause of death"))
 
@@ -202,6 +216,7 @@ class MarriageForm(PartyForm):
                "wife": (_("Wife"), False, _PARENT + FOREIGN_ID)}
     registered_on = REGISTERED_ON["registered_on"]()
     foreign_element = FOREIGN_ELEMENT["foreign_element"]()
+    fee_exemption = fee_exemption_field()
     both_present = forms.BooleanField(
         label=_("Both parties are present"), required=False, initial=True,
         help_text=_("Luật Hộ tịch 2014, Điều 18.2: both parties are present at the "

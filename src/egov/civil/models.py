@@ -213,6 +213,8 @@ class EventParty(models.Model):
 
 # The areas' tables (issue 13), each in its own file; they import from this one.
 from .models_certificates import *  # noqa: E402, F401, F403
+from .models_copies import *  # noqa: E402, F401, F403
 from .models_events import *  # noqa: E402, F401, F403
+from .models_fees import *  # noqa: E402, F401, F403
 from .models_intake import *  # noqa: E402, F401, F403
 from .models_sync import *  # noqa: E402, F401, F403

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.models import FAR_FUTURE
+
 __all__ = ["CivilIntake"]
 
 
@@ -23,6 +25,8 @@ class CivilIntake(models.Model):
     dossier_state = models.CharField(_("state"), max_length=16)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     due_at = models.DateTimeField(_("promised return time"), null=True, blank=True)
+    # due_at, or FAR_FUTURE when none: the list's non-null keyset order (core.pagination).
+    due_sort = models.DateTimeField(editable=False, default=FAR_FUTURE)
     event = models.OneToOneField("civil.CivilEvent", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="intake")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -30,8 +34,12 @@ class CivilIntake(models.Model):
     class Meta:
         verbose_name = _("one-stop dossier for the registrar")
         verbose_name_plural = _("one-stop dossiers for the registrar")
-        indexes = [models.Index(fields=["commune", "event", "due_at"],
-                                name="civil_intake_commune_due")]
+        indexes = [models.Index(fields=["commune", "event", "due_sort", "id"],
+                                name="civil_intake_commune_due_sort")]
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        self.due_sort = self.due_at or FAR_FUTURE
+        super().save(*args, **kwargs)

@@ -33,6 +33,7 @@ from egov.core.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from .. import certificate_pdf
 from ..models import CivilEvent, EventKind
 from ..models_certificates import Certificate, CertificateType
+from . import copies
 
 REGISTER = "civil.register"
 READ = "civil.read"
@@ -142,6 +143,8 @@ def _issue(actor, event_id, type: str) -> Certificate:
                 event=event, type=type, code=code, number=certificate_pdf.event_number(event),
                 issued_on=today, commune=event.commune, file=stored, issued_by=actor,
                 issued_at=now)
+            if type == CertificateType.COPY:
+                copies.enter_copy(certificate)  # its own book and number, its fee
             audit_log(actor=actor, action="civil.certificate.issue", obj=certificate,
                       details={"event": event.pk, "type": type, "file": stored.pk})
     except IntegrityError:  # another original (or, rarely, the same code) written meanwhile

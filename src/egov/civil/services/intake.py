@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from egov.core import policy
 from egov.core.audit import audit_log
 from egov.core.errors import AppError, InvalidInput, NotFound
+from egov.core.models import FAR_FUTURE
+from egov.core.pagination import Page, keyset_page
 from egov.onestop.services import processing
 
 from ..models import CivilEvent, CivilIntake, Person
@@ -48,7 +50,7 @@ def on_dossier_changed(*, dossier, event=None) -> None:
     if kind is None:
         return
     fields = {"dossier_state": dossier.state, "due_at": dossier.due_at,
-              "received_at": dossier.received_at}
+              "due_sort": dossier.due_at or FAR_FUTURE, "received_at": dossier.received_at}
     if CivilIntake.objects.filter(dossier=dossier).update(**fields):
         return
     if dossier.state in AT_REGISTRAR:
@@ -56,13 +58,24 @@ def on_dossier_changed(*, dossier, event=None) -> None:
                                    code=dossier.code, **fields)
 
 
+LIST_ORDER = ("due_sort", "id")
+PAGE_SIZE = 50
+
+
 def intake_list(*, actor, pending: bool = True):
-    """The intake rows of the communes the actor registers in, the nearest deadline first;
-    `pending`: not registered yet and the dossier still open."""
+    """The intake rows of the communes the actor registers in, the nearest deadline first (no
+    promised time: last); `pending`: not registered yet and the dossier still open."""
     qs = CivilIntake.objects.filter(policy.unit_q(actor, records.REGISTER, field="commune"))
     if pending:
         qs = qs.filter(event__isnull=True, dossier_state__in=OPEN)
-    return qs.select_related("commune").order_by("due_at", "id")
+    return qs.select_related("commune").order_by(*LIST_ORDER)
+
+
+def intake_page(*, actor, cursor: str | None = None, limit: int | None = None) -> Page:
+    """One page of `intake_list` (core.pagination: keyset, never a count of all rows, the same
+    number of queries on every page); a bad cursor → 422 `bad_cursor`."""
+    return keyset_page(intake_list(actor=actor), order=LIST_ORDER, cursor=cursor,
+                       limit=max(1, min(limit or PAGE_SIZE, 200)))
 
 
 def intake_get(*, actor, pk) -> CivilIntake:

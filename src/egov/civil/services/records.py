@@ -33,6 +33,8 @@ from ..models import (
     RegistryBook,
     Sex,
 )
+from ..rules_dates import registration_date_refusal, registry_today
+from . import fees
 from . import foreign as foreign_parties
 
 REGISTER = "civil.register"
@@ -235,6 +237,7 @@ def write_event(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, e
              "persons": [p.pk for _role, p in parties]}
     if foreign_element:
         facts["foreign_element"] = True
+    fees.record_event_fee(event)  # Luật Hộ tịch 2014, Điều 11 (services/fees.py)
     audit_log(actor=actor, action="civil.register", obj=event, details=facts)
     hooks.event_registered(event=event)
     return event
@@ -253,10 +256,12 @@ def _details(details: Mapping | None, reregistration: Mapping | None) -> dict:
 
 
 def _registered_on(value, errors: dict, today: dt.date) -> dt.date:
-    day = _date(value, "registered_on", errors, required=False) or today
-    if day > today:
-        errors.setdefault("registered_on", []).append(
-            _("The registration date cannot be in the future."))
+    """The registration date, today by default; bounded by rules_dates (Luật Hộ tịch 2014,
+    Điều 58): 422 `registered_on_out_of_range` by the field."""
+    day = _date(value, "registered_on", errors, required=False) or registry_today(today)
+    refusal = registration_date_refusal(day, today)
+    if refusal is not None:
+        _fail(refusal.code, refusal.message, refusal.field)
     return day
 
 

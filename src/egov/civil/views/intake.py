@@ -75,8 +75,12 @@ def _may_use(user) -> bool:
 def intake_list(request):
     if not _may_use(request.user):
         raise Http404
-    rows = list(intake.intake_list(actor=request.user)[:500])
-    return render(request, "civil/intake/list.html", {"rows": rows})
+    cursor = (request.GET.get("cursor") or "")[:1000] or None
+    try:
+        page = intake.intake_page(actor=request.user, cursor=cursor)
+    except InvalidInput:  # a stale or forged cursor: the first page
+        page = intake.intake_page(actor=request.user)
+    return render(request, "civil/intake/list.html", {"rows": page.items, "page": page})
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from egov.core import policy
@@ -12,8 +13,10 @@ from egov.core.errors import InvalidInput
 from egov.core.models import OrgUnit
 
 from ..forms import SearchForm
-from ..models import CivilEvent, PartyRole, Person
+from ..models import CivilEvent, EventKind, PartyRole, Person
+from ..selectors import rules_expiry
 from ..services import books as book_service
+from ..services import identity as identity_service
 from ..services import persons as person_service
 from . import common
 
@@ -31,7 +34,19 @@ def home(request):
                  .order_by("-year", "kind", "number")[:12])
     return render(request, "civil/home.html", {
         "communes": communes, "recent": recent, "books": books,
-        "may_register": common.may_register(user)})
+        "may_register": common.may_register(user),
+        "may_manage": identity_service.may_manage(user), "lapses": lapses(user)})
+
+
+def lapses(user) -> list:
+    """The kinds' rules about to lapse, for those who register or manage (selectors/
+    rules_expiry): the registry must know it will refuse registrations from that day."""
+    if not (common.may_register(user) or identity_service.may_manage(user)):
+        return []
+    labels = {**dict(EventKind.choices), "reregistration": _("re-registration")}
+    return [{"ends_on": lapse.ends_on, "refused_from": lapse.refused_from,
+             "kinds": [str(labels.get(k, k)) for k in lapse.kinds]}
+            for lapse in rules_expiry.lapsing_rules()]
 
 
 @login_required

@@ -64,18 +64,21 @@ def _chosen(user, form) -> dict:
 
 def _register(user, form):
     c = form.cleaned_data
+    fee = {"fee_exemption": c["fee_exemption"]} if c.get("fee_exemption") else {}
     if isinstance(form, BirthForm):
         return records.register_birth(actor=user, child=form.spec("child"),
                                       mother=form.spec("mother"), father=form.spec("father"),
-                                      registered_on=c.get("registered_on"))
+                                      registered_on=c.get("registered_on"),
+                                      details=fee or None)
     if isinstance(form, DeathForm):
         details = {k: c[k] for k in ("place", "cause") if c.get(k)}
         return records.register_death(actor=user, person=form.spec("person"),
                                       death_date=c.get("death_date"),
-                                      registered_on=c.get("registered_on"), details=details)
+                                      registered_on=c.get("registered_on"),
+                                      details={**details, **fee})
     return records.register_marriage(actor=user, husband=form.spec("husband"),
                                      wife=form.spec("wife"), both_present=c["both_present"],
-                                     registered_on=c.get("registered_on"),
+                                     registered_on=c.get("registered_on"), details=fee or None,
                                      foreign_element=bool(c.get("foreign_element")))
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import books, other_events, pages, register
+from . import books, identity, other_events, pages, register
 
 urlpatterns: list = [
     path("", pages.home, name="home"),
@@ -17,4 +17,5 @@ urlpatterns: list = [
     path("books/<int:pk>/", books.book_detail, name="book"),
     path("books/<int:pk>/print/", books.book_print, name="book_print"),
     path("books/<int:pk>/close/", books.book_close, name="book_close"),
+    path("officers/", identity.officer_links, name="officer_links"),
 ]

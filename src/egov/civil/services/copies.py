@@ -1,0 +1,26 @@
+"""A certified copy of an extract entered in the commune's copies book of the year (Sổ cấp bản
+sao trích lục hộ tịch, services.md §3.4; Luật Hộ tịch 2014, Điều 58: the registry's books,
+Điều 63–64: copies of extracts) and its fee recorded (Điều 11.2, services/fees.py)."""
+
+from __future__ import annotations
+
+from egov.core import numbering
+
+from ..models import CopyEntry
+from . import fees
+
+
+def copies_scope(commune_id: int) -> str:
+    return f"civil.copies:{commune_id}"
+
+
+def enter_copy(certificate) -> CopyEntry:
+    """Inside the issue's transaction: the next number of (commune, year), gapless (numbering
+    kernel; a rollback gives the number back), then the copy's fee."""
+    year = certificate.issued_on.year
+    number = numbering.sequence_next(scope=copies_scope(certificate.commune_id), series="copy",
+                                     year=year)
+    entry = CopyEntry.objects.create(certificate=certificate, commune_id=certificate.commune_id,
+                                     year=year, number=number)
+    fees.record_copy_fee(certificate)
+    return entry
