@@ -191,6 +191,33 @@ def test_the_page_and_the_api(desk, clock, client):
     assert api.status_code == 200 and api.json() == {"items": [], "next": None}
 
 
+def test_a_foreign_marriage_dossier_registers_a_marriage_with_a_foreign_element(desk, clock,
+                                                                                client):
+    """Đăng ký kết hôn có yếu tố nước ngoài (2.000806) reaches the registrar as a marriage; the
+    foreign party's identity document is asked by the field (Luật Hộ tịch 2014, Điều 17.2)."""
+    clock(at(2026, 12, 2, 10, 0))
+    d = dossier(desk, "2.000806")
+    row = CivilIntake.objects.get(dossier=d)
+    assert row.kind == "marriage"
+    client.force_login(desk["registrar"])
+    page = client.get(f"/civil/intake/{row.pk}/").content.decode()
+    assert 'name="wife_identity_document"' in page and 'name="wife_nationality"' in page
+    husband = {"husband_full_name": "Nguyễn Văn Hùng", "husband_birth_date": "1995-03-04",
+               "husband_personal_id": "001095012345"}
+    wife = {"wife_full_name": "Kim Ji-woo", "wife_birth_date": "1997-05-06",
+            "wife_nationality": "Hàn Quốc"}
+    bad = client.post(f"/civil/intake/{row.pk}/", {**husband, **wife, "both_present": "on"})
+    assert bad.status_code == 422 and "wife_identity_document" in bad.context["errors"]
+    assert not CivilEvent.objects.exists()
+    done = client.post(f"/civil/intake/{row.pk}/", {
+        **husband, **wife, "wife_identity_document": "M12345678", "both_present": "on"})
+    assert done.status_code == 302, done.context and done.context.get("errors")
+    event = CivilEvent.objects.get()
+    assert event.kind == "marriage" and event.foreign_element
+    d.refresh_from_db()
+    assert d.state == "resolved"
+
+
 def test_the_api_registers_a_death_dossier_and_refuses_bad_input(desk, clock, client):
     from egov.civil.models import Person
 

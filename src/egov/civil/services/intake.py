@@ -33,8 +33,11 @@ from . import records
 # The one-stop procedures (catalogue codes, onestop/catalogue_seed.py) whose result is an
 # entry in a civil-status book: Đăng ký khai sinh, khai tử, kết hôn (Luật Hộ tịch 2014,
 # Điều 16, 18, 34). Cấp Giấy xác nhận tình trạng hôn nhân (1.004873) writes no event in a book:
-# it is not in this list (docs/civil.md).
-PROCEDURES = {"1.001193": "birth", "1.000656": "death", "1.000894": "marriage"}
+# it is not in this list (docs/civil.md). Đăng ký kết hôn có yếu tố nước ngoài (2.000806; the
+# commune's since 1/7/2025, NĐ 120/2025) registers a marriage with a foreign element.
+PROCEDURES = {"1.001193": "birth", "1.000656": "death", "1.000894": "marriage",
+              "2.000806": "marriage"}
+FOREIGN_PROCEDURES = {"2.000806"}
 AT_REGISTRAR = ("processing",)  # the desk handed it on: the registrar's step
 OPEN = ("received", "processing", "supplement")
 
@@ -136,10 +139,11 @@ def intake_register(*, actor, pk, data: Mapping) -> CivilEvent:
             event = records.register_death(person=data.get("person"),
                                            death_date=data.get("death_date"), **common)
         else:
+            foreign = row.dossier.procedure.code in FOREIGN_PROCEDURES
             event = records.register_marriage(husband=data.get("husband"),
                                               wife=data.get("wife"),
                                               both_present=data.get("both_present", True),
-                                              **common)
+                                              foreign_element=foreign, **common)
         row.event = event
         row.save(update_fields=["event"])
         number = f"Số {event.entry_number}, Quyển số {event.book.number:02d}/{event.book.year}"

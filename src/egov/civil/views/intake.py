@@ -21,6 +21,8 @@ TEXT, DATE, SEX = "text", "date", "sex"
 # kind → [(party, [(field, label, input type)])]
 PERSON = [("full_name", _("full name"), TEXT), ("sex", _("sex"), SEX),
           ("birth_date", _("date of birth"), DATE), ("personal_id", _("personal ID"), TEXT)]
+FOREIGN = [("nationality", _("nationality"), TEXT),
+           ("identity_document", _("identity document (passport, number)"), TEXT)]
 FORMS = {
     "birth": [("child", _("Child"), [("full_name", _("full name"), TEXT),
                                      ("sex", _("sex"), SEX),
@@ -29,8 +31,9 @@ FORMS = {
               ("mother", _("Mother"), [f for f in PERSON if f[0] != "sex"]),
               ("father", _("Father"), [f for f in PERSON if f[0] != "sex"])],
     "death": [("person", _("Deceased"), PERSON)],
-    "marriage": [("husband", _("Husband"), [f for f in PERSON if f[0] != "sex"]),
-                 ("wife", _("Wife"), [f for f in PERSON if f[0] != "sex"])],
+    # A party of another nationality gives an identity document (Luật Hộ tịch 2014, Điều 17.2).
+    "marriage": [("husband", _("Husband"), [f for f in PERSON if f[0] != "sex"] + FOREIGN),
+                 ("wife", _("Wife"), [f for f in PERSON if f[0] != "sex"] + FOREIGN)],
 }
 REQUIRED = {"child", "person", "husband", "wife"}
 
