@@ -17,6 +17,7 @@ from django.utils import timezone
 from egov.civil import certificate_pdf
 from egov.civil.catalog import kind_rule, kind_rules_in_force
 from egov.civil.models import CivilEvent, KindRule, Person
+from egov.civil.rules_dates import registering_as_of
 from egov.civil.selectors import stats as sel
 from egov.civil.services import foreign
 from egov.civil.services.events import recognize, register_guardianship
@@ -229,8 +230,9 @@ def test_a_guardianship_with_a_foreign_guardian(civ):
 
 
 def test_a_past_registration_reads_the_2014_foreign_row(civ):
-    event = register_marriage(actor=civ["registrar"], husband=husband(), wife=korean_wife(),
-                              registered_on=dt.date(2025, 3, 10))
+    with registering_as_of(dt.date(2025, 3, 10)):  # a book of that year, written then
+        event = register_marriage(actor=civ["registrar"], husband=husband(),
+                                  wife=korean_wife(), registered_on=dt.date(2025, 3, 10))
     assert event.foreign_element and event.book.year == 2025
     assert event.book.name == kind_rule("marriage", dt.date(2025, 3, 10), foreign=True).book_name
 
@@ -314,12 +316,13 @@ def test_the_api_lists_the_foreign_rules(client, civ):
 def test_the_statistics_count_the_foreign_events(civ):
     year = timezone.localdate().year - 1
     day = dt.date(year, 6, 15)
-    register_marriage(actor=civ["registrar"], husband=husband(), wife=korean_wife(),
-                      registered_on=day)
-    register_marriage(actor=civ["registrar"], registered_on=day,
-                      husband=husband(personal_id="036098003333", full_name="Hà Văn Ba"),
-                      wife={"full_name": "Hà Thị Tư", "sex": "female",
-                            "birth_date": years_ago(24).isoformat()})
+    with registering_as_of(day):  # last year's books, written then
+        register_marriage(actor=civ["registrar"], husband=husband(), wife=korean_wife(),
+                          registered_on=day)
+        register_marriage(actor=civ["registrar"], registered_on=day,
+                          husband=husband(personal_id="036098003333", full_name="Hà Văn Ba"),
+                          wife={"full_name": "Hà Thị Tư", "sex": "female",
+                                "birth_date": years_ago(24).isoformat()})
     report = sel.civil_stats(actor=User.objects.get(pk=civ["supervisor"].pk),
                              flt=sel.parse_filter({"year": year}))
     assert report.total.as_dict()["events"] == 2
