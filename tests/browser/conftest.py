@@ -62,15 +62,6 @@ def page(context):
 
 
 @pytest.fixture
-def roles(transactional_db):
-    """live_server tests empty the database after each test, seeded roles included: re-seed."""
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-
-    seed_roles(Role, RoleGrant)
-
-
-@pytest.fixture
 def login(live_server):
     from tests.conftest import PASSWORD
 

@@ -21,13 +21,8 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def registrar(roles, org, make_user):
-    """The flush emptied the grants: the civil ones are seeded again."""
-    from django.apps import apps
-
-    from egov.civil.catalog import seed_role_grants
-
-    seed_role_grants(apps)
+def registrar(transactional_db, org, make_user):
+    """The commune's registrar."""
     return make_user("tuphapxa", org["commune"], "civil_registrar",
                      title="Công chức Tư pháp - Hộ tịch", full_name="Lê Thị Hộ Tịch")
 

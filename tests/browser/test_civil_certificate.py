@@ -34,15 +34,12 @@ def _empty_cache(transactional_db):
 
 
 @pytest.fixture
-def people(roles, org, make_user, test_pki):  # noqa: F811
-    """The flush emptied the civil grants: seeded again; a registrar of the commune whose
+def people(transactional_db, org, make_user, test_pki):  # noqa: F811
+    """A registrar of the commune whose
     organisation certificate is registered, and a birth registered in its books."""
-    from django.apps import apps
 
-    from egov.civil.catalog import seed_role_grants
     from tests.civil.certificates_support import birth, register_org_certificate
 
-    seed_role_grants(apps)
     people = {**org, "registrar": make_user("tuphapxa", org["commune"], "civil_registrar",
                                             title="Công chức Tư pháp - Hộ tịch",
                                             full_name="Lê Thị Hộ Tịch")}

@@ -37,20 +37,17 @@ def _empty_cache(transactional_db):
 
 
 @pytest.fixture
-def people(roles, org, make_user, test_pki):  # noqa: F811
-    """The civil grants seeded again after the flush; a registrar of a commune whose organisation
+def people(transactional_db, org, make_user, test_pki):  # noqa: F811
+    """A registrar of a commune whose organisation
     certificate is registered; a marriage and a death (as the death form stores it) registered."""
     import datetime as dt
 
-    from django.apps import apps
     from django.utils import timezone
 
-    from egov.civil.catalog import seed_role_grants
     from egov.civil.services import records
     from tests.civil.certificates_support import register_org_certificate
     from tests.civil.conftest import years_ago
 
-    seed_role_grants(apps)
     # A long commune name (as real ones are): the header and the signature block take two lines.
     org["commune"].name = "Ủy ban nhân dân xã Quảng Phú Cầu Đông"
     org["commune"].save(update_fields=["name"])
