@@ -14,6 +14,7 @@ event loop are gone before the remaining tests run.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -47,11 +48,18 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def vi_context(browser, *, timeout: float = 15_000, **options):
+    """A browser context as a user in Viet Nam has: vi-VN, Asia/Ho_Chi_Minh, 1280 × 900 (the
+    caller closes it)."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
+    ctx.set_default_timeout(timeout)
+    return ctx
+
+
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(15_000)
+    ctx = vi_context(browser)
     yield ctx
     ctx.close()
 
@@ -59,15 +67,6 @@ def context(browser):
 @pytest.fixture
 def page(context):
     return context.new_page()
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """live_server tests empty the database after each test, seeded roles included: re-seed."""
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-
-    seed_roles(Role, RoleGrant)
 
 
 @pytest.fixture
@@ -85,6 +84,7 @@ def login(live_server):
 
 
 SERIOUS = {"serious", "critical"}
+SHOTS = Path("/tmp/egov-shots")
 
 
 def serious_violations(page) -> list[str]:
@@ -118,3 +118,29 @@ def submit(page, selector: str) -> None:
     with page.expect_navigation():
         page.click(selector)
     page.wait_for_load_state()
+
+
+class PageChecks:
+    """The checks of every page of a walk: axe-core's serious and critical violations (kept in
+    `failures`, asserted empty at the end), no horizontal scroll at 360 px nor at 1280 px, and a
+    screenshot at each width in /tmp/egov-shots/<prefix>-<name>-<lang>-<width>.png. axe runs
+    once at the page's width, or at each width (`axe_each_width`)."""
+
+    def __init__(self, page, prefix: str, *, axe_each_width: bool = False):
+        self.page, self.prefix, self.axe_each_width = page, prefix, axe_each_width
+        self.failures: dict[str, list[str]] = {}
+
+    def __call__(self, name: str) -> None:
+        page = self.page
+        lang = page.locator("html").get_attribute("lang")
+        if not self.axe_each_width:
+            self.failures[f"{name}-{lang}"] = serious_violations(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            if self.axe_each_width:
+                self.failures[f"{name}-{lang}-{width}"] = serious_violations(page)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"{name}-{lang}: {scroll}px wide at {width}px"
+            page.screenshot(path=str(SHOTS / f"{self.prefix}-{name}-{lang}-{width}.png"),
+                            full_page=True)

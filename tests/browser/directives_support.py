@@ -1,5 +1,5 @@
-"""The people and catalogues of the directives' browser tests (a live-server test's flush empties
-them: document types and the documents' and the directives' grants are seeded again)."""
+"""The people of the directives' browser tests (the catalogues a live-server test's flush
+empties are seeded again by egov.core.seeds)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,8 @@ import pytest
 
 
 @pytest.fixture
-def drc(roles, org, make_user):
-    """The flush emptied the catalogues: document types, the documents' and the directives'
-    grants are seeded again; then the people plan_support's helpers expect."""
-    from django.apps import apps
-
-    from egov.directives.catalog import seed_role_grants
-    from tests.documents.test_outgoing_support import seed_catalogues
-
-    seed_catalogues()
-    seed_role_grants(apps)
+def drc(transactional_db, org, make_user):
+    """The people plan_support's helpers expect."""
     return {**org,
             "leader": make_user("chutichtinh", org["province"], "leader", title="Chủ tịch",
                                 full_name="Nguyễn Văn Chủ Tịch"),

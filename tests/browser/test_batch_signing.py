@@ -22,16 +22,7 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def seeded(roles):
-    """The flush of the previous live_server test removed the catalogues: seed them again
-    before the people are made."""
-    from tests.documents.test_outgoing_support import seed_catalogues
-
-    seed_catalogues()
-
-
-@pytest.fixture
-def o(seeded, signing_org):  # noqa: F811
+def o(transactional_db, signing_org):  # noqa: F811
     return signing_org
 
 
@@ -48,8 +39,6 @@ def _in_thread(fn, *args, **kwargs):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
-
-
 
 
 def _check(page, name: str) -> list[str]:

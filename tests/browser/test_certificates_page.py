@@ -18,7 +18,7 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def holder(roles, org, make_user):
+def holder(transactional_db, org, make_user):
     return make_user("chutich", org["province"], "leader", title="Chủ tịch",
                      full_name="Trần Văn Lãnh")
 

@@ -7,48 +7,19 @@ wider than a 360 px screen, with screenshots in /tmp/egov-shots/."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serious_violations as _serious
-from tests.browser.conftest import submit, switch_language
+from tests.browser.civil_support import make_registrar
+from tests.browser.conftest import PageChecks, submit, switch_language, vi_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/egov-shots")
-
 
 @pytest.fixture
-def registrar(roles, org, make_user):
-    """The flush emptied the grants: the civil ones are seeded again."""
-    from django.apps import apps
-
-    from egov.civil.catalog import seed_role_grants
-
-    seed_role_grants(apps)
-    return make_user("tuphapxa", org["commune"], "civil_registrar",
-                     title="Công chức Tư pháp - Hộ tịch", full_name="Lê Thị Hộ Tịch")
-
-
-class Checks:
-    """axe at the page's width; no horizontal scroll at 360 px nor at 1280 px; screenshots."""
-
-    def __init__(self, page):
-        self.page, self.failures = page, {}
-
-    def __call__(self, name: str) -> None:
-        page = self.page
-        lang = page.locator("html").get_attribute("lang")
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for width in (360, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            self.failures[f"{name}-{lang}-{width}"] = _serious(page)
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            assert scroll <= width, f"{name}-{lang}: {scroll}px wide at {width}px"
-            page.screenshot(path=str(SHOTS / f"civil-{name}-{lang}-{width}.png"),
-                            full_page=True)
+def registrar(transactional_db, org, make_user):
+    return make_registrar(org, make_user)
 
 
 def _fill_birth(page, child: str, mother: str) -> None:
@@ -67,11 +38,9 @@ def test_registrar_registers_a_birth(browser, live_server, login, registrar):
     from egov.civil.models import CivilEvent, Person
 
     url = live_server.url
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(30_000)
+    ctx = vi_context(browser, timeout=30_000)
     page = ctx.new_page()
-    check = Checks(page)
+    check = PageChecks(page, "civil", axe_each_width=True)
     try:
         login(page, "tuphapxa")
         switch_language(page, "vi")

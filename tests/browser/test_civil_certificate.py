@@ -8,18 +8,14 @@ serious or critical violation) and no wider than a 360 px screen; screenshots in
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serious_violations as _serious
-from tests.browser.conftest import submit, switch_language
+from tests.browser.civil_support import make_registrar_with_seal
+from tests.browser.conftest import PageChecks, submit, switch_language, vi_context
 from tests.signing.conftest import test_pki  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/tmp/egov-shots")
 PRIVATE = ("Ánh Tuyết", "ÁNH TUYẾT", "036326004321", "Bích Ngọc", "Văn Đức")
 
 
@@ -34,38 +30,15 @@ def _empty_cache(transactional_db):
 
 
 @pytest.fixture
-def people(roles, org, make_user, test_pki):  # noqa: F811
-    """The flush emptied the civil grants: seeded again; a registrar of the commune whose
+def people(transactional_db, org, make_user, test_pki):  # noqa: F811
+    """A registrar of the commune whose
     organisation certificate is registered, and a birth registered in its books."""
-    from django.apps import apps
 
-    from egov.civil.catalog import seed_role_grants
-    from tests.civil.certificates_support import birth, register_org_certificate
+    from tests.civil.certificates_support import birth
 
-    seed_role_grants(apps)
-    people = {**org, "registrar": make_user("tuphapxa", org["commune"], "civil_registrar",
-                                            title="Công chức Tư pháp - Hộ tịch",
-                                            full_name="Lê Thị Hộ Tịch")}
-    register_org_certificate(org["commune"], test_pki.root, "UBND xã An Bình")
+    people = make_registrar_with_seal(org, make_user, test_pki)
     people["event"] = birth(people)
     return people
-
-
-class Checks:
-    def __init__(self, page):
-        self.page, self.failures = page, {}
-
-    def __call__(self, name: str) -> None:
-        page = self.page
-        lang = page.locator("html").get_attribute("lang")
-        self.failures[f"{name}-{lang}"] = _serious(page)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for width in (360, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            assert scroll <= width, f"{name}-{lang}: {scroll}px wide at {width}px"
-            page.screenshot(path=str(SHOTS / f"civil-cert-{name}-{lang}-{width}.png"),
-                            full_page=True)
 
 
 def test_registrar_issues_the_birth_certificate_and_the_public_verifies_it(
@@ -74,14 +47,12 @@ def test_registrar_issues_the_birth_certificate_and_the_public_verifies_it(
 
     url = live_server.url
     event = people["event"]
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(30_000)
+    ctx = vi_context(browser, timeout=30_000)
     page = ctx.new_page()
-    check = Checks(page)
+    check = PageChecks(page, "civil-cert")
     public = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 800})
     visitor = public.new_page()
-    check_public = Checks(visitor)
+    check_public = PageChecks(visitor, "civil-cert")
     try:
         login(page, "tuphapxa")
         switch_language(page, "vi")

@@ -18,13 +18,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serious_violations as _serious
-from tests.browser.conftest import submit, switch_language
+from tests.browser.civil_support import make_registrar_with_seal
+from tests.browser.conftest import PageChecks, submit, switch_language, vi_context
 from tests.signing.conftest import test_pki  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture(autouse=True)
@@ -37,27 +35,20 @@ def _empty_cache(transactional_db):
 
 
 @pytest.fixture
-def people(roles, org, make_user, test_pki):  # noqa: F811
-    """The civil grants seeded again after the flush; a registrar of a commune whose organisation
+def people(transactional_db, org, make_user, test_pki):  # noqa: F811
+    """A registrar of a commune whose organisation
     certificate is registered; a marriage and a death (as the death form stores it) registered."""
     import datetime as dt
 
-    from django.apps import apps
     from django.utils import timezone
 
-    from egov.civil.catalog import seed_role_grants
     from egov.civil.services import records
-    from tests.civil.certificates_support import register_org_certificate
     from tests.civil.conftest import years_ago
 
-    seed_role_grants(apps)
     # A long commune name (as real ones are): the header and the signature block take two lines.
     org["commune"].name = "Ủy ban nhân dân xã Quảng Phú Cầu Đông"
     org["commune"].save(update_fields=["name"])
-    people = {**org, "registrar": make_user("tuphapxa", org["commune"], "civil_registrar",
-                                            title="Công chức Tư pháp - Hộ tịch",
-                                            full_name="Lê Thị Hộ Tịch")}
-    register_org_certificate(org["commune"], test_pki.root, "UBND xã An Bình")
+    people = make_registrar_with_seal(org, make_user, test_pki)
     people["marriage"] = records.register_marriage(
         actor=people["registrar"],
         husband={"full_name": "Nguyễn Văn Hùng", "sex": "male", "ethnicity": "Kinh",
@@ -75,25 +66,6 @@ def people(roles, org, make_user, test_pki):  # noqa: F811
     return people
 
 
-class Checks:
-    """axe at each width; no horizontal scroll at 360 px nor at 1280 px; screenshots."""
-
-    def __init__(self, page):
-        self.page, self.failures = page, {}
-
-    def __call__(self, name: str) -> None:
-        page = self.page
-        lang = page.locator("html").get_attribute("lang")
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for width in (360, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            self.failures[f"{name}-{lang}-{width}"] = _serious(page)
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            assert scroll <= width, f"{name}-{lang}: {scroll}px wide at {width}px"
-            page.screenshot(path=str(SHOTS / f"civil-walk-{name}-{lang}-{width}.png"),
-                            full_page=True)
-
-
 def _pdf_pages(pdf: bytes, tmp_path: Path, name: str) -> list[str]:
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(pdf)
@@ -106,11 +78,9 @@ def test_register_labels_are_translated_and_statistics_fit(browser, live_server,
                                                             people):
     url = live_server.url
     event, book = people["marriage"], people["marriage"].book
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(30_000)
+    ctx = vi_context(browser, timeout=30_000)
     page = ctx.new_page()
-    check = Checks(page)
+    check = PageChecks(page, "civil-walk", axe_each_width=True)
     try:
         login(page, "tuphapxa")
         switch_language(page, "vi")
@@ -157,9 +127,7 @@ def test_register_labels_are_translated_and_statistics_fit(browser, live_server,
 def test_marriage_certificate_on_one_page_and_death_extract_place(browser, live_server, login,
                                                                   people, tmp_path):
     url = live_server.url
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(30_000)
+    ctx = vi_context(browser, timeout=30_000)
     page = ctx.new_page()
     try:
         login(page, "tuphapxa")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from tests.documents.conftest import docs_org  # noqa: F401  (the documents people, as a fixture)
@@ -26,13 +25,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture
-def people(roles, request):
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.documents.catalog import seed
-
-    seed(apps)
-    ContentType.objects.clear_cache()
+def people(transactional_db, request):
     return request.getfixturevalue("docs_org")
 
 

@@ -17,15 +17,11 @@ SHOTS = os.environ.get("EGOV_SCREENSHOTS", "/tmp")
 
 
 @pytest.fixture
-def dash_data(roles, org, make_user):
-    from django.apps import apps as django_apps
-
+def dash_data(transactional_db, org, make_user):
     from egov.core.models import OrgUnit, OrgUnitKind
-    from egov.directives.catalog import seed_role_grants
     from egov.directives.models import Directive
     from egov.directives.services.records import directive_create
 
-    seed_role_grants(django_apps)
     leader = make_user("chutichtinh", org["province"], "leader", title="Chủ tịch",
                        full_name="Nguyễn Văn Chủ Tịch")
     division = OrgUnit.objects.create(kind=OrgUnitKind.DIVISION, parent=org["justice"],

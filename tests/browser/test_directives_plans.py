@@ -12,31 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serious_violations as _serious
-from tests.browser.conftest import submit, switch_language
+from tests.browser.conftest import PageChecks, submit, switch_language, vi_context
 from tests.browser.directives_support import drc  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/tmp/egov-shots")
-
-
-class Checks:
-    """axe at the page's width; no horizontal scroll at 360 px nor at 1280 px; screenshots."""
-
-    def __init__(self, page):
-        self.page, self.failures = page, {}
-
-    def __call__(self, name: str) -> None:
-        page = self.page
-        lang = page.locator("html").get_attribute("lang")
-        self.failures[f"{name}-{lang}"] = _serious(page)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for width in (360, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            assert scroll <= width, f"{name}-{lang}: {scroll}px wide at {width}px"
-            page.screenshot(path=str(SHOTS / f"plan-{name}-{lang}-{width}.png"), full_page=True)
 
 
 def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc,  # noqa: F811
@@ -46,11 +25,9 @@ def test_plan_import_dry_run_confirm_then_entry(browser, live_server, login, drc
 
     plan = issued_plan(drc)
     url = live_server.url
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    ctx.set_default_timeout(15_000)
+    ctx = vi_context(browser, accept_downloads=True)
     page = ctx.new_page()
-    check = Checks(page)
+    check = PageChecks(page, "plan")
     try:
         login(page, "chutichtinh")
         switch_language(page, "vi")

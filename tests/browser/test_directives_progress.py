@@ -21,14 +21,8 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def people(roles, org, make_user):
-    """live_server tests empty the database after each test: the directives module's role
-    grants (seeded by its migration) are seeded again."""
-    from django.apps import apps
-
-    from egov.directives.catalog import seed_role_grants
-
-    seed_role_grants(apps)
+def people(transactional_db, org, make_user):
+    """The province's leader, the justice department's head and the finance one's."""
     return {
         "leader": make_user("chutich", org["province"], "leader", title="Chủ tịch",
                             full_name="Nguyễn Văn Chủ Tịch"),

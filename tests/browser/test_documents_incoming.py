@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from tests.browser.conftest import serious_violations as _serious
@@ -21,16 +20,8 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def people(roles, request):
-    """live_server tests start from an emptied database: seed the documents catalogues (types,
-    urgency deadlines, the roles' document grants) again, then make the documents people."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.documents.catalog import seed
-
-    seed(apps)
-    # Content types were re-created by the flush with new ids: drop the stale cache.
-    ContentType.objects.clear_cache()
+def people(transactional_db, request):
+    """The documents people."""
     return request.getfixturevalue("docs_org")
 
 

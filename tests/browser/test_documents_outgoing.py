@@ -19,11 +19,9 @@ SUBJECT = "Quyết định về việc phê duyệt kế hoạch cải cách hà
 
 
 @pytest.fixture
-def people(roles, org, make_user):
+def people(transactional_db, org, make_user):
     from egov.core.models import OrgUnit, OrgUnitKind
-    from tests.documents.test_outgoing_support import seed_catalogues
 
-    seed_catalogues()  # document types and the documents grants (the flush removed them)
     economy = OrgUnit.objects.create(kind=OrgUnitKind.DIVISION, name="Phòng Kinh tế",
                                      abbreviation="KT", parent=org["province"])
     return {

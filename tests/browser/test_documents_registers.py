@@ -10,7 +10,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 from tests.browser.conftest import serious_violations as _serious
 from tests.documents.test_registers_views import (
@@ -27,22 +26,8 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def seeded(roles):
-    """live_server tests start from an emptied database: seed the documents catalogues (types,
-    urgency deadlines, the roles' document grants) again."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.documents.catalog import seed
-
-    seed(apps)
-    ContentType.objects.clear_cache()
-
-
-@pytest.fixture
-def people(seeded, request):
+def people(transactional_db, request):
     return request.getfixturevalue("reg")
-
-
 
 
 def _check(page, name: str, problems: dict) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from tests.browser.conftest import serious_violations as _serious
@@ -22,13 +21,7 @@ REASON = "Gửi nhầm cơ quan, đề nghị gửi Sở Tài chính"
 
 
 @pytest.fixture
-def people(roles, request):
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.documents.catalog import seed
-
-    seed(apps)
-    ContentType.objects.clear_cache()
+def people(transactional_db, request):
     return request.getfixturevalue("docs_org")
 
 

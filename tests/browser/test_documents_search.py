@@ -18,14 +18,8 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def people(roles, org, make_user):
-    """test_search's people, after re-seeding what live_server's flushes removed (roles, the
-    documents catalogues and grants)."""
-    from django.apps import apps
-
-    from egov.documents.catalog import seed
-
-    seed(apps)
+def people(transactional_db, org, make_user):
+    """test_search's people."""
     return test_search.make_people(org, make_user)
 
 

@@ -19,11 +19,9 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def people(roles, org, make_user):
+def people(transactional_db, org, make_user):
     from egov.core.models import OrgUnit, OrgUnitKind
-    from tests.documents.test_outgoing_support import seed_catalogues
 
-    seed_catalogues()
     economy = OrgUnit.objects.create(kind=OrgUnitKind.DIVISION, name="Phòng Kinh tế",
                                      abbreviation="KT", parent=org["province"])
     return {

@@ -16,7 +16,7 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def officer(roles, org, make_user):
+def officer(transactional_db, org, make_user):
     from egov.core.models import Notification, WorkItem, WorkRole
     from egov.core.msgtext import Msg
 

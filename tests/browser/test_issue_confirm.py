@@ -51,10 +51,9 @@ def _check(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_leader_approves_and_signs_with_totp(page, live_server, roles, request, login):
-    from tests.documents.test_outgoing_support import make_draft, seed_catalogues
+def test_leader_approves_and_signs_with_totp(page, live_server, transactional_db, request, login):
+    from tests.documents.test_outgoing_support import make_draft
 
-    seed_catalogues()
     o = request.getfixturevalue("signing_org")
 
     def prepare():
@@ -103,10 +102,9 @@ def test_leader_approves_and_signs_with_totp(page, live_server, roles, request, 
     assert doc.state == "signed" and doc.signed_file_id
 
 
-def test_public_page_of_a_paper_original(page, live_server, roles, request):
-    from tests.documents.test_outgoing_support import approved, seed_catalogues
+def test_public_page_of_a_paper_original(page, live_server, transactional_db, request):
+    from tests.documents.test_outgoing_support import approved
 
-    seed_catalogues()
     o = request.getfixturevalue("docs_org")
 
     def issue():

@@ -13,7 +13,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
@@ -25,11 +24,9 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def world(roles):
-    from egov.onestop.catalog import seed_role_grants
+def world(transactional_db):
     from tests.onestop.desk_support import build_desk_world
 
-    seed_role_grants(apps)  # the flush emptied the migration's grants too
     return build_desk_world()
 
 

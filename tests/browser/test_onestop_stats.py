@@ -12,15 +12,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def stats_data(roles, org, make_user):
+def stats_data(transactional_db, org, make_user):
     import datetime as dt
 
-    from django.apps import apps as django_apps
-
-    from egov.onestop.catalog import seed_role_grants
     from egov.onestop.models import Procedure, ProcedureVersion
 
-    seed_role_grants(django_apps)
     p = Procedure.objects.create(code="9.001193", name="Đăng ký khai sinh")
     v = ProcedureVersion.objects.create(procedure=p, name=p.name, field_name="Hộ tịch",
                                         processing_days=3, legal_basis="Luật Hộ tịch 2014",

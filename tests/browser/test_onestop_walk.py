@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 
 from tests.browser.test_onestop_stats import stats_data  # noqa: F401 (fixture)
 from tests.onestop.portal_fixtures import (  # noqa: F401 (fixtures)
@@ -76,11 +75,9 @@ def test_stats_rows_are_named_and_counted_and_read_at_360(page, live_server, log
 
 
 @pytest.fixture
-def world(roles):
-    from egov.onestop.catalog import seed_role_grants
+def world(transactional_db):
     from tests.onestop.desk_support import build_desk_world
 
-    seed_role_grants(apps)
     return build_desk_world()
 
 

@@ -27,14 +27,8 @@ def _fresh(transactional_db, settings):
 
 
 @pytest.fixture
-def officer(roles, org, make_user, settings):
-    """The commune's petition officer. live_server tests empty the database after each test:
-    the petitions module's role grants (seeded by its migration) are seeded again."""
-    from django.apps import apps
-
-    from egov.petitions.catalog import seed_role_grants
-
-    seed_role_grants(apps)
+def officer(transactional_db, org, make_user, settings):
+    """The commune's petition officer."""
     settings.EGOV_PETITIONS_PORTAL_AGENCY = org["commune"].electronic_id
     return make_user("tiepdan", org["commune"], "petition_officer",
                      title="Công chức tiếp công dân")

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def world(roles, pet, make_petition):  # noqa: F811
+def world(transactional_db, pet, make_petition):  # noqa: F811
     from egov.petitions.models import Petition
 
     reseed()

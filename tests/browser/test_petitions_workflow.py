@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from tests.browser.conftest import serious_violations
@@ -31,23 +30,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CONTENT = "Khiếu nại quyết định thu hồi đất làm đường liên thôn của Ủy ban nhân dân xã."
 
 
-def reseed() -> None:
-    """live_server tests empty the database after each test: the petitions module's seeded rows
-    (role grants, the deadline rules, the message templates) are seeded again."""
-    import importlib
-
-    from egov.petitions.catalog import seed_role_grants
-
-    seed_role_grants(apps)
-    for name in ("0004_deadline_rules", "0005_workflow_templates"):
-        importlib.import_module(f"egov.petitions.migrations.{name}").seed(apps, None)
-
-
 @pytest.fixture
-def world(roles, pet, settings):  # noqa: F811
+def world(transactional_db, pet, settings):  # noqa: F811
     from egov.core import throttle
 
-    reseed()
     settings.EGOV_PETITIONS_LOOKUP_RATE = "1000/600"
     throttle.reset()
     return pet

@@ -112,12 +112,11 @@ def test_english_verdict(page, live_server, anchor, pki):
 
 
 @pytest.fixture
-def issued_doc(roles, request):
+def issued_doc(transactional_db, request):
     """An outgoing document signed by the leader and issued with the agency's signature
     (tests.signing.test_documents_flow.py's flow), made in a worker thread (pyHanko's asyncio)."""
-    from tests.documents.test_outgoing_support import approved, seed_catalogues
+    from tests.documents.test_outgoing_support import approved
 
-    seed_catalogues()
     o = request.getfixturevalue("signing_org")
 
     def make():

@@ -18,7 +18,7 @@ SHOTS = Path("/tmp/egov-shots")
 
 
 @pytest.fixture
-def people(roles, org, make_user):
+def people(transactional_db, org, make_user):
     officer = make_user("chuyenvien", org["justice"], "officer", title="Chuyên viên",
                         full_name="Nguyễn Văn An")
     admin = make_user("quantri", org["office"], "admin", title="Chánh Văn phòng",

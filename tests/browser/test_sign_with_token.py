@@ -18,13 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def people(roles, org, make_user, softhsm_token, test_pki):  # noqa: F811
+def people(transactional_db, org, make_user, softhsm_token, test_pki):  # noqa: F811
     from egov.core.models import OrgUnit, OrgUnitKind
     from egov.signing import services
     from egov.signing.models import TrustAnchor
-    from tests.documents.test_outgoing_support import seed_catalogues
 
-    seed_catalogues()
     economy = OrgUnit.objects.create(kind=OrgUnitKind.DIVISION, name="Phòng Kinh tế",
                                      abbreviation="KT", parent=org["province"],
                                      place_name="Thử Nghiệm")

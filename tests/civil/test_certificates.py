@@ -338,7 +338,7 @@ def test_pages_other_commune_403_unknown_404(client, signed_civ):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_originals_one_is_issued(seeded_roles, signed_civ):
+def test_concurrent_originals_one_is_issued(transactional_db, signed_civ):
     """Four registrars' clicks at the same moment: one original, the others 409 (the event row
     is locked while the original is written)."""
     from tests.concurrency import run_threads
@@ -354,16 +354,3 @@ def test_concurrent_originals_one_is_issued(seeded_roles, signed_civ):
                                     for e in errors), errors
     assert Certificate.objects.filter(event=event).count() == 1
 
-
-@pytest.fixture
-def seeded_roles(transactional_db):
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.civil.catalog import seed_role_grants
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    ContentType.objects.clear_cache()

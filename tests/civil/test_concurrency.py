@@ -15,21 +15,7 @@ from tests.concurrency import run_threads
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.civil.catalog import seed_role_grants
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    ContentType.objects.clear_cache()
-
-
-def test_concurrent_births_share_one_book_with_gapless_entries(seeded, civ):
+def test_concurrent_births_share_one_book_with_gapless_entries(transactional_db, civ):
     born = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
 
     def one(i: int) -> None:

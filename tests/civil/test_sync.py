@@ -181,19 +181,6 @@ N = 6
 HOLD = 3
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    """The roles and their grants (a transactional test's flush emptied the migrations' rows)."""
-    from django.apps import apps
-
-    from egov.civil.catalog import seed_role_grants
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-
-
 def _births(civ) -> list[str]:
     events = [birth(civ, f"Trẻ Số {i}") for i in range(N)]
     return [f"civil-event:{e.pk}" for e in events]
@@ -210,8 +197,8 @@ def _all_sent() -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_worker_loses_nothing_and_the_receiver_keeps_each_event_once(seeded, civ,
-                                                                               portal, tmp_path):
+def test_a_killed_worker_loses_nothing_and_the_receiver_keeps_each_event_once(
+        transactional_db, civ, portal, tmp_path):
     keys = _births(civ)
     portal.hold_at = HOLD
     log = tmp_path / "worker.log"
@@ -242,8 +229,8 @@ def test_a_killed_worker_loses_nothing_and_the_receiver_keeps_each_event_once(se
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_dropped_database_connection_pushes_each_event_exactly_once(seeded, civ, portal,
-                                                                      tmp_path):
+def test_a_dropped_database_connection_pushes_each_event_exactly_once(
+        transactional_db, civ, portal, tmp_path):
     keys = _births(civ)
     portal.hold_at = HOLD
     log = tmp_path / "worker.log"

@@ -373,8 +373,9 @@ def test_flush_empties_the_trail_and_triggers_stay_on(transactional_db):
 def test_test_flush_empties_every_table_and_leaves_the_checks_on(transactional_db, org):
     """The suite's flush between tests (PostgreSQL: DELETE with triggers off for the
     transaction, core/management/commands/flush.py): every table empty, the content types
-    made again (and the catalogue rows an app seeds again on post_migrate: civil's kinds of
-    events), and afterwards foreign keys and triggers check as before."""
+    made again (and the catalogue rows the apps seed again on post_migrate, egov.core.seeds:
+    roles and grants, civil's kinds of events, the petitions' deadline rules, the document
+    types), and afterwards foreign keys and triggers check as before."""
     from django.apps import apps as django_apps
     from django.contrib.contenttypes.models import ContentType
 
@@ -383,12 +384,18 @@ def test_test_flush_empties_every_table_and_leaves_the_checks_on(transactional_d
     _append(2)
     call_command("flush", interactive=False, verbosity=0, reset_sequences=False,
                  inhibit_post_migrate=False)
-    reseeded = {"auth.Permission", "civil.KindRule"}  # post_migrate puts them back
+    reseeded = {"auth.Permission", "civil.KindRule",  # post_migrate puts them back
+                "core.Role", "core.RoleGrant", "petitions.DeadlineRule",
+                "documents.DocumentType", "documents.UrgencyDeadline"}
     left = [m._meta.label for m in django_apps.get_models()
             if m._meta.managed and not m._meta.proxy and m is not ContentType
             and m._meta.label not in reseeded and m._default_manager.exists()]
     assert left == []
     assert django_apps.get_model("civil", "KindRule").objects.filter(kind="birth").exists()
+    grants = django_apps.get_model("core", "RoleGrant").objects
+    assert grants.filter(role__code="clerk", action="documents.register").exists()
+    assert grants.filter(role__code="civil_registrar", action__startswith="civil.").exists()
+    assert django_apps.get_model("petitions", "DeadlineRule").objects.exists()
     assert ContentType.objects.filter(app_label="core", model="orgunit").exists()
     with pytest.raises(IntegrityError), transaction.atomic():
         WorkItem.objects.create(module="core", kind="x", title="Mồ côi", role="lead",

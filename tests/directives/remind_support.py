@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db import transaction
 
 from egov.core.models import CalendarDay, User
@@ -67,16 +66,3 @@ def run_days(first: dt.date, last: dt.date, between=None) -> list[tuple]:
             for r in DirectiveReminder.objects.select_related("recipient", "assignee")
             .order_by("day", "level", "assignee__role", "key", "recipient__username")]
 
-
-@pytest.fixture
-def roles(transactional_db):
-    """A transactional test empties the database after it, seeded roles included: re-seed
-    them (listed before `drc`, whose people take their roles)."""
-    from django.apps import apps
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.directives.catalog import seed_role_grants
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)

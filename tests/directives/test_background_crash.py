@@ -25,11 +25,10 @@ from egov.directives.models import DirectiveReminder, SyncChange
 from egov.directives.tasks_remind import directives_remind
 from tests import jobs_support as js
 from tests.crash_support import WORKER_ENV, HoldingSmtp, terminate_other_backends
-from tests.directives.remind_support import (  # noqa: F401 - roles is a fixture
+from tests.directives.remind_support import (
     D,
     event,
     give,
-    roles,
     with_calendar_and_mail,
 )
 from tests.directives.sync_support import TOKEN, TOKEN_ENV, make_target, receiver  # noqa: F401
@@ -79,8 +78,8 @@ def _arrived_in_order(receiver, keys: dict[int, list[str]]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sync_survives_a_killed_worker_every_change_once(roles, drc, make_directive, receiver,
-                                                         tmp_path):
+def test_sync_survives_a_killed_worker_every_change_once(
+        transactional_db, drc, make_directive, receiver, tmp_path):
     keys = _changes(drc, make_directive, receiver)
     receiver.hold_at = HOLD
     log = tmp_path / "worker.log"
@@ -117,8 +116,8 @@ def test_sync_survives_a_killed_worker_every_change_once(roles, drc, make_direct
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_sync_survives_a_dropped_database_connection_exactly_once(roles, drc, make_directive,
-                                                                  receiver, tmp_path):
+def test_sync_survives_a_dropped_database_connection_exactly_once(
+        transactional_db, drc, make_directive, receiver, tmp_path):
     keys = _changes(drc, make_directive, receiver)
     receiver.hold_at = HOLD
     log = tmp_path / "worker.log"
@@ -182,7 +181,8 @@ def _exactly_once(smtp, addresses) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reminders_survive_a_killed_worker_nothing_twice(roles, drc, make_user, smtp, tmp_path):
+def test_reminders_survive_a_killed_worker_nothing_twice(
+        transactional_db, drc, make_user, smtp, tmp_path):
     addresses = _reminded(drc, make_user)
     job = directives_remind.enqueue("2027-03-18")
     log = tmp_path / "worker.log"
@@ -212,8 +212,8 @@ def test_reminders_survive_a_killed_worker_nothing_twice(roles, drc, make_user, 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_reminders_survive_a_dropped_database_connection_nothing_twice(roles, drc, make_user, smtp,
-                                                                       tmp_path):
+def test_reminders_survive_a_dropped_database_connection_nothing_twice(
+        transactional_db, drc, make_user, smtp, tmp_path):
     addresses = _reminded(drc, make_user)
     directives_remind.enqueue("2027-03-18")
     log = tmp_path / "worker.log"

@@ -18,20 +18,6 @@ from tests.concurrency import run_threads
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.directives.catalog import seed_role_grants
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    ContentType.objects.clear_cache()
-
-
 def _race(monkeypatch, module, name):
     """After taking the lock, each transaction waits (up to 1 s) for the other to have come
     this far too: without the row lock both would pass the state check; with it the second
@@ -50,7 +36,7 @@ def _race(monkeypatch, module, name):
     monkeypatch.setattr(module, name, slow)
 
 
-def test_two_accepts_apply_once(seeded, drc, make_directive, monkeypatch):
+def test_two_accepts_apply_once(transactional_db, drc, make_directive, monkeypatch):
     d = make_directive()
     completion.completion_report(actor=drc["justice_head"], directive_id=d.pk)
     _race(monkeypatch, completion, "lock_chain")
@@ -71,7 +57,7 @@ def test_two_accepts_apply_once(seeded, drc, make_directive, monkeypatch):
     assert Directive.objects.get(pk=d.pk).state == "done"
 
 
-def test_two_decisions_apply_once(seeded, drc, make_directive, monkeypatch):
+def test_two_decisions_apply_once(transactional_db, drc, make_directive, monkeypatch):
     d = make_directive()
     req = extensions.extension_request(actor=drc["justice_head"], directive_id=d.pk,
                                        reason="Chờ số liệu",

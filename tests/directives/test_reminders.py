@@ -2,8 +2,6 @@
 sub-deadlines, overdue days, escalation of an unanswered reminder to the unit head and then the
 giver, and the nothing-twice guarantee of re-runs (egov.directives.services.reminders)."""
 
-# ruff: noqa: F811 - the roles fixture is imported from the support module
-
 from __future__ import annotations
 
 import pytest
@@ -16,11 +14,10 @@ from egov.directives import tasks_remind
 from egov.directives.models import DirectiveReminder
 from egov.directives.services import reminders
 from tests.concurrency import run_threads
-from tests.directives.remind_support import (  # noqa: F401 - roles is a fixture
+from tests.directives.remind_support import (
     D,
     event,
     give,
-    roles,
     run_days,
     with_calendar_and_mail,
 )
@@ -173,7 +170,7 @@ def test_the_periodic_pass_enqueues_the_day_once_on_working_days_after_the_hour(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_runs_at_once_record_and_notify_nothing_twice(roles, drc, make_user):
+def test_runs_at_once_record_and_notify_nothing_twice(transactional_db, drc, make_user):
     """Four runs of the same day at once (workers, cron and a hand run overlapping): each
     reminder, notification and digest once."""
     from egov.core.models import OutboundMessage

@@ -38,7 +38,6 @@ from tests.documents.test_registers_views import (  # noqa: F401 - the `reg` fix
     make_incoming,
     make_outgoing,
     reg_fixture,
-    reseeded_fixture,
 )
 
 
@@ -230,7 +229,7 @@ def test_remove_keeps_ordinals_gapless(reg, cf):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ordinals_are_race_safe(reseeded, reg):
+def test_ordinals_are_race_safe(transactional_db, reg):
     clerk = reg["clerk"]
     case_file = svc.casefile_create(actor=clerk, agency=reg["province"], year=YEAR,
                                     notation="03.VP", title="Hồ sơ song song")

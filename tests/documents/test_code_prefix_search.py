@@ -150,17 +150,8 @@ def test_revoked_access_stops_at_once(prefixed):
     assert finance_in not in _pages(officer)
 
 
-@pytest.fixture
-def reseeded(transactional_db):
-    """A transactional test starts from a database emptied by an earlier flush: seed the roles
-    and the documents catalogues before the people are made."""
-    from tests.documents.test_outgoing_support import seed_catalogues
-
-    seed_catalogues()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_revocation_seen_by_another_connection(reseeded, prefixed):
+def test_revocation_seen_by_another_connection(transactional_db, prefixed):
     """As another server process: a thread has its own database connection (its own session,
     its own kept plan). It searches, this connection revokes the grant and commits, and the
     thread's very next search no longer finds the document."""

@@ -26,7 +26,6 @@ from tests.documents.test_registers_views import (  # noqa: F401 - the `reg` fix
     make_incoming,
     make_outgoing,
     reg_fixture,
-    reseeded_fixture,
 )
 
 
@@ -245,7 +244,7 @@ def test_export_job_progress_and_download(reg, incoming_docs, client,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_export_job_through_the_worker(reseeded, reg, incoming_docs, client,
+def test_export_job_through_the_worker(transactional_db, reg, incoming_docs, client,
                                        django_capture_on_commit_callbacks):
     from django.core.management import call_command
 

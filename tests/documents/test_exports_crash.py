@@ -20,7 +20,6 @@ from tests.documents.test_exports import incoming_docs  # noqa: F401 (fixture)
 from tests.documents.test_registers_views import (  # noqa: F401 - the `reg` fixture
     YEAR,
     reg_fixture,
-    reseeded_fixture,
 )
 
 
@@ -31,7 +30,7 @@ def _state(job_id: int) -> tuple[str, int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_killed_worker_mid_export_the_export_completes_with_one_file(
-        reseeded, reg, incoming_docs, tmp_path):  # noqa: F811
+        transactional_db, reg, incoming_docs, tmp_path):  # noqa: F811
     log = tmp_path / "worker.log"
     first = js.start_worker(log, "--queue-name", "cpu", EGOV_JOB_STEP_DELAY="30")
     try:

@@ -3,30 +3,12 @@ duplicate (NĐ 30/2020, Điều 22.2), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
-from django.apps import apps
-
 from egov.documents.models import IncomingDocument, Register
 from tests.concurrency import run_threads
 from tests.documents.conftest import incoming_data, unique_pdf
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    """A transactional test starts from an emptied database: seed the catalogues again."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.documents.catalog import seed
-
-    seed_roles(Role, RoleGrant)
-    seed(apps)
-    # Content types were re-created by the flush with new ids: drop the stale cache.
-    ContentType.objects.clear_cache()
-
-
-def test_concurrent_registrations_are_gapless(seeded, docs_org):
+def test_concurrent_registrations_are_gapless(transactional_db, docs_org):
     from egov.documents.services.incoming import incoming_register
 
     threads_n, per_thread = 8, 3

@@ -16,7 +16,7 @@ from egov.documents.models import DocumentType, OutgoingDocument, Register
 from egov.documents.services import outgoing as svc
 from egov.documents.services.registers import outgoing_register_for, register_create
 from tests.concurrency import run_threads
-from tests.documents.test_outgoing_support import approved, make_draft, seed_catalogues
+from tests.documents.test_outgoing_support import approved, make_draft
 from tests.documents.test_registers_numbering import _org
 
 BASE = "/api/v1/documents"
@@ -36,7 +36,6 @@ def _post(client: Client, url: str, payload: dict):
 
 def test_issues_register_changes_and_reviews_at_once_never_answer_500(transactional_db,
                                                                      make_user):
-    seed_catalogues()
     o = _org(make_user)
     province = o["province"]
     to_issue = [approved(o, subject=f"Quyết định số {i}") for i in range(ISSUES)]

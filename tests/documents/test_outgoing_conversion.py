@@ -14,7 +14,7 @@ from egov.core.files import file_open
 from egov.documents.conversion import ConversionError, docx_to_pdf
 from egov.documents.models import DocumentEvent, DraftVersion
 from egov.documents.services import outgoing as svc
-from tests.documents.test_outgoing_support import make_draft, seed_catalogues
+from tests.documents.test_outgoing_support import make_draft
 
 TITLE = "Quyết định về việc phê duyệt kế hoạch"
 BODY = ("Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác "
@@ -89,12 +89,7 @@ def test_a_broken_docx_fails_clearly(tmp_path):
         docx_to_pdf(src, tmp_path / "out")
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    seed_catalogues()
-
-
-def test_the_job_stores_a_derived_pdf(seeded, docs_org):
+def test_the_job_stores_a_derived_pdf(transactional_db, docs_org):
     doc = make_draft(docs_org, file=("du-thao.docx", make_docx()))
     version = doc.versions.get()
     assert version.pdf_id is None

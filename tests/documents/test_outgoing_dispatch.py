@@ -26,7 +26,6 @@ from tests.documents.test_outgoing_support import (
     approved,
     issued,
     make_draft,
-    seed_catalogues,
 )
 
 
@@ -130,13 +129,8 @@ def _worker() -> None:
     call_command("worker", batch=True, startup_delay=False, verbosity=0, queue_name="mail")
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    seed_catalogues()
-
-
 def test_external_recipient_gets_the_pdf_by_email_then_the_recall_notice(
-        seeded, docs_org, smtp_server):
+        transactional_db, docs_org, smtp_server):
     o = docs_org
     address = "vanthu@congty-anhduong.example"
     doc = approved(o, recipients=[{"name": "Công ty TNHH Ánh Dương", "email": address},
@@ -186,7 +180,7 @@ def test_external_recipient_gets_the_pdf_by_email_then_the_recall_notice(
     assert len(_mail_for(smtp_server, address)) == 2  # the notice is sent once
 
 
-def test_an_smtp_failure_is_recorded(seeded, docs_org, settings):
+def test_an_smtp_failure_is_recorded(transactional_db, docs_org, settings):
     o = docs_org
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))

@@ -18,7 +18,7 @@ from egov.documents.services.registers import (
     register_update,
 )
 from tests.concurrency import run_threads
-from tests.documents.test_outgoing_support import approved, issued, seed_catalogues
+from tests.documents.test_outgoing_support import approved, issued
 
 
 def _type(code: str) -> DocumentType:
@@ -146,7 +146,6 @@ def test_register_configuration_needs_the_permission(docs_org):
 
 
 def test_twenty_clerks_issue_at_once_without_duplicate_or_gap(transactional_db, make_user):
-    seed_catalogues()
     o = _org(make_user)
     docs = [approved(o, subject=f"Quyết định số thứ tự {i}") for i in range(20)]
     clerks = [make_user(f"vanthu{i}", o["office"], "clerk", title="Văn thư") for i in range(20)]
@@ -170,7 +169,6 @@ def test_twenty_clerks_issue_at_once_without_duplicate_or_gap(transactional_db, 
 
 
 def test_default_register_is_created_once_under_concurrency(transactional_db, make_user):
-    seed_catalogues()
     o = _org(make_user)
     found: list[int] = []
     lock = threading.Lock()

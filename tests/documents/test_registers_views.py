@@ -37,22 +37,6 @@ def at(y, m, d, hh=9, mm=0) -> dt.datetime:
 # --- factories ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(name="reseeded")
-def reseeded_fixture(transactional_db):
-    """A transactional test starts from a database emptied by the previous one's flush (without
-    the migrations' data): seed the roles and the documents catalogues again."""
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.documents.catalog import seed
-
-    seed_roles(Role, RoleGrant)
-    seed(apps)
-    ContentType.objects.clear_cache()  # the flush re-created them with new ids
-
-
 @pytest.fixture(name="reg")
 def reg_fixture(org, make_user):
     """The province committee's registers and people: a clerk (office), a leader, an officer

@@ -13,21 +13,7 @@ from .services_support import ALL, APPLICANT, make_procedure
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.onestop.catalog import seed_role_grants
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    ContentType.objects.clear_cache()
-
-
-def test_concurrent_intakes_are_gapless(seeded, org, make_user):
+def test_concurrent_intakes_are_gapless(transactional_db, org, make_user):
     from egov.onestop.services import intake
 
     officer = make_user("motcua", org["commune"], "onestop_officer")

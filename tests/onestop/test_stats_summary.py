@@ -135,22 +135,8 @@ def test_rebuild_is_idempotent_and_equals_the_increments(stats_org):  # noqa: F8
     _same_as_live(o["leader"], dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.onestop.catalog import seed_role_grants
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    ContentType.objects.clear_cache()
-
-
 @pytest.mark.postgres
-def test_two_dossiers_ending_the_same_day_in_parallel_both_count(seeded, org, make_user):
+def test_two_dossiers_ending_the_same_day_in_parallel_both_count(transactional_db, org, make_user):
     """Both transactions add to the same (new) row while the other is open: the upsert's
     increment waits for the first to commit and adds to it, so nothing is lost. (SQLite runs
     one writing transaction at a time: there the threads only start together.)"""

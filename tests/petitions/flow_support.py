@@ -51,24 +51,3 @@ def snapshot(p) -> tuple:
                 action="petition.identity.read").count(),
             Petition.objects.count())
 
-
-@pytest.fixture
-def seeded(transactional_db):
-    """A transactional test's database after a flush: the roles, the petitions grants and the
-    deadline rules the migrations seeded, again."""
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.petitions.catalog import seed_role_grants
-    from egov.petitions.models import DeadlineRule
-    from egov.petitions.rules import RULES
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    for row in RULES:
-        DeadlineRule.objects.get_or_create(code=row["code"], effective_from=row["effective_from"],
-                                           defaults={k: v for k, v in row.items()
-                                                     if k not in ("code", "effective_from")})
-    ContentType.objects.clear_cache()

@@ -38,7 +38,7 @@ from tests.crash_support import WORKER_ENV, smtp, terminate_other_backends  # no
 
 from ..pdf_samples import clean_pdf
 from .conftest import IDENTITY
-from .flow_support import classify, seeded  # noqa: F401 - seeded: a fixture
+from .flow_support import classify
 from .imap_server import HoldingProxy
 from .mail_fixtures import dovecot, mailbox, make_mail  # noqa: F401 - fixtures
 
@@ -133,7 +133,7 @@ def _all_seen(dovecot, mailbox) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mail_poll_survives_a_killed_worker(seeded, dovecot, mailbox, imap, smtp,
+def test_mail_poll_survives_a_killed_worker(transactional_db, dovecot, mailbox, imap, smtp,
                                             make_mail, tmp_path):
     letters = _letters(dovecot, mailbox, make_mail)
     imap.hold_at = HELD_FETCH
@@ -175,7 +175,7 @@ def test_mail_poll_survives_a_killed_worker(seeded, dovecot, mailbox, imap, smtp
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_mail_poll_survives_a_dropped_database_connection(seeded, dovecot, mailbox, imap,
+def test_mail_poll_survives_a_dropped_database_connection(transactional_db, dovecot, mailbox, imap,
                                                           smtp, make_mail, tmp_path):
     letters = _letters(dovecot, mailbox, make_mail)
     imap.hold_at = HELD_FETCH
@@ -255,7 +255,7 @@ def _each_reminder_once(smtp) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reminders_survive_a_killed_worker_each_once(seeded, make_petition, pet, smtp,
+def test_reminders_survive_a_killed_worker_each_once(transactional_db, make_petition, pet, smtp,
                                                     tmp_path):
     _overdue_petitions(make_petition, pet)
     items = WorkItem.objects.count()
@@ -293,7 +293,7 @@ def test_reminders_survive_a_killed_worker_each_once(seeded, make_petition, pet,
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_reminders_survive_a_dropped_database_connection_each_once(
-        seeded, make_petition, pet, smtp, tmp_path):
+        transactional_db, make_petition, pet, smtp, tmp_path):
     _overdue_petitions(make_petition, pet)
     log = tmp_path / "worker.log"
     worker = js.start_worker(log, EGOV_JOB_STEP_DELAY=STEP, **smtp.env(), **WORKER_ENV)
@@ -345,7 +345,7 @@ def _petitioner_emails(mailbox, make_mail, make_petition, pet) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_petitioner_emails_survive_a_killed_worker_one_extra_copy_at_most(
-        seeded, mailbox, make_mail, make_petition, pet, smtp, tmp_path):
+        transactional_db, mailbox, make_mail, make_petition, pet, smtp, tmp_path):
     to = _petitioner_emails(mailbox, make_mail, make_petition, pet)
     smtp.hold_at = HOLD
     log = tmp_path / "worker.log"
@@ -383,7 +383,7 @@ def test_petitioner_emails_survive_a_killed_worker_one_extra_copy_at_most(
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_petitioner_emails_survive_a_dropped_database_connection_exactly_once(
-        seeded, mailbox, make_mail, make_petition, pet, smtp, tmp_path):
+        transactional_db, mailbox, make_mail, make_petition, pet, smtp, tmp_path):
     to = _petitioner_emails(mailbox, make_mail, make_petition, pet)
     smtp.hold_at = HOLD
     log = tmp_path / "worker.log"

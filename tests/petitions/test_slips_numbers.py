@@ -33,23 +33,8 @@ def test_numbers_per_form_and_agency_and_rollback_gives_the_number_back(pet, mak
     assert PetitionSlip.objects.filter(petition=here).count() == 3
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    """The roles and grants (a transactional test starts from flushed tables)."""
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from egov.core.catalog import seed_roles
-    from egov.core.models import Role, RoleGrant
-    from egov.petitions.catalog import seed_role_grants
-
-    seed_roles(Role, RoleGrant)
-    seed_role_grants(apps)
-    ContentType.objects.clear_cache()
-
-
 @pytest.mark.postgres
-def test_two_concurrent_issues_get_consecutive_numbers(seeded, pet, make_petition):
+def test_two_concurrent_issues_get_consecutive_numbers(transactional_db, pet, make_petition):
     petitions = [make_petition(kind="denunciation") for _ in range(2)]
     rounds = 3
 

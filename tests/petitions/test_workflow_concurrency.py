@@ -2,8 +2,6 @@
 the same moment — exactly one is forwarded, the other is refused `already_transferred` (the
 original letter's row lock serialises them; PostgreSQL row locks)."""
 
-# ruff: noqa: F811 - the fixture `seeded` is imported from flow_support
-
 from __future__ import annotations
 
 import threading
@@ -18,12 +16,11 @@ from egov.petitions.services.records import event_write, petition_create
 from tests.concurrency import run_threads
 
 from .conftest import CONTENT, IDENTITY
-from .flow_support import seeded  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.postgres
 
 
-def test_two_letters_with_the_same_content_are_forwarded_once(seeded, org, make_user,
+def test_two_letters_with_the_same_content_are_forwarded_once(transactional_db, org, make_user,
                                                              monkeypatch):
     officer = make_user("tiepdan", org["commune"], "petition_officer")
     head = make_user("chutich", org["commune"], "leader")

@@ -53,15 +53,6 @@ def o(signing_org):  # noqa: F811
     return signing_org
 
 
-@pytest.fixture
-def reseeded(transactional_db):
-    """A transactional test starts from a database emptied by an earlier flush: seed the roles
-    and the documents catalogues before the people are made."""
-    from tests.documents.test_outgoing_support import seed_catalogues
-
-    seed_catalogues()
-
-
 def _run(calls) -> None:
     for job_id, ids in calls:
         batch.batch_run_chunk(job_id=job_id, document_ids=ids)
@@ -222,7 +213,7 @@ def test_certificate_revoked_meanwhile_fails_the_batch(o, enqueued,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_batch_through_the_worker(reseeded, o):
+def test_batch_through_the_worker(transactional_db, o):
     from django.core.management import call_command
 
     docs = [approved(o) for _ in range(2)]

@@ -27,13 +27,6 @@ def o(signing_org):  # noqa: F811
     return signing_org
 
 
-@pytest.fixture
-def reseeded(transactional_db):
-    from tests.documents.test_outgoing_support import seed_catalogues
-
-    seed_catalogues()
-
-
 def _signatures(document: OutgoingDocument) -> int:
     import io
 
@@ -49,7 +42,7 @@ def _job(job_id: int) -> BatchSigningJob:
 
 @pytest.mark.django_db(transaction=True)
 def test_killed_worker_mid_chunk_the_batch_completes_each_document_signed_once(
-        reseeded, o, tmp_path, monkeypatch):
+        transactional_db, o, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "CHUNK_SIZE", 3)
     docs = [approved(o) for _ in range(6)]
     log = tmp_path / "worker.log"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -14,17 +13,10 @@ from django.utils import timezone
 from egov.documents.selectors.outgoing import latest_version
 from egov.signing.models import SigningSession, VerificationCode
 from tests.documents.conftest import docs_org  # noqa: F401 (fixture)
-from tests.documents.test_outgoing_support import approved, seed_catalogues
+from tests.documents.test_outgoing_support import approved
 
 BEFORE = [("signing", "0002_issue4_models")]
 AFTER = [("signing", "0003_generic_subjects")]
-
-
-@pytest.fixture
-def reseeded(transactional_db):
-    """A transactional test may start from a database emptied by an earlier flush: seed the
-    roles and the documents catalogues before the people are made."""
-    seed_catalogues()
 
 
 def _migrate(targets):
@@ -34,7 +26,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-def test_codes_and_sessions_keep_their_document(reseeded, docs_org):  # noqa: F811
+def test_codes_and_sessions_keep_their_document(transactional_db, docs_org):  # noqa: F811
     doc = approved(docs_org)
     other = approved(docs_org)
     pdf_id = latest_version(doc).pdf_id

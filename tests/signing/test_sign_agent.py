@@ -132,18 +132,14 @@ def test_download_failure_is_status_20(softhsm_token):
 @pytest.mark.django_db(transaction=True)
 def test_signs_end_to_end_against_the_live_server(live_server, softhsm_token, test_pki,
                                                   make_user, nssdb, tmp_path):
-    from egov.core.catalog import seed_roles
     from egov.core.files import file_open
-    from egov.core.models import Role, RoleGrant
     from egov.documents.models import OutgoingState
     from egov.signing import services, user_token
     from egov.signing.models import SessionState, TrustAnchor
     from egov.signing.verify import verify_pdf
-    from tests.documents.test_outgoing_support import approved, seed_catalogues
+    from tests.documents.test_outgoing_support import approved
     from tests.signing.conftest import pdfsig
 
-    seed_roles(Role, RoleGrant)
-    seed_catalogues()
     o = _docs_people(make_user)
     services.certificate_register_public(actor=o["leader"], owner_user=o["leader"],
                                          certificate_der=softhsm_token.rsa.der)

@@ -52,23 +52,12 @@ class CivilConfig(AppConfig):
             "civil.officer.unlink": _("User unlinked from their civil record"),
         })
         # --- end officers, fees ---
-        # The catalogue rows (kinds of events and their time limits) are seeded by migration
-        # 0003_events; a flush (transactional tests, `egov flush`) empties them, and its
-        # post_migrate signal puts them back.
-        from django.db.models.signals import post_migrate
+        # The catalogue rows (kinds of events and their time limits) and the grants are seeded
+        # by the migrations; after a flush (transactional tests, `egov flush`) core's
+        # post_migrate receiver puts them back (egov.core.seeds).
+        from egov.core.seeds import register_seed
 
-        post_migrate.connect(_reseed_catalogue, sender=self,
-                             dispatch_uid="civil.reseed_catalogue")
+        from .catalog import seed_kind_rules, seed_role_grants
 
-
-def _reseed_catalogue(sender, using="default", apps=None, **kwargs) -> None:
-    from django.apps import apps as global_apps
-    from django.db import connections
-
-    from .catalog import seed_kind_rules
-
-    apps = apps or global_apps  # a flush sends no `apps`; migrate sends its state's
-    if "civil_kindrule" not in connections[using].introspection.table_names():
-        return
-    if not apps.get_model("civil", "KindRule").objects.using(using).exists():
-        seed_kind_rules(apps)
+        register_seed("civil.kind_rules", "civil.KindRule", seed_kind_rules)
+        register_seed("civil.grants", "core.RoleGrant", seed_role_grants)

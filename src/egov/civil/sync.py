@@ -10,9 +10,9 @@ the registration itself) — Luật Hộ tịch 2014, Điều 5.6, 16.2, 34.2, 6
   payload and the idempotency key ``civil-event:<id>``: a registration that rolls back queues
   nothing, one that commits loses nothing, and an event is queued once (unique key and event).
 - Sending: the job ``egov.civil.tasks_sync.civil_sync_push`` (after the commit, and from the
-  workers' periodic pass when retries fall due) takes the due rows with the core outbox's
-  machinery (egov.core.outbox.claim_next: FOR NO KEY UPDATE SKIP LOCKED on PostgreSQL, a lease
-  on SQLite) and marks each in the transaction that took it (mark_taken; a lost connection
+  workers' periodic pass when retries fall due) takes the due rows with the core outbox push
+  (egov.core.outbox_push, on egov.core.outbox.claim_next: FOR NO KEY UPDATE SKIP LOCKED on
+  PostgreSQL, a lease on SQLite) and marks each in the transaction that took it (mark_taken; a lost connection
   remembers the mark and writes it when the database is back: flush_unmarked). A failure is
   retried with exponential backoff (EGOV_CIVIL_SYNC_BACKOFF_SECONDS, capped); a payload the
   database refuses ends failed, for an administrator (`egov civil_sync --failures`,
@@ -36,7 +36,6 @@ Plugins, chosen by EGOV_CIVIL_NATIONAL_DB (dotted path):
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -44,15 +43,13 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from egov.core.outbox import claim_next, flush_unmarked, mark_taken
+from egov.core.outbox_push import OutboxPush, exponential_backoff
 
 from .models import CivilEvent, CivilSync, CivilSyncState, EventKind, EventParty, Person
 
@@ -248,23 +245,8 @@ def on_event_registered(*, event: CivilEvent) -> CivilSync:
     """The hooks subscriber: queue the event, inside the registration's transaction."""
     row = CivilSync.objects.create(event=event, key=sync_key(event),
                                    payload=event_payload(event))
-    _kick_after_commit()
+    QUEUE.kick_after_commit()
     return row
-
-
-def _kick() -> None:
-    from .tasks_sync import civil_sync_push
-
-    try:
-        civil_sync_push.enqueue()
-    except Exception:  # noqa: BLE001 - the periodic pass pushes it later
-        log.exception("civil sync: cannot enqueue the push job")
-
-
-def _kick_after_commit() -> None:
-    conn = transaction.get_connection()
-    if not any(entry[1] is _kick for entry in conn.run_on_commit):
-        transaction.on_commit(_kick)
 
 
 # --- pushing ------------------------------------------------------------------------------------
@@ -273,9 +255,9 @@ def _kick_after_commit() -> None:
 def backoff_seconds(attempts: int) -> float:
     """base × 2^(attempts-1), capped: an outage is waited out, never given up (only a payload
     the database refuses ends failed)."""
-    base = float(_setting("EGOV_CIVIL_SYNC_BACKOFF_SECONDS", "30"))
-    cap = float(_setting("EGOV_CIVIL_SYNC_BACKOFF_MAX_SECONDS", "3600"))
-    return min(cap, base * (2 ** max(0, attempts - 1)))
+    return exponential_backoff(
+        attempts, base=float(_setting("EGOV_CIVIL_SYNC_BACKOFF_SECONDS", "30")),
+        cap=float(_setting("EGOV_CIVIL_SYNC_BACKOFF_MAX_SECONDS", "3600")))
 
 
 def _due(now):
@@ -325,67 +307,33 @@ def apply_personal_ids(rows=None) -> int:
     return done
 
 
+QUEUE = OutboxPush(model=CivilSync, task="egov.civil.tasks_sync.civil_sync_push", due=_due,
+                   refused=NationalDbRejected, backoff=lambda n: backoff_seconds(n),
+                   name="civil sync", log=log)
+
+
 def push_due(*, limit: int = 500, now=None) -> dict[str, int]:
     """Push up to `limit` due events, one at a time, each marked in the transaction that took
-    it. Returns counts by outcome."""
+    it (egov.core.outbox_push); a birth's personal ID is given to the child in that same
+    transaction. Returns counts by outcome."""
     adapter = get_adapter()
-    if flush_unmarked(CivilSync):  # pushed before the connection was lost: never again
-        apply_personal_ids()
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    for _n in range(limit):
-        at = now or timezone.now()
-        with claim_next(_due(at), now=at) as row:
-            if row is None:
-                break
-            outcome = _push(adapter, row, at)
-        counts[outcome] += 1
-        if outcome == "retry":
-            break  # the database is down: the next run tries again, not every row now
-    if any(counts.values()):
-        log.info("civil national sync: %s", counts)
-    return counts
 
-
-def _push(adapter: NationalDatabase, row: CivilSync, now) -> str:
-    def mark(**fields) -> None:
-        mark_taken(CivilSync, row.pk, **fields)
-
-    attempts = row.attempts + 1
-    try:
+    def push(row: CivilSync) -> dict:
         answer = adapter.push(key=row.key, payload=_fresh(row))
-    except NationalDbRejected as exc:
-        mark(state=CivilSyncState.FAILED, attempts=attempts, last_error=str(exc)[:2000])
-        log.error("civil sync %s rejected: %s", row.key, exc)
-        return "failed"
-    except Exception as exc:  # noqa: BLE001 - down, timed out, a broken plugin: retry later
-        delay = backoff_seconds(attempts)
-        mark(attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-             next_attempt_at=now + timedelta(seconds=delay))
-        log.warning("civil sync %s: attempt %d failed (%s); retry in %.0f s", row.key,
-                    attempts, exc, delay)
-        return "retry"
-    # The mark is the first statement after the push (no savepoint before it): a connection
-    # lost here is remembered by mark_taken and written when the database is back. The ID is
-    # set in the same transaction (PostgreSQL: claim_next's; SQLite: this one).
-    in_claim = transaction.get_connection().in_atomic_block
-    with contextlib.nullcontext() if in_claim else transaction.atomic():
-        mark(state=CivilSyncState.SENT, sent_at=timezone.now(), attempts=attempts,
-             last_error="", remote_ref=answer.ref[:200], personal_id=answer.personal_id or "")
-        if answer.personal_id:
-            apply_personal_ids([row.pk])
-    return "sent"
+        return {"remote_ref": answer.ref[:200], "personal_id": answer.personal_id or ""}
 
+    def on_sent(row: CivilSync, fields: dict) -> None:
+        if fields["personal_id"]:
+            apply_personal_ids([row.pk])
+
+    # Outcomes written after a lost connection: pushed already, never again; their IDs now.
+    return QUEUE.push_due(push, limit=limit, now=now, on_sent=on_sent,
+                          on_flushed=lambda _n: apply_personal_ids())
 
 
 def sync_sweep() -> bool:
     """The periodic pass: enqueue a push job when events are due and none is waiting."""
-    if not _due(timezone.now()).exists():
-        return False
-    from egov.core import jobs
-
-    from .tasks_sync import civil_sync_push
-
-    return jobs.enqueue_unless_pending(civil_sync_push)
+    return QUEUE.sweep()
 
 
 def failures():

@@ -22,3 +22,18 @@ class CoreConfig(AppConfig):
         from . import jobs, outbox
 
         jobs.every("core.outbox", settings.EGOV_SWEEP_SECONDS, outbox.outbox_sweep)
+
+        # The catalogues the migrations seed are put back after a flush, as Django's content
+        # types and permissions are (egov.core.seeds): the kernel's roles first.
+        from django.db.models.signals import post_migrate
+
+        from . import seeds
+        from .catalog import seed_roles
+
+        seeds.register_seed(
+            "core.roles", "core.Role",
+            lambda apps: seed_roles(apps.get_model("core", "Role"),
+                                    apps.get_model("core", "RoleGrant")))
+        post_migrate.connect(seeds.reseed_after_flush, sender=self,
+                             dispatch_uid="core.seeds.reseed_after_flush")
+

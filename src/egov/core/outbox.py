@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import random
 import smtplib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -63,11 +64,22 @@ def max_attempts() -> int:
     return max(1, int(getattr(settings, "EGOV_OUTBOX_MAX_ATTEMPTS", 8)))
 
 
+def exponential_backoff(attempts: int, *, base: float, cap: float,
+                        jitter: bool = False, rand: random.Random | None = None) -> float:
+    """The wait after the `attempts`-th failed attempt: d = base × 2^(attempts-1), capped; with
+    `jitter`, "equal jitter" — d/2 + a random part up to d/2 — so that destinations coming back
+    are not hit by every worker at once."""
+    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    if jitter:
+        return delay / 2 + (rand or random).uniform(0, delay / 2)
+    return delay
+
+
 def backoff_seconds(attempts: int) -> float:
     """The wait after the `attempts`-th failed attempt: base × 2^(attempts-1), capped."""
-    base = float(getattr(settings, "EGOV_OUTBOX_BACKOFF_SECONDS", 60))
-    cap = float(getattr(settings, "EGOV_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600))
-    return min(cap, base * (2 ** max(0, attempts - 1)))
+    return exponential_backoff(
+        attempts, base=float(getattr(settings, "EGOV_OUTBOX_BACKOFF_SECONDS", 60)),
+        cap=float(getattr(settings, "EGOV_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)))
 
 
 def lease_seconds() -> float:

@@ -122,3 +122,10 @@ class DirectivesConfig(AppConfig):
                               order=262))
         register_audit_labels({"directive.plan_import": _("Plan tasks imported")})
         # --- end import ---
+        # The grants the migrations seed, again after a flush (egov.core.seeds).
+        from egov.core.seeds import register_seed
+
+        from .catalog import seed_role_grants
+
+        register_seed("directives.grants", "core.RoleGrant", seed_role_grants)
+

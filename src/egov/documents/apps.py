@@ -97,3 +97,11 @@ class DocumentsConfig(AppConfig):
         register_nav(NavEntry("signing_batch", _("Sign in batch"), "signing:batch",
                               action="documents.sign", order=115))
         register_verifier(verify_stored_pdf)
+        # The document types, urgency deadlines and grants the migrations seed, again after a
+        # flush (egov.core.seeds).
+        from egov.core.seeds import register_seed
+
+        from .catalog import seed
+
+        register_seed("documents.catalogue", "documents.DocumentType", seed)
+

@@ -60,3 +60,10 @@ class OnestopConfig(AppConfig):
         from .services import stats_summary
 
         hooks.subscribe("onestop.stats", stats_summary.on_dossier_changed)
+        # The grants migration 0002 seeds, again after a flush (egov.core.seeds).
+        from egov.core.seeds import register_seed
+
+        from .catalog import seed_role_grants
+
+        register_seed("onestop.grants", "core.RoleGrant", seed_role_grants)
+

@@ -28,16 +28,13 @@ import logging
 import threading
 import urllib.error
 import urllib.request
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from egov.core import calendar
-from egov.core.outbox import claim_next, flush_unmarked, mark_taken
+from egov.core.outbox_push import OutboxPush, exponential_backoff
 
 from .models import ApplicantKind, Dossier, DossierEvent, NationalSync, SyncState
 from .notify import canonical_kind
@@ -214,23 +211,8 @@ def on_dossier_changed(*, dossier: Dossier, event: DossierEvent) -> NationalSync
     row = NationalSync.objects.create(
         dossier=dossier, revision=revision, key=sync_key(dossier, revision),
         payload=national_payload(dossier, event, revision))
-    _kick_after_commit()
+    QUEUE.kick_after_commit()
     return row
-
-
-def _kick() -> None:
-    from .tasks import national_push
-
-    try:
-        national_push.enqueue()
-    except Exception:  # noqa: BLE001 - the periodic pass pushes it later
-        log.exception("national sync: cannot enqueue the push job")
-
-
-def _kick_after_commit() -> None:
-    conn = transaction.get_connection()
-    if not any(entry[1] is _kick for entry in conn.run_on_commit):
-        transaction.on_commit(_kick)
 
 
 # --- pushing ------------------------------------------------------------------------------------
@@ -239,9 +221,9 @@ def _kick_after_commit() -> None:
 def backoff_seconds(attempts: int) -> float:
     """base × 2^(attempts-1), capped: an outage of the portal is waited out, never given up
     (only a payload the portal rejects ends failed)."""
-    base = float(getattr(settings, "EGOV_NATIONAL_BACKOFF_SECONDS", 30))
-    cap = float(getattr(settings, "EGOV_NATIONAL_BACKOFF_MAX_SECONDS", 3600))
-    return min(cap, base * (2 ** max(0, attempts - 1)))
+    return exponential_backoff(
+        attempts, base=float(getattr(settings, "EGOV_NATIONAL_BACKOFF_SECONDS", 30)),
+        cap=float(getattr(settings, "EGOV_NATIONAL_BACKOFF_MAX_SECONDS", 3600)))
 
 
 def _due(now):
@@ -256,55 +238,23 @@ def _due(now):
             .exclude(Exists(earlier)).order_by("next_attempt_at", "id"))
 
 
+QUEUE = OutboxPush(model=NationalSync, task="egov.onestop.tasks.national_push", due=_due,
+                   refused=NationalPortalRejected, backoff=lambda n: backoff_seconds(n),
+                   name="national sync", log=log)
+
+
 def national_push_due(*, limit: int = 500, now=None) -> dict[str, int]:
     """Push up to `limit` due changes, one at a time, each marked in the transaction in which
     it was taken (PostgreSQL: FOR NO KEY UPDATE SKIP LOCKED, so several workers never push one row;
-    see egov.core.outbox.claim_next). Returns counts by outcome."""
+    see egov.core.outbox_push). Returns counts by outcome."""
     portal = get_portal()
-    flush_unmarked(NationalSync)  # pushed before the connection was lost: never again
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    for _n in range(limit):
-        at = now or timezone.now()
-        with claim_next(_due(at), now=at) as row:
-            if row is None:
-                break
-            outcome = _push(portal, row, at)
-        counts[outcome] += 1
-        if outcome == "retry":
-            break  # the portal is down: the next run tries again, not every row now
-    if any(counts.values()):
-        log.info("national portal sync: %s", counts)
-    return counts
 
-
-def _push(portal: NationalPortal, row: NationalSync, now) -> str:
-    def mark(**fields) -> None:
-        mark_taken(NationalSync, row.pk, **fields)
-
-    attempts = row.attempts + 1
-    try:
+    def push(row: NationalSync) -> None:
         portal.push(key=row.key, payload=row.payload)
-    except NationalPortalRejected as exc:
-        mark(state=SyncState.FAILED, attempts=attempts, last_error=str(exc)[:2000])
-        log.error("national sync %s rejected: %s", row.key, exc)
-        return "failed"
-    except Exception as exc:  # noqa: BLE001 - down, timed out, a broken plugin: retry later
-        delay = backoff_seconds(attempts)
-        mark(attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-             next_attempt_at=now + timedelta(seconds=delay))
-        log.warning("national sync %s: attempt %d failed (%s); retry in %.0f s", row.key,
-                    attempts, exc, delay)
-        return "retry"
-    mark(state=SyncState.SENT, sent_at=timezone.now(), attempts=attempts, last_error="")
-    return "sent"
+
+    return QUEUE.push_due(push, limit=limit, now=now)
 
 
 def national_sweep() -> bool:
     """The periodic pass: enqueue a push job when changes are due and none is waiting."""
-    if not _due(timezone.now()).exists():
-        return False
-    from egov.core import jobs
-
-    from .tasks import national_push
-
-    return jobs.enqueue_unless_pending(national_push)
+    return QUEUE.sweep()

@@ -84,3 +84,12 @@ class PetitionsConfig(AppConfig):
         outbox.register_confidential_module("petitions")
         hooks.subscribe("petitions.satisfaction", satisfaction.on_petition_changed)
         # --- end reports ---
+        # The grants and deadline rules the migrations seed, again after a flush
+        # (egov.core.seeds).
+        from egov.core.seeds import register_seed
+
+        from .catalog import seed_deadline_rules, seed_role_grants
+
+        register_seed("petitions.grants", "core.RoleGrant", seed_role_grants)
+        register_seed("petitions.deadline_rules", "petitions.DeadlineRule", seed_deadline_rules)
+

@@ -34,3 +34,15 @@ ROLE_GRANTS = {
 
 def seed_role_grants(apps) -> None:
     seed_module_grants(apps, ROLE_GRANTS)
+
+
+def seed_deadline_rules(apps) -> None:
+    """The time limits of services.md §2.3 (egov.petitions.rules.RULES) as DeadlineRule rows,
+    as migration 0004 seeds them; rows already there are left as they are."""
+    from .rules import RULES
+
+    DeadlineRule = apps.get_model("petitions", "DeadlineRule")
+    for row in RULES:
+        DeadlineRule.objects.get_or_create(
+            code=row["code"], effective_from=row["effective_from"],
+            defaults={k: v for k, v in row.items() if k not in ("code", "effective_from")})

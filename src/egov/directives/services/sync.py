@@ -29,15 +29,13 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from egov.core import calendar
-from egov.core.outbox import claim_next, flush_unmarked, mark_taken
+from egov.core.outbox_push import OutboxPush, exponential_backoff
 
 from ..buckets import directive_bucket
 from ..models import Directive, DirectiveEvent, Recurrence, SyncChange, SyncState, SyncTarget
@@ -113,23 +111,8 @@ def on_directive_changed(*, directive: Directive, event: DirectiveEvent) -> list
                                idempotency_key=key, payload=change_payload(directive, event, key),
                                created_at=event.at, next_attempt_at=timezone.now()))
     SyncChange.objects.bulk_create(rows, ignore_conflicts=True)
-    _kick_after_commit()
+    QUEUE.kick_after_commit()
     return rows
-
-
-def _kick() -> None:
-    from ..tasks_sync import directives_sync_push
-
-    try:
-        directives_sync_push.enqueue()
-    except Exception:  # noqa: BLE001 - the periodic pass pushes it later
-        log.exception("directive sync: cannot enqueue the push job")
-
-
-def _kick_after_commit() -> None:
-    conn = transaction.get_connection()
-    if not any(entry[1] is _kick for entry in conn.run_on_commit):
-        transaction.on_commit(_kick)
 
 
 # --- pushing (the background job) ----------------------------------------------------------------
@@ -139,10 +122,10 @@ def backoff_seconds(attempts: int, *, rand: random.Random | None = None) -> floa
     """The wait after the `attempts`-th failed push: d = base × 2^(attempts-1) capped, then
     "equal jitter" — d/2 + a random part up to d/2 — so endpoints coming back are not hit by
     every worker at once."""
-    base = float(getattr(settings, "EGOV_DIRECTIVES_SYNC_BACKOFF_SECONDS", 30))
-    cap = float(getattr(settings, "EGOV_DIRECTIVES_SYNC_BACKOFF_MAX_SECONDS", 3600))
-    delay = min(cap, base * (2 ** max(0, attempts - 1)))
-    return delay / 2 + (rand or random).uniform(0, delay / 2)
+    return exponential_backoff(
+        attempts, base=float(getattr(settings, "EGOV_DIRECTIVES_SYNC_BACKOFF_SECONDS", 30)),
+        cap=float(getattr(settings, "EGOV_DIRECTIVES_SYNC_BACKOFF_MAX_SECONDS", 3600)),
+        jitter=True, rand=rand)
 
 
 def _due(now):
@@ -156,58 +139,27 @@ def _due(now):
             .exclude(Exists(earlier)).order_by("next_attempt_at", "id"))
 
 
+QUEUE = OutboxPush(model=SyncChange, task="egov.directives.tasks_sync.directives_sync_push",
+                   due=_due, refused=PermanentSyncError,
+                   backoff=lambda n: backoff_seconds(n), name="directive sync", log=log,
+                   key_field="idempotency_key")
+
+
 def push_due(*, limit: int = 500, now=None) -> dict[str, int]:
-    """Push up to `limit` due changes, each marked in the transaction in which it was taken.
-    A target that fails is not tried again in this run (its later changes wait). Returns
-    counts by outcome."""
-    flush_unmarked(SyncChange)  # pushed before the connection was lost: never again
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    down: set[int] = set()
+    """Push up to `limit` due changes, each marked in the transaction in which it was taken
+    (egov.core.outbox_push). A target that fails is not tried again in this run (its later
+    changes wait). Returns counts by outcome."""
     targets: dict[int, SyncTarget] = {}
-    for _n in range(limit):
-        at = now or timezone.now()
-        with claim_next(_due(at).exclude(target_id__in=down), now=at) as row:
-            if row is None:
-                break
-            if row.target_id not in targets:
-                targets[row.target_id] = SyncTarget.objects.get(pk=row.target_id)
-            outcome = _push(targets[row.target_id], row, at)
-        counts[outcome] += 1
-        if outcome == "retry":
-            down.add(row.target_id)
-    if any(counts.values()):
-        log.info("directive sync: %s", counts)
-    return counts
 
-
-def _push(target: SyncTarget, row: SyncChange, now) -> str:
-    def mark(**fields) -> None:
-        mark_taken(SyncChange, row.pk, **fields)
-
-    attempts = row.attempts + 1
-    try:
+    def push(row: SyncChange) -> None:
+        if row.target_id not in targets:
+            targets[row.target_id] = SyncTarget.objects.get(pk=row.target_id)
+        target = targets[row.target_id]
         get_adapter(target.adapter).push(target, row)
-    except PermanentSyncError as exc:
-        mark(state=SyncState.FAILED, attempts=attempts, last_error=str(exc)[:2000])
-        log.error("directive sync %s refused by %s: %s", row.idempotency_key, target, exc)
-        return "failed"
-    except Exception as exc:  # noqa: BLE001 - down, timed out, a broken plugin: retry later
-        delay = backoff_seconds(attempts)
-        mark(attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-             next_attempt_at=now + timedelta(seconds=delay))
-        log.warning("directive sync %s: attempt %d failed (%s); retry in %.0f s",
-                    row.idempotency_key, attempts, exc, delay)
-        return "retry"
-    mark(state=SyncState.SENT, sent_at=timezone.now(), attempts=attempts, last_error="")
-    return "sent"
+
+    return QUEUE.push_due(push, limit=limit, now=now, group="target_id")
 
 
 def sync_sweep() -> bool:
     """The periodic pass: enqueue a push job when changes are due and none is waiting."""
-    if not _due(timezone.now()).exists():
-        return False
-    from egov.core import jobs
-
-    from ..tasks_sync import directives_sync_push
-
-    return jobs.enqueue_unless_pending(directives_sync_push)
+    return QUEUE.sweep()
