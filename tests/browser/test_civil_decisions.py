@@ -12,8 +12,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import submit, switch_language
-from tests.browser.test_civil_birth import Checks, registrar  # noqa: F401 (fixture)
+from tests.browser.conftest import PageChecks, submit, switch_language
+from tests.browser.test_civil_birth import registrar  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def test_registrar_notes_a_marriage_abroad_and_a_missing_person(browser, live_se
                               viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(30_000)
     page = ctx.new_page()
-    check = Checks(page)
+    check = PageChecks(page, "civil", axe_each_width=True)
     try:
         login(page, "tuphapxa")
         switch_language(page, "vi")

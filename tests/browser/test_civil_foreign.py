@@ -10,21 +10,15 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import submit, switch_language
-from tests.browser.test_civil_birth import Checks
+from tests.browser.civil_support import make_registrar
+from tests.browser.conftest import PageChecks, submit, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def registrar(roles, org, make_user):
-    from django.apps import apps
-
-    from egov.civil.catalog import seed_role_grants
-
-    seed_role_grants(apps)
-    return make_user("tuphapxa", org["commune"], "civil_registrar",
-                     title="Công chức Tư pháp - Hộ tịch", full_name="Lê Thị Hộ Tịch")
+def registrar(transactional_db, org, make_user):
+    return make_registrar(org, make_user)
 
 
 def _years_ago(years: int) -> str:
@@ -40,7 +34,7 @@ def test_registrar_registers_a_marriage_with_a_foreign_wife(browser, live_server
                               viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(30_000)
     page = ctx.new_page()
-    check = Checks(page)
+    check = PageChecks(page, "civil", axe_each_width=True)
     try:
         login(page, "tuphapxa")
         switch_language(page, "vi")

@@ -20,7 +20,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import serious_violations
-from tests.browser.test_petitions_workflow import _as, _fits, reseed
+from tests.browser.test_petitions_workflow import _as, _fits
 from tests.petitions.conftest import make_petition, pet  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(transactional_db, pet, make_petition):  # noqa: F811
     from egov.petitions.models import Petition
 
-    reseed()
     now = timezone.now()
     late = make_petition(kind="complaint", content="Khiếu nại việc cấp giấy phép xây dựng.")
     Petition.objects.filter(pk=late.pk).update(state="accepted", handling_unit=pet["division"],

@@ -19,7 +19,6 @@ from tests.signing.conftest import test_pki  # noqa: F401
 
 from .certificates_support import birth, signed_civ_fixture  # noqa: F401
 from .test_api import auth
-from .test_certificates import seeded_roles  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +64,6 @@ def test_api_and_page(client, signed_civ):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("seeded_roles")
 def test_concurrent_copies_are_numbered_without_gaps(signed_civ):
     from tests.concurrency import run_threads
 
