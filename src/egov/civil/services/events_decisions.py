@@ -33,6 +33,7 @@ from .records import (
     _party,
     _registered_on,
     _text,
+    marriage_conditions,
     registrar_commune,
     write_event,
 )
@@ -145,19 +146,8 @@ def note_abroad_marriage(*, actor, husband: Mapping, wife: Mapping, country: str
     woman = _party(actor, wife, "wife", errors, commune, today=today, sex=Sex.FEMALE)
     _check_errors(errors)
     married_on = decided_on(decision)
-    if man.pk is not None and man.pk == woman.pk:
-        _fail("same_person", _("The husband and the wife are two persons."), "wife")
-    for field, party, sex in (("husband", man, Sex.MALE), ("wife", woman, Sex.FEMALE)):
-        if party.sex != sex:
-            _fail("same_sex", _("The law recognises the marriage of a man and a woman (Luật Hôn "
-                                "nhân và gia đình 2014, Điều 8.2)."), f"{field}.sex")
-        _alive(party, field)
-        refusal = rules.marriage_age_refusal(sex, party.birth_date, married_on)
-        if refusal is not None:
-            _fail(refusal.code, refusal.message, f"{field}.birth_date")
-    refusal = rules.relation_refusal(man, woman)
-    if refusal is not None:
-        _fail(refusal.code, refusal.message, "wife")
+    # The conditions on the day of the marriage; the present marriages below, on locked rows.
+    marriage_conditions(man, woman, True, married_on, married_checked_here=False)
     with transaction.atomic():
         for field, party, other in (("husband", man, woman), ("wife", woman, man)):
             if party.pk is None:

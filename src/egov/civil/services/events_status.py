@@ -162,6 +162,18 @@ def note_missing_end(*, actor, person: Mapping, authority: str, decision_number:
                      details: Mapping | None = None) -> CivilEvent:
     """Ghi vào Sổ việc hủy tuyên bố mất tích (Bộ luật Dân sự 2015, Điều 70: the person returns
     or there is sure news of them): the declaration in force is named in the details."""
+    return _cancel_declaration(
+        actor, person, commune_id, registered_on, authority, decision_number, decision_date,
+        details, EventKind.MISSING, EventKind.MISSING_END, "missing_not_declared",
+        _("No declaration of missing status is in force for this person: there is none to "
+          "cancel (Bộ luật Dân sự 2015, Điều 70)."), lambda declared: {})
+
+
+def _cancel_declaration(actor, person, commune_id, registered_on, authority, decision_number,
+                        decision_date, details, kind, end_kind, code, message,
+                        extra) -> CivilEvent:
+    """Note the cancellation of the declaration of `kind` in force (named in the details with
+    `extra(declared)`); refused with `code` when none is."""
     commune, _today, day, errors, decision = begin(actor, commune_id, registered_on, authority,
                                                    decision_number, decision_date)
     who = _person(actor, person, errors)
@@ -169,14 +181,12 @@ def note_missing_end(*, actor, person: Mapping, authority: str, decision_number:
     _alive(who, "person")
     with transaction.atomic():
         who = _locked(who)
-        declared = declaration_in_force(who, EventKind.MISSING)
+        declared = declaration_in_force(who, kind)
         if declared is None:
-            _fail("missing_not_declared", _("No declaration of missing status is in force for "
-                                            "this person: there is none to cancel (Bộ luật Dân "
-                                            "sự 2015, Điều 70)."), "person")
+            _fail(code, message, "person")
         _not_before(declared, decision)
-        return _write(actor, EventKind.MISSING_END, commune, day, decision, who, details,
-                      {"declaration_event": declared.pk})
+        return _write(actor, end_kind, commune, day, decision, who, details,
+                      {"declaration_event": declared.pk, **extra(declared)})
 
 
 def _not_before(declared: CivilEvent, decision: dict) -> None:
@@ -220,22 +230,12 @@ def note_capacity_end(*, actor, person: Mapping, authority: str, decision_number
                       details: Mapping | None = None) -> CivilEvent:
     """Ghi vào Sổ việc hủy tuyên bố mất hoặc hạn chế năng lực hành vi dân sự (Bộ luật Dân sự
     2015, Điều 22.1, 24.1: the ground no longer exists): the declaration in force is named."""
-    commune, _today, day, errors, decision = begin(actor, commune_id, registered_on, authority,
-                                                   decision_number, decision_date)
-    who = _person(actor, person, errors)
-    _check_errors(errors)
-    _alive(who, "person")
-    with transaction.atomic():
-        who = _locked(who)
-        declared = declaration_in_force(who, EventKind.CAPACITY)
-        if declared is None:
-            _fail("capacity_not_declared", _("No declaration on this person's civil capacity is "
-                                             "in force: there is none to cancel (Bộ luật Dân sự "
-                                             "2015, Điều 22.1, 24.1)."), "person")
-        _not_before(declared, decision)
-        return _write(actor, EventKind.CAPACITY_END, commune, day, decision, who, details,
-                      {"declaration_event": declared.pk,
-                       "capacity": declared.details.get("capacity")})
+    return _cancel_declaration(
+        actor, person, commune_id, registered_on, authority, decision_number, decision_date,
+        details, EventKind.CAPACITY, EventKind.CAPACITY_END, "capacity_not_declared",
+        _("No declaration on this person's civil capacity is in force: there is none to cancel "
+          "(Bộ luật Dân sự 2015, Điều 22.1, 24.1)."),
+        lambda declared: {"capacity": declared.details.get("capacity")})
 
 
 # --- cancellation of a court's declaration of death -------------------------------------------

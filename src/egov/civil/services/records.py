@@ -387,7 +387,7 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
     if reregistration and isinstance(reregistration.get("original_date"), dt.date):
         married_on = reregistration["original_date"]
     try:
-        _marriage_conditions(man, woman, both_present, married_on)
+        marriage_conditions(man, woman, both_present, married_on)
     except InvalidInput as err:
         # Luật Hôn nhân và gia đình 2014, Điều 126.1: registered in Việt Nam, the foreign party
         # also meets the conditions of Vietnamese law — the same checks, the article cited.
@@ -414,9 +414,11 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
                            foreign_element=foreign)
 
 
-def _marriage_conditions(man: Person, woman: Person, both_present, married_on: dt.date) -> None:
+def marriage_conditions(man: Person, woman: Person, both_present, married_on: dt.date, *,
+                        married_checked_here: bool = True) -> None:
     """The conditions of a marriage (Luật Hôn nhân và gia đình 2014, Điều 5, 8; Luật Hộ tịch
-    2014, Điều 18.2), each refusal a 422 citing its article."""
+    2014, Điều 18.2), each refusal a 422 citing its article. A caller that checks the parties'
+    present marriages itself, on their locked rows, passes `married_checked_here=False`."""
     if both_present is not True:
         # Luật Hộ tịch 2014, Điều 18.2: both parties present at the registration.
         _fail("parties_absent", _("Both parties must be present to register a marriage (Luật "
@@ -431,7 +433,7 @@ def _marriage_conditions(man: Person, woman: Person, both_present, married_on: d
         refusal = rules.marriage_age_refusal(sex, party.birth_date, married_on)
         if refusal is not None:
             _fail(refusal.code, refusal.message, f"{field}.birth_date")
-        if party.pk is not None and party.spouse_id is not None:
+        if married_checked_here and party.pk is not None and party.spouse_id is not None:
             _fail("already_married", _("%(name)s is married according to the registry: marrying "
                                        "a married person is prohibited (Luật Hôn nhân và gia "
                                        "đình 2014, Điều 5.2.c).") % {"name": party.full_name},
