@@ -19,7 +19,7 @@ from egov.core.api import ERRORS, ErrorOut
 from egov.core.api_openapi import file_response
 from egov.core.files import file_response as stored_file_response
 
-from .api import CivilFeeOut
+from .api_common import CivilFeeOut
 from .certificate_pdf import verify_url
 from .models import CopyEntry, RecordedFee
 from .services import certificates, fees

@@ -35,13 +35,12 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from egov.core import policy
 from egov.core.api import ERRORS
 
-# Made before importing api.py, which mounts it: whichever module is imported first.
-router = Router(tags=["civil"])
+from . import api_notes
+from .api_common import BIGINT, CivilEventOut, CivilPersonIn, event_out
+from .catalog import kind_rules_in_force
+from .services import events, events_notes
 
-from . import api_notes  # noqa: E402
-from .api import BIGINT, CivilEventOut, CivilPersonIn, event_out  # noqa: E402
-from .catalog import kind_rules_in_force  # noqa: E402
-from .services import events, events_notes  # noqa: E402
+router = Router(tags=["civil"])
 
 TEXT = 300
 

@@ -16,8 +16,9 @@ import datetime as dt
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from egov.core.api import ERRORS, ErrorOut
+from egov.core.api_openapi import CURSOR_PATTERN
 
-from .api import BIGINT, CURSOR_PATTERN, CivilEventOut, CivilPersonIn, event_out
+from .api_common import BIGINT, CivilEventOut, CivilPersonIn, event_out
 from .services import intake
 
 router = Router(tags=["civil"])
