@@ -117,3 +117,35 @@ def test_the_birth_form_records_a_ground_of_exemption(client, civ):
     answer = client.post(reverse("civil:birth_new"), _birth_post(fee_exemption="disability"))
     assert answer.status_code == 302
     assert CivilEvent.objects.get().fee.ground == "disability"
+
+
+def test_the_other_events_take_a_ground_of_exemption_on_their_forms_and_api(client, civ):
+    """Điều 11.1.a exempts the person, whatever the matter: the other events' forms and API
+    (here a marital-status certificate and a noted decision) take the ground too."""
+    rate(civ, "marital_status", 3000)
+    rate(civ, "nationality", 3000)
+    single = rec(civ, "Đào Thị Một", "female", 30)
+    answer = post(client, civ["registrar"], "marital-status",
+                  {"person": {"id": single.pk}, "fee_exemption": "poor_household"})
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["fee"]["status"] == "exempt"
+    assert answer.json()["fee"]["ground"] == "poor_household"
+    bad = post(client, civ["registrar"], "marital-status",
+               {"person": {"id": single.pk}, "fee_exemption": "rich"})
+    assert bad.status_code == 422 and CivilEvent.objects.count() == 1
+    other = rec(civ, "Đào Văn Hai", "male", 40)
+    noted = post(client, civ["registrar"], "notes", {
+        "kind": "nationality", "person": {"id": other.pk}, "change_type": "renounced",
+        "nationality": "Singapore", "authority": "Chủ tịch nước",
+        "decision_number": "12/QĐ-CTN", "decision_date": today().isoformat(),
+        "fee_exemption": "disability"})
+    assert noted.status_code == 201, noted.content
+    assert noted.json()["fee"]["ground"] == "disability"
+    client.force_login(civ["registrar"])
+    url = reverse("civil:event_new", args=["marital-status"])
+    page = client.get(url).content.decode()
+    assert 'name="fee_exemption"' in page
+    answer = client.post(url, {"person_id": str(single.pk), "purpose": "Để kết hôn",
+                               "fee_exemption": "meritorious_family"})
+    assert answer.status_code == 302, answer.context and answer.context["form"].errors
+    assert CivilEvent.objects.order_by("-id").first().fee.ground == "meritorious_family"

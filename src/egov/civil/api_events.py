@@ -19,7 +19,8 @@
     GET  /kind-rules?on=&foreign=   the catalogue's rules in force (law as data; the
                                      foreign-element variants with foreign=true)
 
-Every POST also takes "registered_on" and "commune_id". The event answers as the births do
+Every POST also takes "registered_on", "commune_id" and "fee_exemption" (Luật Hộ tịch 2014,
+Điều 11.1.a; the fee recorded is in "fee"). The event answers as the births do
 (api.event_out) with its details (the status and valid_until of a certificate, the old and new
 values of a change, the decision noted). The law's refusals: 422 with the code and the article
 in the message; 403 outside one's commune; nothing written on an error.
@@ -36,7 +37,15 @@ from egov.core import policy
 from egov.core.api import ERRORS
 
 from . import api_notes
-from .api_common import BIGINT, CivilEventOut, CivilPersonIn, event_out
+from .api_common import (
+    BIGINT,
+    FEE_EXEMPTION,
+    CivilEventOut,
+    CivilPersonIn,
+    FeeExemption,
+    event_out,
+    fee_details,
+)
 from .catalog import kind_rules_in_force
 from .services import events, events_notes
 
@@ -52,6 +61,7 @@ class CivilPersonRefIn(Schema):
 class CivilEventCommonIn(Schema):
     registered_on: dt.date | None = None
     commune_id: int | None = Field(None, ge=1, le=BIGINT)
+    fee_exemption: FeeExemption | None = Field(None, description=FEE_EXEMPTION)
 
 
 FOREIGN_ELEMENT = Field(False, description="Có yếu tố nước ngoài (e.g. a citizen settled "
@@ -174,7 +184,10 @@ def _ref(value) -> dict | None:
 
 
 def _common(body: CivilEventCommonIn) -> dict:
-    return {"registered_on": body.registered_on, "commune_id": body.commune_id}
+    """The registration date, the commune and the ground of exemption from the fee (Luật Hộ
+    tịch 2014, Điều 11.1.a), which every registration takes."""
+    return {"registered_on": body.registered_on, "commune_id": body.commune_id,
+            "details": fee_details(body)}
 
 
 def _created(event) -> Status:

@@ -30,6 +30,7 @@ from .forms import (
     MarriageForm,
     PartyForm,
     _date,
+    fee_exemption_field,
 )
 from .models import PartyRole
 
@@ -49,6 +50,7 @@ class EventForm(PartyForm):
 
     REF_ONLY: tuple[str, ...] = ()
     registered_on = REGISTERED_ON["registered_on"]()
+    fee_exemption = fee_exemption_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -197,12 +197,13 @@ REREGISTRATION_BEFORE = dt.date(2016, 1, 1)
 
 def reregister(*, actor, kind: str, original_registered_on, original_place: str = "",
                book_lost: bool = False, data: Mapping | None = None, commune_id=None,
-               registered_on=None) -> CivilEvent:
+               registered_on=None, details: Mapping | None = None) -> CivilEvent:
     """Đăng ký lại khai sinh, kết hôn, khai tử (NĐ 123/2015, Điều 24–27): an event registered
     before 1/1/2016 whose book and original papers are both lost is registered again, in the
     book of its kind, marked as a re-registration (the original date and place in the details;
     never late). `data` is what `records.register_<kind>` takes (child/mother/father,
-    husband/wife/both_present, person/death_date)."""
+    husband/wife/both_present, person/death_date); `details` (e.g. the ground of exemption from
+    the fee, Luật Hộ tịch 2014, Điều 11.1.a) go with the event."""
     registrar_commune(actor, commune_id)  # 403 outside one's communes, before anything else
     errors: dict[str, list[str]] = {}
     if kind not in REREGISTRABLE:
@@ -226,7 +227,7 @@ def reregister(*, actor, kind: str, original_registered_on, original_place: str 
     kind_rule("reregistration", day)  # the limit of đăng ký lại is in force (422 otherwise)
     mark = {"original_date": original, "original_place": place}
     common = {"actor": actor, "commune_id": commune_id, "registered_on": day,
-              "reregistration": mark}
+              "reregistration": mark, "details": details}
     if kind == EventKind.BIRTH:
         return records.register_birth(child=data.get("child"), mother=data.get("mother"),
                                       father=data.get("father"), **common)

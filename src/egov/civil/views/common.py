@@ -64,3 +64,10 @@ def event_get(user, pk: int) -> CivilEvent:
 
 def visible_events(user):
     return CivilEvent.objects.filter(policy.unit_q(user, READ, field="commune"))
+
+
+def fee_details(cleaned: dict) -> dict | None:
+    """The ground of exemption from the fee chosen on a form (Luật Hộ tịch 2014, Điều 11.1.a),
+    as the registration's details (services/fees.py reads it)."""
+    ground = cleaned.get("fee_exemption")
+    return {"fee_exemption": ground} if ground else None

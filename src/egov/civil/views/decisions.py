@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _T
 from .. import forms_decisions as fd
 from ..services import events_decisions as ed
 from ..services import events_status as es
+from .common import fee_details
 
 TEMPLATE = "civil/events/decision.html"
 LHT = "Luật Hộ tịch 2014, Điều 3.2"
@@ -17,7 +18,8 @@ LHT = "Luật Hộ tịch 2014, Điều 3.2"
 def _decision(form) -> dict:
     c = form.cleaned_data
     return {"authority": c["authority"], "decision_number": c["decision_number"],
-            "decision_date": c["decision_date"], "registered_on": c.get("registered_on")}
+            "decision_date": c["decision_date"], "registered_on": c.get("registered_on"),
+            "details": fee_details(c)}
 
 
 def _adoption_end(user, form):

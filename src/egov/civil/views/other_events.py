@@ -37,21 +37,24 @@ from .register import _chosen, _find
 
 def _decision(c) -> dict:
     return {"authority": c["authority"], "decision_number": c["decision_number"],
-            "decision_date": c["decision_date"], "registered_on": c.get("registered_on")}
+            "decision_date": c["decision_date"], "registered_on": c.get("registered_on"),
+            "details": common.fee_details(c)}
 
 
 def _marital_status(user, form):
     c = form.cleaned_data
     return events.certify_marital_status(actor=user, person=form.spec("person"),
                                          purpose=c.get("purpose") or "",
-                                         registered_on=c.get("registered_on"))
+                                         registered_on=c.get("registered_on"),
+                                         details=common.fee_details(c))
 
 
 def _recognition(user, form):
     c = form.cleaned_data
     return events.recognize(actor=user, child=form.spec("child"), parent=form.spec("parent"),
                             role=c["role"], registered_on=c.get("registered_on"),
-                            foreign_element=bool(c.get("foreign_element")))
+                            foreign_element=bool(c.get("foreign_element")),
+                            details=common.fee_details(c))
 
 
 def _guardianship(user, form):
@@ -59,13 +62,15 @@ def _guardianship(user, form):
     return events.register_guardianship(
         actor=user, guardian=form.spec("guardian"), ward=form.spec("ward"), mode=c["mode"],
         ward_ground=c.get("ward_ground") or "", guardian_capable=bool(c.get("guardian_capable")),
-        registered_on=c.get("registered_on"), foreign_element=bool(c.get("foreign_element")))
+        registered_on=c.get("registered_on"), foreign_element=bool(c.get("foreign_element")),
+        details=common.fee_details(c))
 
 
 def _guardianship_end(user, form):
     c = form.cleaned_data
     return events.end_guardianship(actor=user, guardianship_id=c["guardianship_id"],
-                                   ground=c["ground"], registered_on=c.get("registered_on"))
+                                   ground=c["ground"], registered_on=c.get("registered_on"),
+                                   details=common.fee_details(c))
 
 
 def _change(user, form):
@@ -74,7 +79,8 @@ def _change(user, form):
         actor=user, person=form.spec("person"), change_type=c["change_type"],
         field=c["field"], new_value=c["new_value"], ground=c["ground"],
         parents_consent=bool(c.get("parents_consent")),
-        person_consent=bool(c.get("person_consent")), registered_on=c.get("registered_on"))
+        person_consent=bool(c.get("person_consent")), registered_on=c.get("registered_on"),
+        details=common.fee_details(c))
 
 
 def _divorce(user, form):
@@ -109,7 +115,7 @@ def _reregister(kind: str) -> Callable:
         return events_notes.reregister(
             actor=user, kind=kind, original_registered_on=c["original_registered_on"],
             original_place=c["original_place"], book_lost=bool(c.get("book_lost")), data=data,
-            registered_on=c.get("registered_on"))
+            registered_on=c.get("registered_on"), details=common.fee_details(c))
     return submit
 
 
