@@ -17,7 +17,7 @@ from egov.civil.services.copies import copies_scope
 from egov.core.models import Sequence
 from tests.signing.conftest import test_pki  # noqa: F401
 
-from .certificates_support import birth, signed_civ_fixture  # noqa: F401
+from .certificates_support import birth, pdf_text, signed_civ_fixture  # noqa: F401
 from .test_api import auth
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,30 @@ def test_copies_take_the_next_number_of_their_communes_book(signed_civ):
     fee = copies[0].fee
     assert (fee.kind, fee.status, fee.amount) == ("copy", "charged", 8000)
     assert theirs.fee.status == "charged"  # same province's rate
+
+
+def test_a_copy_prints_its_number_and_a_failed_signature_gives_it_back(signed_civ, tmp_path,
+                                                                        monkeypatch):
+    from egov.civil.services import certificates as certificates_service
+
+    civ = signed_civ
+    event = birth(civ)
+    year = timezone.localdate().year
+    first = certs.certified_copy(civ["registrar"], event.pk)
+    with first.file.file.open("rb") as fh:
+        text = pdf_text(fh.read(), tmp_path)
+    assert f"(BẢN SAO) — Số 01/{year}, Sổ cấp bản sao trích lục hộ tịch" in text
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the token is gone")
+
+    monkeypatch.setattr(certificates_service, "_sign", broken)
+    with pytest.raises(RuntimeError):
+        certs.certified_copy(civ["registrar"], event.pk)
+    monkeypatch.undo()
+    again = certs.certified_copy(civ["registrar"], event.pk)
+    assert again.copy_entry.number == 2  # the failed copy's number came back: no gap
+    assert CopyEntry.objects.count() == 2
 
 
 def test_api_and_page(client, signed_civ):

@@ -143,8 +143,9 @@ def _person(p) -> dict[str, str]:
 
 
 def context(*, event: CivilEvent, type: str, code: str, issued_on: dt.date,
-            issued_by_name: str) -> dict[str, Any]:
-    """What the certificate prints (the event's parties read once)."""
+            issued_by_name: str, copy_number: int | None = None) -> dict[str, Any]:
+    """What the certificate prints (the event's parties read once); a certified copy its
+    number in the commune's copies book of the year (Sổ cấp bản sao trích lục hộ tịch)."""
     parties = {p.role: p.person for p in event.parties.select_related("person")}
     commune = event.commune
     title = TITLES.get(type) or EXTRACT_TITLES.get(event.kind, "Trích lục hộ tịch")
@@ -153,6 +154,8 @@ def context(*, event: CivilEvent, type: str, code: str, issued_on: dt.date,
     return {
         "type": type, "kind": event.kind, "title": title,
         "copy": type == CertificateType.COPY,
+        "copy_number": (f"{copy_number:02d}/{issued_on.year}" if copy_number is not None
+                        else None),
         "commune_name": commune.name,
         "number": f"{event.entry_number:02d}/{event.book.year}",
         "book_number": f"{event.book.number:02d}",

@@ -128,14 +128,26 @@ def _issue(actor, event_id, type: str) -> Certificate:
     today = timezone.localdate(now)
     code = new_code()
     name = actor.get_full_name() or actor.get_username()
-    pdf = certificate_pdf.render(event=event, type=type, code=code, issued_on=today,
-                                 issued_by_name=name)
-    signed = _sign(pdf, event=event, type=type, code=code, now=now)
+
+    def signed_pdf(copy_number: int | None = None) -> bytes:
+        pdf = certificate_pdf.render(event=event, type=type, code=code, issued_on=today,
+                                     issued_by_name=name, copy_number=copy_number)
+        return _sign(pdf, event=event, type=type, code=code, now=now)
+
+    # An original is rendered and signed before the transaction (its numbers are the event's);
+    # a copy prints its number in the copies book, so it is rendered and signed in the
+    # transaction that takes the number — copies of a commune are issued one after the other,
+    # and a failed signature gives the number back (gapless).
+    signed = signed_pdf() if type != CertificateType.COPY else b""
     try:
         with transaction.atomic():
             event = _event(actor, event.pk, lock=True)  # originals issued one at a time
             if type != CertificateType.COPY and _original_exists(event):
                 raise _already()
+            copy_number = None
+            if type == CertificateType.COPY:
+                copy_number = copies.next_copy_number(event.commune_id, today.year)
+                signed = signed_pdf(copy_number)
             upload = io.BytesIO(signed)
             upload.name = f"{type.replace('_', '-')}-{code}.pdf"  # no personal data
             stored = file_store(actor=actor, upload=upload, require={PDF}, generated=True)
@@ -143,8 +155,8 @@ def _issue(actor, event_id, type: str) -> Certificate:
                 event=event, type=type, code=code, number=certificate_pdf.event_number(event),
                 issued_on=today, commune=event.commune, file=stored, issued_by=actor,
                 issued_at=now)
-            if type == CertificateType.COPY:
-                copies.enter_copy(certificate)  # its own book and number, its fee
+            if copy_number is not None:
+                copies.enter_copy(certificate, copy_number)  # its own book, its fee
             audit_log(actor=actor, action="civil.certificate.issue", obj=certificate,
                       details={"event": event.pk, "type": type, "file": stored.pk})
     except IntegrityError:  # another original (or, rarely, the same code) written meanwhile

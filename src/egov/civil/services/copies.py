@@ -14,13 +14,16 @@ def copies_scope(commune_id: int) -> str:
     return f"civil.copies:{commune_id}"
 
 
-def enter_copy(certificate) -> CopyEntry:
-    """Inside the issue's transaction: the next number of (commune, year), gapless (numbering
-    kernel; a rollback gives the number back), then the copy's fee."""
-    year = certificate.issued_on.year
-    number = numbering.sequence_next(scope=copies_scope(certificate.commune_id), series="copy",
-                                     year=year)
+def next_copy_number(commune_id: int, year: int) -> int:
+    """Inside the issue's transaction, before the copy is rendered (it prints its number): the
+    next number of (commune, year), gapless (numbering kernel: the row stays locked until the
+    transaction ends, and a rollback — a failed signature — gives the number back)."""
+    return numbering.sequence_next(scope=copies_scope(commune_id), series="copy", year=year)
+
+
+def enter_copy(certificate, number: int) -> CopyEntry:
+    """In the same transaction: the copy's entry in the book under `number`, then its fee."""
     entry = CopyEntry.objects.create(certificate=certificate, commune_id=certificate.commune_id,
-                                     year=year, number=number)
+                                     year=certificate.issued_on.year, number=number)
     fees.record_copy_fee(certificate)
     return entry
