@@ -84,6 +84,9 @@ def test_api_and_page(client, signed_civ):
     client.force_login(civ["registrar"])
     page = client.get(f"/civil/certificates/{body['id']}/").content.decode()
     assert 'data-field="copy-number"' in page and "Sổ cấp bản sao trích lục hộ tịch" in page
+    # The event's list tells its copies apart by their number (a walk found two identical lines).
+    event_page = client.get(f"/civil/events/{event.pk}/").content.decode()
+    assert f"bản sao số 1/{entry.year}" in event_page
 
 
 @pytest.mark.postgres

@@ -103,6 +103,12 @@ def test_the_api_answer_and_the_event_page(client, civ):
     event = CivilEvent.objects.order_by("id").first()
     page = client.get(reverse("civil:event", args=[event.pk])).content.decode()
     assert 'id="event-fee"' in page and "5.000 đồng" in page and BASIS in page
+    # In English the currency is "VND" (a walk found "5.000 đồng" on the English page).
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("civil:event", args=[event.pk])).content.decode()
+    assert "5.000 VND" in page and "đồng" not in page
 
 
 def test_the_birth_form_records_a_ground_of_exemption(client, civ):

@@ -172,6 +172,9 @@ def test_the_page_and_the_api(desk, clock, client):
     client.force_login(desk["registrar"])
     page = client.get("/civil/intake/")
     assert page.status_code == 200 and d.code in page.content.decode()
+    # A 360 px screen shows each row as a card: every cell names its column (a walk found none).
+    assert 'data-label="Loại sự kiện"' in page.content.decode()
+    assert 'data-label="Hẹn trả kết quả"' in page.content.decode()
     detail = client.get(f"/civil/intake/{row.pk}/")
     assert detail.status_code == 200 and "Trần Thị Bình" in detail.content.decode()
     bad = client.post(f"/civil/intake/{row.pk}/", {"child_full_name": "",
@@ -317,6 +320,8 @@ def test_the_list_comes_in_keyset_pages_with_a_constant_number_of_queries(
     assert len(first.context["rows"]) == 3 and nxt and "?cursor=" in first.content.decode()
     second = client.get(f"/civil/intake/?cursor={nxt}")
     assert len(second.context["rows"]) == 2 and second.context["page"].next is None
+    assert 'id="intake-first"' in second.content.decode()  # the way back to the nearest deadlines
+    assert 'id="intake-first"' not in first.content.decode()
     assert client.get("/civil/intake/?cursor=%25bad").status_code == 200  # the first page
     api = client.get("/api/v1/civil/intake?limit=4").json()
     assert len(api["items"]) == 4 and api["next"]

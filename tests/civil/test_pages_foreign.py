@@ -104,3 +104,16 @@ def test_the_guardianship_form_with_a_foreign_guardian(as_registrar, civ):
     page = event_page(as_registrar, as_registrar.post(url, {
         **data, "guardian_identity_document": "Hộ chiếu TK0001"}))
     assert "Có yếu tố nước ngoài" in page and "Nhật Bản" in page
+
+
+def test_the_error_summary_names_each_fields_party(as_registrar):
+    """A walk found the marriage form's summary listing "Họ và tên: Trường này là bắt buộc." twice
+    (the husband's and the wife's): each line now names its party and links to its field."""
+    answer = as_registrar.post(reverse("civil:marriage_new"),
+                               marriage_post(husband_full_name="", wife_full_name=""))
+    assert answer.status_code == 422
+    html = answer.content.decode()
+    summary = html[html.index('id="form-errors"'):html.index("</ul>", html.index('id="form-errors"'))]
+    assert 'href="#id_husband_full_name">Chồng — Họ và tên: ' in summary
+    assert 'href="#id_wife_full_name">Vợ — Họ và tên: ' in summary
+    assert not Person.objects.exists()

@@ -54,3 +54,24 @@ def test_the_home_page_warns_the_registrar_and_the_manager_only(client, civ, mak
     KindRule.objects.filter(effective_to=end).update(effective_to=today() + dt.timedelta(91))
     client.force_login(civ["registrar"])
     assert 'id="rules-lapse-1"' not in client.get(reverse("civil:home")).content.decode()
+
+
+def test_the_warning_names_each_kind_once_capitalised(civ, client):
+    """A walk found the warning listing "Kết hôn, Kết hôn", "Giám hộ, Giám hộ" (a kind's
+    foreign-element row lapses too) and ending on a lower-case "đăng ký lại"."""
+    from django.utils import translation
+
+    from egov.civil.views.pages import lapses
+
+    end = today() + dt.timedelta(days=30)
+    KindRule.objects.filter(effective_from__lte=today(), effective_to__gte=today()) \
+        .update(effective_to=end)
+    with translation.override("vi"):
+        kinds = lapses(civ["registrar"])[0]["kinds"]
+    assert len(kinds) == len(set(kinds)) == len(set(KIND_RULES))
+    assert "Kết hôn" in kinds and "Đăng ký lại" in kinds
+    assert all(k[0].isupper() for k in kinds)
+    # The long list is folded under a summary saying how many kinds (the warning stays short).
+    client.force_login(civ["registrar"])
+    html = client.get(reverse("civil:home")).content.decode()
+    assert f"<summary>Các loại việc hộ tịch bị ảnh hưởng ({len(kinds)})</summary>" in html

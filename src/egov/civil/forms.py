@@ -94,6 +94,18 @@ class PartyForm(EgovForm):
                 "fields": [self[f"{party}_{k}"] for k in keys]})
         return rows
 
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """[(field id, label, message)] for the summary above the form: a party's field is named
+        with its party ("Wife — Full name"), or the summary would list "Full name" twice."""
+        out = []
+        for field in self.visible_fields():
+            party = next((p for p in self.PARTIES if field.name.startswith(f"{p}_")), None)
+            label = str(field.label)
+            if party and field.name != f"{party}_mode":
+                label = f"{self.PARTIES[party][0]} — {label}"
+            out += [(field.auto_id, label, str(error)) for error in field.errors]
+        return out
+
     def clean(self):
         cleaned = super().clean()
         for party, (_label, _optional, keys) in self.PARTIES.items():

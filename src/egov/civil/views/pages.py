@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -44,8 +45,9 @@ def lapses(user) -> list:
     if not (common.may_register(user) or identity_service.may_manage(user)):
         return []
     labels = {**dict(EventKind.choices), "reregistration": _("re-registration")}
+    # A kind has several rows (its foreign-element variant): each kind named once, capitalised.
     return [{"ends_on": lapse.ends_on, "refused_from": lapse.refused_from,
-             "kinds": [str(labels.get(k, k)) for k in lapse.kinds]}
+             "kinds": list(dict.fromkeys(capfirst(str(labels.get(k, k))) for k in lapse.kinds))}
             for lapse in rules_expiry.lapsing_rules()]
 
 
