@@ -23,7 +23,11 @@ def test_demo_pki_is_idempotent_and_signs(db, settings, tmp_path, sample_pdf):
 
     anchor = TrustAnchor.objects.get()
     assert anchor.name == demo.CA_NAME and anchor.is_demo and anchor.is_active
-    assert SigningCertificate.objects.count() == 2
+    # the leader's, the province's and the civil demo commune's (it signs civil certificates)
+    assert SigningCertificate.objects.count() == 3
+    commune = SigningCertificate.objects.exclude(owner_unit__electronic_id=demo.PROVINCE_EID) \
+        .get(owner_unit__isnull=False)
+    assert "(mẫu)" in commune.subject and "CN=eGov Demo CA (mẫu)" in commune.issuer
     leader = User.objects.get(username="lanhdao")
     province = OrgUnit.objects.get(electronic_id=demo.PROVINCE_EID)
     mine = usable_certificate(user=leader)

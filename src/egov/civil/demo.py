@@ -35,11 +35,25 @@ def load_demo() -> dict[str, int]:
     registrar = User.objects.filter(username=REGISTRAR).first()
     if registrar is None:
         raise RuntimeError("the core demo (egov.core.demo) must be loaded first")
+    seal = _commune_certificate(registrar)
     if CivilEvent.objects.filter(registrar=registrar).exists():
-        return {"events": 0}
+        return {"events": 0, "certificates": seal}
     with transaction.atomic():
         made = _events(registrar)
-    return {"events": made}
+    return {"events": made, "certificates": seal}
+
+
+def _commune_certificate(registrar) -> int:
+    """The demo commune's organisation certificate (signing's demo CA), so that the registrar
+    can issue certificates and a citizen verify them by their QR code in the demo."""
+    from egov.core import policy
+    from egov.core.models import OrgUnit
+    from egov.signing.demo import demo_unit_certificate
+
+    made = 0
+    for unit in OrgUnit.objects.filter(pk__in=policy.agencies_for(registrar, "civil.register")):
+        made += demo_unit_certificate(unit)
+    return made
 
 
 def _on(register, **kwargs):

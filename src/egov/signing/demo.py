@@ -234,3 +234,26 @@ def _load_certificates() -> dict[str, int]:
                 owner_unit=owner if kind == "unit" else None, pkcs12=blob, password=password)
             created["certificates"] += 1
     return created
+
+
+def demo_unit_certificate(unit) -> bool:
+    """An organisation certificate under the demo CA for `unit` — a module's demo agency that
+    signs what it issues (e.g. the commune of the civil-status demo) — unless it has one.
+    False when nothing was made: no demo CA yet (the signing demo comes first) or one exists."""
+    from egov.core.models import User
+
+    from .services import certificate_register_pkcs12
+
+    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    anchor = TrustAnchor.objects.filter(is_demo=True, is_active=True, name=CA_NAME).first()
+    if admin is None or anchor is None or _has_cert(anchor, owner_unit=unit):
+        return False
+    ca = _load_ca(anchor)
+    if ca is None:
+        return False
+    name = f"{unit.name} (mẫu)"
+    blob = pki.export_pkcs12(pki.issue_certificate(ca, name, organization=name,
+                                                   locality="Minh Phong", algorithm="rsa"),
+                             "demo", chain=[ca.certificate])
+    certificate_register_pkcs12(actor=admin, owner_unit=unit, pkcs12=blob, password="demo")
+    return True
