@@ -190,6 +190,8 @@ def test_the_page_and_the_api(desk, clock, client):
     assert d.state == "resolved"
     client.force_login(desk["other_registrar"])
     assert client.get(f"/civil/intake/{row.pk}/").status_code == 404
+    client.force_login(desk["leader"])  # reads the commune's records, registers nothing
+    assert client.get("/civil/intake/").status_code == 403
     api = client.get("/api/v1/civil/intake")
     assert api.status_code == 200 and api.json() == {"items": [], "next": None}
 

@@ -75,3 +75,16 @@ def test_the_warning_names_each_kind_once_capitalised(civ, client):
     client.force_login(civ["registrar"])
     html = client.get(reverse("civil:home")).content.decode()
     assert f"<summary>Các loại việc hộ tịch bị ảnh hưởng ({len(kinds)})</summary>" in html
+
+
+def test_a_kind_is_named_once_and_only_its_own_variants_successor_lifts_it():
+    lapses = lapsing_rules(dt.date(2026, 12, 7))[0].kinds
+    assert len(lapses) == len(set(lapses))  # marriage has two rows (ordinary, foreign): once
+    KindRule.objects.create(kind="marriage", book_name="Sổ mới", limit_working_days=0,
+                            legal_basis="thử", effective_from=dt.date(2027, 3, 1))
+    # the ordinary row has a successor, the foreign-element one not: still named
+    assert "marriage" in lapsing_rules(dt.date(2026, 12, 7))[0].kinds
+    KindRule.objects.create(kind="marriage", variant="foreign", book_name="Sổ mới",
+                            limit_working_days=5, legal_basis="thử",
+                            effective_from=dt.date(2027, 3, 1))
+    assert "marriage" not in lapsing_rules(dt.date(2026, 12, 7))[0].kinds

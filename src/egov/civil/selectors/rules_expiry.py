@@ -39,11 +39,15 @@ def lapsing_rules(on: dt.date | None = None, horizon: int = HORIZON_DAYS) -> lis
     later = list(KindRule.objects.filter(kind__in={r.kind for r in ending},
                                          effective_from__gt=day)
                  .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
-                 .values_list("kind", "effective_from"))
+                 .values_list("kind", "variant", "effective_from"))
     out: dict[dt.date, list[str]] = {}
     for rule in ending:
-        follows = any(kind == rule.kind and start <= rule.effective_to + dt.timedelta(days=1)
-                      for kind, start in later)
-        if not follows:
-            out.setdefault(rule.effective_to, []).append(rule.kind)
-    return [Lapse(ends_on=end, kinds=kinds) for end, kinds in sorted(out.items())]
+        # a successor of the same kind and variant (an ordinary row does not take over a
+        # foreign-element one); a kind is named once even when both its variants lapse
+        follows = any(kind == rule.kind and variant == rule.variant
+                      and start <= rule.effective_to + dt.timedelta(days=1)
+                      for kind, variant, start in later)
+        kinds = out.setdefault(rule.effective_to, [])
+        if not follows and rule.kind not in kinds:
+            kinds.append(rule.kind)
+    return [Lapse(ends_on=end, kinds=kinds) for end, kinds in sorted(out.items()) if kinds]

@@ -222,7 +222,8 @@ def revoke_certificate(actor, certificate_id, reason) -> Certificate:
 
 def certificates_of(event: CivilEvent) -> list[Certificate]:
     """The event's certificates, newest first (for the event page the caller has checked)."""
-    return list(Certificate.objects.filter(event=event).order_by("-issued_at", "-pk"))
+    return list(Certificate.objects.filter(event=event).select_related("copy_entry")
+                .order_by("-issued_at", "-pk"))
 
 
 def verify_certificate(code) -> dict:

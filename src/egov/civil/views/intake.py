@@ -6,6 +6,7 @@ nothing written."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +78,7 @@ def _may_use(user) -> bool:
 @login_required
 def intake_list(request):
     if not _may_use(request.user):
-        raise Http404
+        raise PermissionDenied  # 403: the page exists, registering is not this user's
     cursor = (request.GET.get("cursor") or "")[:1000] or None
     try:
         page = intake.intake_page(actor=request.user, cursor=cursor)
