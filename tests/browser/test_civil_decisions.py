@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PageChecks, submit, switch_language
+from tests.browser.conftest import PageChecks, submit, switch_language, vi_context
 from tests.browser.test_civil_birth import registrar  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,9 +25,7 @@ def test_registrar_notes_a_marriage_abroad_and_a_missing_person(browser, live_se
     wife = Person.objects.create(full_name="Đặng Thị Xuất Cảnh", sex="female",
                                  birth_date=dt.date(1996, 3, 3), commune=org["commune"])
     url = live_server.url
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(30_000)
+    ctx = vi_context(browser, timeout=30_000)
     page = ctx.new_page()
     check = PageChecks(page, "civil", axe_each_width=True)
     try:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.civil_support import make_registrar
-from tests.browser.conftest import PageChecks, submit, switch_language
+from tests.browser.conftest import PageChecks, submit, switch_language, vi_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,9 +30,7 @@ def test_registrar_registers_a_marriage_with_a_foreign_wife(browser, live_server
                                                              registrar):
     from egov.civil.models import CivilEvent, Person
 
-    ctx = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(30_000)
+    ctx = vi_context(browser, timeout=30_000)
     page = ctx.new_page()
     check = PageChecks(page, "civil", axe_each_width=True)
     try:

@@ -12,13 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def manager(roles, org, make_user):
-    from django.apps import apps
-
-    from egov.civil.catalog import seed_role_grants
+def manager(transactional_db, org, make_user):
     from egov.civil.models import Person
 
-    seed_role_grants(apps)
     Person.objects.create(full_name="Lê Thị Hộ Tịch", sex="female", commune=org["commune"],
                           personal_id="001190000123")
     return make_user("quantri", org["province"], "admin")
