@@ -83,7 +83,8 @@ GIVEN_F = ["An", "Anh", "Bích", "Châu", "Chi", "Diệp", "Dung", "Giang", "Hà
 INSERT_SQL = """
 INSERT INTO civil_person (id, full_name, name_folded, sex, birth_date, birth_place, hometown,
     ethnicity, nationality, residence, personal_id, father_id, mother_id, spouse_id,
-    death_date, commune_id, created_at, updated_at)
+    death_date, commune_id, identity_document, identity_document_country, created_at,
+    updated_at)
 SELECT i,
        fam[f] || ' ' || mid[m1] || coalesce(' ' || mid[m2], '') || ' ' || giv[g],
        fam_f[f] || ' ' || mid_f[m1] || coalesce(' ' || mid_f[m2], '') || ' ' || giv_f[g],
@@ -97,7 +98,7 @@ SELECT i,
        NULL,
        CASE WHEN i %% 9 = 0 AND born < date '1950-01-01' THEN born + 27000 END,
        (%(commune_ids)s::bigint[])[1 + i %% %(communes)s],
-       now(), now()
+       '', '', now(), now()
 FROM (
   SELECT i, female, born,
          i > %(n)s / 2 AND i %% 10 < 3 AS kin,

@@ -351,11 +351,12 @@ def load(total: int):
     with common.Timer(f"COPY {total} persons"), transaction.atomic(), connection.cursor() as c:
         c.execute("TRUNCATE civil_person RESTART IDENTITY CASCADE")
         cols = ("id, full_name, name_folded, sex, birth_date, birth_place, mother_id, "
-                "commune_id, hometown, ethnicity, nationality, residence, created_at, updated_at")
+                "commune_id, hometown, ethnicity, nationality, residence, identity_document, "
+                "identity_document_country, created_at, updated_at")
         with c.cursor.copy(f"COPY civil_person ({cols}) FROM STDIN") as copy:
             for pk, name, sex, born, place, mother, commune in rows:
                 copy.write_row((pk, name, fold(name), sex, born, place, mother, commune, "",
-                                "Kinh", "Việt Nam", "", now, now))
+                                "Kinh", "Việt Nam", "", "", "", now, now))
         c.execute("SELECT setval('civil_person_id_seq', %s)", [generate.last_id])
     with common.Timer("ANALYZE"), connection.cursor() as c:
         c.execute("ANALYZE civil_person")

@@ -47,7 +47,7 @@ def _percentile(values: list[float], pct: float) -> float:
 def structure():
     from django.contrib.auth import get_user_model
 
-    from egov.civil.catalog import EVENT_KINDS
+    from egov.civil.catalog import KIND_RULES
     from egov.civil.models import RegistryBook
     from egov.core.models import OrgUnit, OrgUnitKind, Position, Role
 
@@ -78,8 +78,8 @@ def structure():
             pos.roles.set(Role.objects.filter(code=role))
         users[name] = user
     RegistryBook.objects.bulk_create(
-        [RegistryBook(commune=c, kind=k, year=y, number=1, name=EVENT_KINDS[k][0])
-         for c in communes for k in EVENT_KINDS for y in YEARS], ignore_conflicts=True)
+        [RegistryBook(commune=c, kind=k, year=y, number=1, name=KIND_RULES[k][0])
+         for c in communes for k in KIND_RULES for y in YEARS], ignore_conflicts=True)
     return communes, users
 
 
@@ -102,12 +102,13 @@ WITH src AS (
     FROM src
 )
 INSERT INTO civil_civilevent (id, kind, commune_id, book_id, entry_number, registered_on,
-                              event_date, late, registrar_id, details, created_at)
+                              event_date, late, registrar_id, details, foreign_element,
+                              created_at)
 SELECT %(ebase)s + g, gaps.kind, gaps.commune_id, b.id,
        %(entry_base)s + row_number() OVER (PARTITION BY b.id ORDER BY g),
        registered_on, registered_on - gap,
        (gaps.kind = 'birth' AND gap > 60) OR (gaps.kind = 'death' AND gap > 15),
-       %(registrar)s, '{}'::jsonb, now()
+       %(registrar)s, '{}'::jsonb, false, now()
 FROM gaps JOIN civil_registrybook b
   ON b.commune_id = gaps.commune_id AND b.kind = gaps.kind
  AND b.year = extract(year FROM registered_on) AND b.number = 1
@@ -116,14 +117,14 @@ FROM gaps JOIN civil_registrybook b
 PERSONS = """
 INSERT INTO civil_person (id, full_name, name_folded, sex, birth_date, birth_place, hometown,
                           ethnicity, nationality, residence, personal_id, death_date, commune_id,
-                          created_at, updated_at)
+                          identity_document, identity_document_country, created_at, updated_at)
 SELECT %(pbase)s + (e.id - %(ebase)s) * 2 + w.n,
        'Người Thử ' || e.id || '-' || w.n, 'nguoi thu ' || e.id || '-' || w.n,
        CASE WHEN e.kind = 'marriage' THEN (CASE WHEN w.n = 0 THEN 'male' ELSE 'female' END)
             WHEN e.id %% 2 = 0 THEN 'male' ELSE 'female' END,
        CASE WHEN e.kind = 'birth' THEN e.event_date ELSE DATE '1960-01-01' END,
        '', '', 'Kinh', 'Việt Nam', '', NULL,
-       CASE WHEN e.kind = 'death' THEN e.event_date END, e.commune_id, now(), now()
+       CASE WHEN e.kind = 'death' THEN e.event_date END, e.commune_id, '', '', now(), now()
 FROM civil_civilevent e
 JOIN (VALUES (0), (1)) AS w(n) ON w.n = 0 OR e.kind = 'marriage'
 WHERE e.id > %(ebase)s
