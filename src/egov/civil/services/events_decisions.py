@@ -33,6 +33,7 @@ from .records import (
     _party,
     _registered_on,
     _text,
+    link_spouses,
     marriage_conditions,
     registrar_commune,
     write_event,
@@ -161,12 +162,7 @@ def note_abroad_marriage(*, actor, husband: Mapping, wife: Mapping, country: str
                                            "marrying a married person is prohibited (Luật Hôn "
                                            "nhân và gia đình 2014, Điều 5.2.c).")
                       % {"name": fresh.full_name}, field)
-        for party in (man, woman):
-            if party.pk is None:
-                party.save()
-        Person.objects.filter(pk=man.pk).update(spouse=woman)
-        Person.objects.filter(pk=woman.pk).update(spouse=man)
-        man.spouse, woman.spouse = woman, man
+        link_spouses(man, woman)
         return write_event(actor=actor, kind=EventKind.ABROAD_MARRIAGE, commune=commune,
                            registered_on=day, event_date=married_on, late=False,
                            parties=[(PartyRole.HUSBAND, man), (PartyRole.WIFE, woman)],

@@ -401,17 +401,23 @@ def register_marriage(*, actor, husband: Mapping, wife: Mapping, commune_id=None
                 if fresh.spouse_id is not None:  # married meanwhile
                     _fail("already_married", _("%(name)s is married according to the "
                                                "registry.") % {"name": fresh.full_name}, field)
-        for party in (man, woman):
-            if party.pk is None:
-                party.save()
-        Person.objects.filter(pk=man.pk).update(spouse=woman)
-        Person.objects.filter(pk=woman.pk).update(spouse=man)
-        man.spouse, woman.spouse = woman, man
+        link_spouses(man, woman)
         return write_event(actor=actor, kind=EventKind.MARRIAGE, commune=commune,
                            registered_on=day, event_date=married_on, late=False,
                            parties=[(PartyRole.HUSBAND, man), (PartyRole.WIFE, woman)],
                            details=_details(details, reregistration),
                            foreign_element=foreign)
+
+
+def link_spouses(man: Person, woman: Person) -> None:
+    """Save the new records of a marriage's parties and link each to the other as spouse (in the
+    caller's transaction, after its checks)."""
+    for party in (man, woman):
+        if party.pk is None:
+            party.save()
+    Person.objects.filter(pk=man.pk).update(spouse=woman)
+    Person.objects.filter(pk=woman.pk).update(spouse=man)
+    man.spouse, woman.spouse = woman, man
 
 
 def marriage_conditions(man: Person, woman: Person, both_present, married_on: dt.date, *,
