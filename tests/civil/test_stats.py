@@ -103,6 +103,34 @@ def test_the_figures_of_a_commune(events):
     assert len(report.months) == 12 and sum(m["events"] for m in report.months) == 7
 
 
+def test_the_sexes_are_the_records_at_registration(events):
+    """The events carry their subjects' sexes: a record's sex changed afterwards does not move
+    a past period's figures; the migration that added the columns fills them from the parties
+    (0011_event_subject_sexes)."""
+    from importlib import import_module
+
+    from egov.civil.models import CivilEvent, EventParty, Person
+
+    before = year_report(events["registrar"]).total.as_dict()
+    children = EventParty.objects.filter(event__commune=events["commune"], role="child")
+    Person.objects.filter(pk__in=children.values("person_id")).update(sex="male")
+    assert year_report(events["registrar"]).total.as_dict() == before
+
+    Person.objects.filter(pk__in=children.values("person_id")).update(sex="female")
+    CivilEvent.objects.update(subjects_male=0, subjects_female=0)
+    assert year_report(events["registrar"]).total["male"] == 0
+
+    class Editor:
+        def execute(self, sql):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    import_module("egov.civil.migrations.0011_event_subject_sexes").forwards(None, Editor())
+    after = year_report(events["registrar"]).total.as_dict()
+    # Every child is now female: the one boy's birth counts as a girl's; the rest as before.
+    assert after == {**before, "male": before["male"] - 1, "female": before["female"] + 1}
+
+
 def test_every_kind_of_the_catalogue_is_a_row(events):
     report = year_report(events["registrar"])
     assert [k for k, _label in report.kinds] == list(EventKind.values)
@@ -244,6 +272,28 @@ def test_the_page_in_both_languages(client, events, lang, words):
     assert f"<th scope=\"row\" class=\"title-cell\">06/{YEAR}</th>" in html
     assert events["other"].name not in html  # not a readable commune
     assert "style=" not in html.split("<main", 1)[-1]
+
+
+def test_the_page_lists_the_kinds_registered(client, events):
+    """The table shows a commune's kinds with events (birth, death, marriage here), not the
+    catalogue's other kinds as rows of zeros; the month table's columns likewise. The XLSX
+    keeps every kind (test_the_xlsx_export)."""
+    client.force_login(events["registrar"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = client.get("/civil/statistics/", {"year": YEAR}).content.decode()
+    table = html.split('id="civil-stats-table"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 3
+    for kind in (EventKind.BIRTH, EventKind.DEATH, EventKind.MARRIAGE):
+        assert str(kind.label) in body
+    assert str(EventKind.GUARDIANSHIP.label) not in table
+    months = html.split('id="civil-stats-months"', 1)[1].split("</thead>", 1)[0]
+    assert months.count('<th scope="col">') == 5  # the month, three kinds, the total
+    # A period without events: each commune says so in one row.
+    html = client.get("/civil/statistics/", {"year": YEAR - 5}).content.decode()
+    body = html.split('id="civil-stats-table"', 1)[1].split("<tbody>", 1)[1]
+    body = body.split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 1 and "Không đăng ký sự kiện nào" in body
 
 
 def test_the_page_refuses_bad_filters_and_strangers(client, events):

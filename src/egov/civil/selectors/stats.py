@@ -10,18 +10,22 @@ field="commune")`: the registrar's own commune; a province supervisor reads all)
               (Luật Hộ tịch 2014, Điều 15.1: a birth within 60 days; Điều 33.1: a death within
               15 days; a marriage has none and is never late);
 - male / female    the sex of the event's SUBJECT: the parties whose role is in
-              `SUBJECT_ROLES` — the child of a birth, the deceased of a death, BOTH spouses of a
-              marriage (so a marriage counts one man and one woman: male = female = events).
-              A kind added later counts its parties in these roles (a recognition's child);
-              a kind without such a party shows 0 and 0;
+              `models.SUBJECT_ROLES` — the child of a birth, the deceased of a death, BOTH
+              spouses of a marriage (so a marriage counts one man and one woman: male = female
+              = events). A kind added later counts its parties in these roles (a recognition's
+              child); a kind without such a party shows 0 and 0. The sexes are those the
+              records had when the event was registered (`CivilEvent.subjects_male` /
+              `subjects_female`, written with the event): a later change of a record's sex does
+              not move the registrations of past periods;
 - within_legal_time / within_one_year / later   births only (completeness of birth
               registration): `registered_on − event_date` ≤ the catalogue's duty period (60
               days, Luật Hộ tịch 2014, Điều 15.1), ≤ 365 days, more. None for other kinds.
 
 Queries: a constant number whatever the number of events — one GROUP BY over the events
-(commune × kind × month, the counts as FILTER aggregates), one over the subjects' sex (commune ×
-kind × sex), and one for the readable communes (plus the grants). Python only folds the grouped
-rows (at most communes × kinds × months, and communes × kinds × 2), never the events.
+(commune × kind × month, the counts as FILTER aggregates, the sexes as sums of the events'
+columns: no join to the parties and persons) and one for the readable communes (plus the
+grants). Python only folds the grouped rows (at most communes × kinds × months), never the
+events.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,11 +43,9 @@ from egov.core import policy
 from egov.core.errors import InvalidInput, PermissionDenied
 from egov.core.models import OrgUnit, OrgUnitKind
 
-from ..models import CivilEvent, EventKind, EventParty, PartyRole, Sex
+from ..models import CivilEvent, EventKind
 
 READ = "civil.read"
-# The persons an event is counted by sex for (see the module's docstring).
-SUBJECT_ROLES = (PartyRole.CHILD, PartyRole.DECEASED, PartyRole.HUSBAND, PartyRole.WIFE)
 # Every count of a row, in the order of the table, the export and the API.
 COUNTS = ("events", "male", "female", "on_time", "late", "within_legal_time",
           "within_one_year", "later")
@@ -236,17 +238,6 @@ def _events(actor, flt: StatsFilter):
     return qs
 
 
-def _subjects(actor, flt: StatsFilter):
-    qs = EventParty.objects.filter(policy.unit_q(actor, READ, field="event__commune"),
-                                   role__in=SUBJECT_ROLES, event__registered_on__gte=flt.start,
-                                   event__registered_on__lte=flt.end)
-    if flt.commune_id is not None:
-        qs = qs.filter(event__commune_id=flt.commune_id)
-    if flt.kind is not None:
-        qs = qs.filter(event__kind=flt.kind)
-    return qs
-
-
 def civil_stats(*, actor, flt: StatsFilter, communes: list[OrgUnit] | None = None
                 ) -> StatsReport:
     """The figures of `flt` for `actor` (PermissionDenied without civil.read, or for a commune
@@ -278,7 +269,8 @@ def civil_stats(*, actor, flt: StatsFilter, communes: list[OrgUnit] | None = Non
                          within_legal_time=Count("pk", filter=birth & Q(gap__lte=legal)),
                          within_one_year=Count("pk", filter=birth & Q(gap__gt=legal,
                                                                       gap__lte=year)),
-                         later=Count("pk", filter=birth & Q(gap__gt=year)))
+                         later=Count("pk", filter=birth & Q(gap__gt=year)),
+                         male=Sum("subjects_male"), female=Sum("subjects_female"))
                .order_by())
     cells: dict[tuple[int, str], Counts] = {}
     per_month = []
@@ -288,17 +280,9 @@ def civil_stats(*, actor, flt: StatsFilter, communes: list[OrgUnit] | None = Non
         cell.add(Counts(g["kind"], {
             "events": g["events"], "late": g["late"], "on_time": g["events"] - g["late"],
             "within_legal_time": g["within_legal_time"],
-            "within_one_year": g["within_one_year"], "later": g["later"]}))
+            "within_one_year": g["within_one_year"], "later": g["later"],
+            "male": g["male"] or 0, "female": g["female"] or 0}))
         per_month.append({"month": g["month"], "kind": g["kind"], "n": g["events"]})
-    # One statement: the subjects' sex, commune × kind × sex.
-    sexes = (_subjects(actor, flt).values("event__commune_id", "event__kind", "person__sex")
-             .annotate(n=Count("pk")).order_by())
-    for s in sexes:
-        key = (s["event__commune_id"], s["event__kind"])
-        cell = cells.setdefault(key, Counts(s["event__kind"]))
-        name = {Sex.MALE: "male", Sex.FEMALE: "female"}.get(s["person__sex"])
-        if name:
-            cell.values[name] = cell.values.get(name, 0) + s["n"]
     months = _months(flt, per_month)
 
     rows, by_kind = [], {k: Counts(k) for k, _label in kinds}

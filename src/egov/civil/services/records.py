@@ -24,6 +24,7 @@ from egov.core.models import OrgUnit
 from .. import hooks, rules
 from ..catalog import kind_rule
 from ..models import (
+    SUBJECT_ROLES,
     CivilEvent,
     EventKind,
     EventParty,
@@ -227,10 +228,13 @@ def write_event(*, actor, kind: str, commune: OrgUnit, registered_on: dt.date, e
     # Luật Hộ tịch 2014, Điều 58: one book per kind of event; Số / Quyển số on the certificate.
     number = numbering.sequence_next(scope=book.sequence_scope, series="entry",
                                      year=book.year)
+    subjects = [p.sex for role, p in parties if role in SUBJECT_ROLES]
     event = CivilEvent.objects.create(kind=kind, commune=commune, book=book,
                                       entry_number=number, registered_on=registered_on,
                                       event_date=event_date, late=late, registrar=actor,
-                                      details=details, foreign_element=foreign_element)
+                                      details=details, foreign_element=foreign_element,
+                                      subjects_male=subjects.count(Sex.MALE),
+                                      subjects_female=subjects.count(Sex.FEMALE))
     EventParty.objects.bulk_create([EventParty(event=event, person=p, role=role)
                                     for role, p in parties])
     facts = {"kind": kind, "book": book.pk, "entry": number,
