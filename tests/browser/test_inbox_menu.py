@@ -61,8 +61,8 @@ def test_menu_folds_at_360px_and_opens(browser, live_server, officer, login, jav
 
 def test_desktop_menu_unchanged(page, live_server, officer, login):
     """At 1280 px the menu is not folded: every entry shows, none broken over two lines. An
-    officer of every module (documents, one-stop, petitions, directives, signing: 12 entries)
-    has more than one row holds; the bar wraps to a second row, not more."""
+    officer of every module (documents, one-stop, petitions, directives, signing) has 12
+    entries, more than one row holds: the bar wraps to a second row, not more."""
     login(page, "chuyenvien")
     nav = page.get_by_role("navigation", name="Trình đơn chính")
     assert nav.get_by_role("link", name="Thông báo").is_visible()
